@@ -1,0 +1,265 @@
+/*
+ * Chip state changes and the flow handlers: the kernel's kernel/irq/chip.c.
+ *
+ * The desc's `masked` / `disabled` flags mirror what the core asked of the chip, so an operation is only
+ * called when the state changes (mask_irq and unmask_irq in the kernel do the same).
+ */
+import { IRQCHIP_EOI_IF_HANDLED, IRQCHIP_EOI_THREADED } from './constants';
+import type { IrqDesc } from './desc';
+import { handleIrqEvent } from './handle';
+import { checkIrqResend } from './resend';
+import type { IrqChip, IrqData, IrqFlowHandler } from './types';
+
+export function maskIrq(desc: IrqDesc): void {
+  if (desc.masked) return;
+  const chip = desc.irqData.chip;
+  if (chip?.irqMask) {
+    chip.irqMask(desc.irqData);
+    desc.masked = true;
+  }
+}
+
+export function unmaskIrq(desc: IrqDesc): void {
+  if (!desc.masked) return;
+  const chip = desc.irqData.chip;
+  if (chip?.irqUnmask) {
+    chip.irqUnmask(desc.irqData);
+    desc.masked = false;
+  }
+}
+
+/** Unmask at the end of a oneshot thread; EOI first on chips that defer it to the thread. */
+export function unmaskThreadedIrq(desc: IrqDesc): void {
+  const chip = desc.irqData.chip;
+  if (chip && (chip.flags ?? 0) & IRQCHIP_EOI_THREADED) chip.irqEoi?.(desc.irqData);
+  unmaskIrq(desc);
+}
+
+export function maskAckIrq(desc: IrqDesc): void {
+  const chip = desc.irqData.chip;
+  if (!chip) return;
+  if (chip.irqMaskAck) {
+    chip.irqMaskAck(desc.irqData);
+    desc.masked = true;
+  } else {
+    maskIrq(desc);
+    chip.irqAck?.(desc.irqData);
+  }
+}
+
+/** irq_enable: clear the disabled state and let the line through. */
+export function irqEnable(desc: IrqDesc): void {
+  if (!desc.disabled) {
+    unmaskIrq(desc);
+    return;
+  }
+  desc.disabled = false;
+  const chip = desc.irqData.chip;
+  if (chip?.irqEnable) {
+    chip.irqEnable(desc.irqData);
+    desc.masked = false;
+  } else {
+    unmaskIrq(desc);
+  }
+}
+
+/**
+ * __irq_disable. Without `mask` this is the lazy disable: the line is only marked disabled, and the flow
+ * masks it if it fires (a chip with irqDisable is disabled at once, as in the kernel).
+ */
+export function irqDisable(desc: IrqDesc, mask = false): void {
+  if (desc.disabled) {
+    if (mask) maskIrq(desc);
+    return;
+  }
+  desc.disabled = true;
+  const chip = desc.irqData.chip;
+  if (chip?.irqDisable) {
+    chip.irqDisable(desc.irqData);
+    desc.masked = true;
+  } else if (mask) {
+    maskIrq(desc);
+  }
+}
+
+/** irq_startup: depth 0, chip started (or enabled), and a pending edge replayed when `resend`. */
+export function irqStartup(desc: IrqDesc, resend: boolean): void {
+  desc.depth = 0;
+  if (desc.started) {
+    irqEnable(desc);
+  } else {
+    desc.started = true;
+    const chip = desc.irqData.chip;
+    if (chip?.irqStartup) {
+      chip.irqStartup(desc.irqData);
+      desc.disabled = false;
+      desc.masked = false;
+    } else {
+      irqEnable(desc);
+    }
+  }
+  if (resend) checkIrqResend(desc);
+}
+
+/**
+ * irq_shutdown. Depth stays at least 1, so a line freed while disabled is still disabled, and the next
+ * request (irqStartup) starts it again at 0 (kernel/irq/irq_test.c, irq_free_disabled_test).
+ */
+export function irqShutdown(desc: IrqDesc): void {
+  if (!desc.started) return;
+  desc.resendQueued = false;
+  desc.depth = Math.max(desc.depth, 1);
+  const chip = desc.irqData.chip;
+  if (chip?.irqShutdown) {
+    chip.irqShutdown(desc.irqData);
+    desc.disabled = true;
+    desc.masked = true;
+  } else {
+    irqDisable(desc, true);
+  }
+  desc.started = false;
+}
+
+export function chipBusLock(desc: IrqDesc): void {
+  desc.irqData.chip?.irqBusLock?.(desc.irqData);
+}
+
+export function chipBusSyncUnlock(desc: IrqDesc): void {
+  desc.irqData.chip?.irqBusSyncUnlock?.(desc.irqData);
+}
+
+/** Let a chip switch the flow when its trigger type changes (edge to level), as irq_set_handler_locked. */
+export function irqSetHandlerLocked(data: IrqData, flow: IrqFlowHandler): void {
+  data.desc.handleIrq = flow;
+}
+
+export function irqDescGetChip(desc: IrqDesc): IrqChip | undefined {
+  return desc.irqData.chip;
+}
+
+export function irqDescGetHandlerData<T = unknown>(desc: IrqDesc): T {
+  return desc.handlerData as T;
+}
+
+export function irqDataGetChipData<T = unknown>(data: IrqData): T {
+  return data.chipData as T;
+}
+
+/**
+ * Entry of a chained (demultiplexing) handler: silence the parent while its children are dispatched.
+ * The parent line's count is kept here, since no flow handler runs for it.
+ */
+export function chainedIrqEnter(chip: IrqChip, desc: IrqDesc): void {
+  desc.count++;
+  if (chip.irqEoi) return;
+  if (chip.irqMaskAck) {
+    chip.irqMaskAck(desc.irqData);
+  } else {
+    chip.irqMask?.(desc.irqData);
+    chip.irqAck?.(desc.irqData);
+  }
+}
+
+export function chainedIrqExit(chip: IrqChip, desc: IrqDesc): void {
+  if (chip.irqEoi) chip.irqEoi(desc.irqData);
+  else chip.irqUnmask?.(desc.irqData);
+}
+
+/**
+ * irq_may_run plus irq_can_handle_actions: may the flow run the handlers now? An arrival that cannot be
+ * handled (handler already running, line disabled, no action) is counted in `deferred` so no event goes
+ * unseen; `pending` is set where the kernel sets IRQS_PENDING.
+ */
+function irqCanHandle(desc: IrqDesc, pendingWhileInProgress: boolean): boolean {
+  if (desc.inProgress) {
+    desc.deferred++;
+    if (pendingWhileInProgress) desc.pending = true;
+    return false;
+  }
+  desc.replay = false;
+  if (desc.action.length === 0 || desc.disabled) {
+    desc.pending = true;
+    desc.deferred++;
+    return false;
+  }
+  return true;
+}
+
+function condUnmaskIrq(desc: IrqDesc): void {
+  // A oneshot line stays masked until its threads are done (irq_finalize_oneshot unmasks it).
+  if (!desc.disabled && desc.masked && desc.threadsOneshot === 0) unmaskIrq(desc);
+}
+
+/** Level-triggered lines: mask and ack, run the handlers, unmask unless disabled or oneshot threads run. */
+export function handleLevelIrq(desc: IrqDesc): void {
+  maskAckIrq(desc);
+  // A level arriving while the handler runs needs no pending mark: the level is still there after unmask.
+  if (!irqCanHandle(desc, false)) return;
+  desc.count++;
+  handleIrqEvent(desc);
+  condUnmaskIrq(desc);
+}
+
+/**
+ * Edge-triggered lines: ack, run the handlers, and loop while another edge arrived meanwhile (pending), so
+ * no edge is lost. An edge while disabled or in progress is masked and marked pending for replay.
+ */
+export function handleEdgeIrq(desc: IrqDesc): void {
+  if (!irqCanHandle(desc, true)) {
+    maskAckIrq(desc);
+    return;
+  }
+  desc.count++;
+  desc.irqData.chip?.irqAck?.(desc.irqData);
+  do {
+    if (desc.action.length === 0) {
+      maskIrq(desc);
+      return;
+    }
+    // An edge that arrived while we were handling the last one masked the line: let it through again.
+    if (desc.pending && !desc.disabled && desc.masked) unmaskIrq(desc);
+    handleIrqEvent(desc);
+  } while (desc.pending && !desc.disabled);
+}
+
+/** Lines that need no flow control at all (demultiplexed children whose parent does the acking). */
+export function handleSimpleIrq(desc: IrqDesc): void {
+  if (!irqCanHandle(desc, true)) return;
+  desc.count++;
+  handleIrqEvent(desc);
+}
+
+/** Like handleSimpleIrq, but the handlers' results feed no spurious detection. */
+export function handleUntrackedIrq(desc: IrqDesc): void {
+  if (!irqCanHandle(desc, true)) return;
+  desc.count++;
+  handleIrqEvent(desc, false);
+}
+
+/** Controllers with an end-of-interrupt operation: handle, then EOI (after the threads on EOI_THREADED chips). */
+export function handleFasteoiIrq(desc: IrqDesc): void {
+  const chip = desc.irqData.chip;
+  if (!irqCanHandle(desc, false)) {
+    if (!desc.inProgress) maskIrq(desc);
+    if (chip && !((chip.flags ?? 0) & IRQCHIP_EOI_IF_HANDLED)) chip.irqEoi?.(desc.irqData);
+    return;
+  }
+  desc.count++;
+  if (desc.oneshot) maskIrq(desc);
+  handleIrqEvent(desc);
+  if (!desc.oneshot) {
+    chip?.irqEoi?.(desc.irqData);
+    return;
+  }
+  if (!desc.disabled && desc.masked && desc.threadsOneshot === 0) {
+    chip?.irqEoi?.(desc.irqData);
+    unmaskIrq(desc);
+  } else if (chip && !((chip.flags ?? 0) & IRQCHIP_EOI_THREADED)) {
+    chip.irqEoi?.(desc.irqData);
+  }
+}
+
+/** The flow of a line nobody set up: count it where /proc/interrupts shows it (ERR) and warn once. */
+export function handleBadIrq(desc: IrqDesc): void {
+  desc.core.noteBadIrq(desc.irq, 'no flow handler set');
+}

@@ -1,0 +1,147 @@
+/*
+ * Interrupt descriptors and actions: the kernel's struct irq_desc and struct irqaction. The core keeps one
+ * IrqDesc per irq number; drivers see it through the read-only IrqDescInfo view that irqToDesc returns.
+ */
+import type { IrqCore } from './core';
+import type { IrqThread } from './thread';
+import type { IrqChip, IrqData, IrqFlowHandler, IrqHandler, IrqThreadFn } from './types';
+import type { IrqDomain } from './domain';
+
+/** One handler registered on a line: the kernel's struct irqaction. */
+export class IrqAction {
+  /** The bit this action owns in the line's threadsOneshot mask (0 when it is not oneshot). */
+  threadMask = 0;
+  thread: IrqThread | undefined = undefined;
+  /** Set by freeIrq: the action is off the line; a thread result that arrives later is ignored. */
+  freed = false;
+  /** A fault of this action was logged; later ones are only counted. */
+  reported = false;
+
+  constructor(
+    readonly irq: number,
+    readonly handler: IrqHandler,
+    readonly threadFn: IrqThreadFn | null,
+    public flags: number,
+    readonly name: string,
+    readonly devId: unknown,
+  ) {}
+}
+
+/** What irqToDesc exposes of a line. */
+export interface IrqDescInfo {
+  readonly irq: number;
+  readonly hwirq: number;
+  readonly chipName: string | undefined;
+  readonly domainName: string | undefined;
+  /** Nested disables outstanding (IRQF_NO_AUTOEN and a freed line count as one). */
+  readonly depth: number;
+  readonly wakeDepth: number;
+  /** Interrupts the flow handler accepted (the /proc/interrupts count). */
+  readonly count: number;
+  /** Interrupts in the current spurious-detection window that no handler claimed. */
+  readonly unhandled: number;
+  /** Every interrupt no handler claimed, over the line's life. */
+  readonly unhandledTotal: number;
+  /** Arrivals the flow could not handle at once (disabled, in progress, no action) and marked pending. */
+  readonly deferred: number;
+  /** Pending edges replayed on enable (chip retrigger or software resend). */
+  readonly resends: number;
+  /** Primary handlers that threw or returned a bad value. */
+  readonly errors: number;
+  readonly disabled: boolean;
+  readonly masked: boolean;
+  readonly pending: boolean;
+  readonly inProgress: boolean;
+  readonly started: boolean;
+  /** Disabled by the spurious detector ("nobody cared"). */
+  readonly spuriousDisabled: boolean;
+  readonly triggerType: number;
+  /** Names of the registered actions, in registration order. */
+  readonly actions: readonly string[];
+  /** Threads woken for this line that have not finished their run. */
+  readonly threadsActive: number;
+}
+
+export class IrqDesc implements IrqDescInfo {
+  readonly irqData: IrqData;
+  handleIrq: IrqFlowHandler;
+  handlerData: unknown = undefined;
+  /** Replaced, never mutated in place, so a flow iterating the old list survives a free from inside a handler. */
+  action: readonly IrqAction[] = [];
+
+  // Kernel's desc_set_defaults: a new line is disabled, masked and at depth 1 until requested.
+  depth = 1;
+  wakeDepth = 0;
+  disabled = true;
+  masked = true;
+  started = false;
+  inProgress = false;
+  /** IRQS_PENDING: an arrival was not handled and must be replayed (edges) on enable or unmask. */
+  pending = false;
+  /** IRQS_REPLAY: a resend is in flight; don't queue another. */
+  replay = false;
+  /** A software resend is queued (the kernel's resend list). */
+  resendQueued = false;
+  /** IRQS_ONESHOT: keep masked until the threads finish. */
+  oneshot = false;
+  spuriousDisabled = false;
+  /** _IRQ_LEVEL: the trigger is a level, so nothing is replayed (the level is still there). */
+  level = false;
+  /** _IRQ_NOREQUEST: a chained parent; drivers may not request it. */
+  noRequest = false;
+  /** The trigger type was set explicitly (by a request or irqSetIrqType); sharers must agree with it. */
+  triggerSet = false;
+
+  count = 0;
+  deferred = 0;
+  resends = 0;
+  errors = 0;
+  // Spurious detection (spurious.c)
+  irqCount = 0;
+  unhandled = 0;
+  unhandledTotal = 0;
+  lastUnhandled = -Infinity;
+  threadsHandled = 0;
+  threadsHandledLast = 0;
+
+  threadsOneshot = 0;
+  threadsActive = 0;
+  /** synchronizeIrq callers waiting for the hardirq and every thread of this line to finish. */
+  syncWaiters: (() => void)[] = [];
+
+  constructor(readonly core: IrqCore, readonly irq: number, flow: IrqFlowHandler) {
+    this.handleIrq = flow;
+    this.irqData = {
+      irq,
+      hwirq: irq,
+      chip: undefined,
+      chipData: undefined,
+      domain: undefined,
+      triggerType: 0,
+      desc: this,
+    };
+  }
+
+  get chip(): IrqChip | undefined {
+    return this.irqData.chip;
+  }
+  get hwirq(): number {
+    return this.irqData.hwirq;
+  }
+  get chipName(): string | undefined {
+    return this.irqData.chip?.name;
+  }
+  get domainName(): string | undefined {
+    return (this.irqData.domain as IrqDomain | undefined)?.name;
+  }
+  get triggerType(): number {
+    return this.irqData.triggerType;
+  }
+  get actions(): readonly string[] {
+    return this.action.map((a) => a.name);
+  }
+  /** Nothing of this line runs: no hardirq in progress and no thread woken and unfinished. */
+  get idle(): boolean {
+    return !this.inProgress && this.threadsActive === 0;
+  }
+}

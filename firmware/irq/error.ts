@@ -1,0 +1,23 @@
+/** The errno names the core reports, as the kernel's negative return values would carry. */
+export type IrqErrorCode = 'EINVAL' | 'EBUSY' | 'EDEADLK' | 'ENOSYS' | 'ENOMEM' | 'ENOENT';
+
+/**
+ * Every error the core throws. `code` carries the kernel's errno name; the message names the irq and the cause.
+ *
+ * `name` is a getter on the prototype, not an own property assigned in the constructor: on the board,
+ * preload freezes Error.prototype, and assigning `this.name` to an instance whose prototype chain has a
+ * frozen `name` throws (the "override mistake").
+ */
+export class IrqError extends Error {
+  readonly code: IrqErrorCode;
+  readonly irq: number | undefined;
+
+  constructor(code: IrqErrorCode, message: string, irq?: number) {
+    super(`${code}: ${message}`);
+    this.code = code;
+    this.irq = irq;
+  }
+}
+
+// See the class comment: an accessor on our own prototype, defined while the module loads (before preload freezes it).
+Object.defineProperty(IrqError.prototype, 'name', { get: () => 'IrqError', configurable: false, enumerable: false });

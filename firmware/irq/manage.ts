@@ -1,0 +1,352 @@
+/*
+ * Requesting, freeing, enabling and disabling lines: the kernel's kernel/irq/manage.c.
+ */
+import {
+  IRQ_TYPE_EDGE_BOTH, IRQ_TYPE_EDGE_FALLING, IRQ_TYPE_EDGE_RISING, IRQ_TYPE_LEVEL_HIGH, IRQ_TYPE_LEVEL_LOW,
+  IRQ_TYPE_LEVEL_MASK, IRQ_WAKE_THREAD, IRQCHIP_ONESHOT_SAFE, IRQCHIP_SET_TYPE_MASKED, IRQCHIP_SKIP_SET_WAKE,
+  IRQF_NO_AUTOEN, IRQF_ONESHOT, IRQF_SHARED, IRQF_TRIGGER_MASK, IRQF_VALID_MASK, triggerName,
+} from './constants';
+import type { IrqCore } from './core';
+import { IrqAction, type IrqDesc } from './desc';
+import { IrqError } from './error';
+import { chipBusLock, chipBusSyncUnlock, irqDisable, irqShutdown, irqStartup, maskIrq, unmaskIrq } from './chip';
+import { describe } from './handle';
+import { irqWakeThreadAction, waitForIdle } from './thread';
+import type { IrqHandler, IrqThreadFn } from './types';
+
+const VALID_TYPES: readonly number[] = Object.freeze([
+  IRQ_TYPE_EDGE_RISING, IRQ_TYPE_EDGE_FALLING, IRQ_TYPE_EDGE_BOTH, IRQ_TYPE_LEVEL_HIGH, IRQ_TYPE_LEVEL_LOW,
+]);
+
+/** The primary handler a threaded request without one gets: wake the thread. */
+export function irqDefaultPrimaryHandler(): typeof IRQ_WAKE_THREAD {
+  return IRQ_WAKE_THREAD;
+}
+
+function hex(n: number): string {
+  return `0x${(n >>> 0).toString(16)}`;
+}
+
+/** A chip operation that throws becomes an IrqError naming the line (its own IrqError passes through). */
+function chipFailure(desc: IrqDesc, op: string, err: unknown): IrqError {
+  if (err instanceof IrqError) return err;
+  return new IrqError('EINVAL', `irq ${desc.irq}: ${desc.chipName ?? 'chip'}.${op} failed: ${describe(err)}`, desc.irq);
+}
+
+function checkRequestArgs(
+  desc: IrqDesc, handler: IrqHandler | null, threadFn: IrqThreadFn | null, flags: number, name: string, devId: unknown,
+): void {
+  const irq = desc.irq;
+  if (!Number.isInteger(flags) || flags & ~IRQF_VALID_MASK) {
+    throw new IrqError('EINVAL', `irq ${irq}: unknown flags ${hex(flags & ~IRQF_VALID_MASK)} in ${hex(flags)}`, irq);
+  }
+  if (flags & IRQF_SHARED && (devId === undefined || devId === null)) {
+    throw new IrqError('EINVAL', `irq ${irq}: IRQF_SHARED needs a devId to tell the sharers apart on free`, irq);
+  }
+  if (flags & IRQF_SHARED && flags & IRQF_NO_AUTOEN) {
+    throw new IrqError('EINVAL', `irq ${irq}: IRQF_NO_AUTOEN cannot be used with IRQF_SHARED (a sharer would wait forever)`, irq);
+  }
+  const trigger = flags & IRQF_TRIGGER_MASK;
+  if (trigger !== 0 && !VALID_TYPES.includes(trigger)) {
+    throw new IrqError('EINVAL', `irq ${irq}: trigger flags ${hex(trigger)} are not one trigger type`, irq);
+  }
+  if (handler === null && threadFn === null) {
+    throw new IrqError('EINVAL', `irq ${irq}: request for "${name}" has neither a handler nor a threadFn`, irq);
+  }
+  if ((handler !== null && typeof handler !== 'function') || (threadFn !== null && typeof threadFn !== 'function')) {
+    throw new IrqError('EINVAL', `irq ${irq}: handler and threadFn must be functions or null`, irq);
+  }
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new IrqError('EINVAL', `irq ${irq}: a request needs a non-empty name`, irq);
+  }
+  if (desc.noRequest) {
+    throw new IrqError('EINVAL', `irq ${irq}: is the parent of a chained handler and cannot be requested`, irq);
+  }
+  if (desc.irqData.chip === undefined) {
+    throw new IrqError('ENOSYS', `irq ${irq}: has no irq_chip (set one with irqSetChipAndHandler)`, irq);
+  }
+}
+
+/** request_threaded_irq and __setup_irq. Returns 0, as the kernel does; every failure throws IrqError. */
+export function requestThreadedIrq(
+  core: IrqCore, irq: number, handler: IrqHandler | null, threadFn: IrqThreadFn | null,
+  flags: number, name: string, devId: unknown,
+): number {
+  const desc = core.descFor(irq);
+  checkRequestArgs(desc, handler, threadFn, flags, name, devId);
+  const chip = desc.irqData.chip!;
+  const chipFlags = chip.flags ?? 0;
+
+  // A chip that is safe without masking drops the oneshot requirement (and its cost).
+  if (chipFlags & IRQCHIP_ONESHOT_SAFE) flags &= ~IRQF_ONESHOT;
+
+  const old = desc.action[0];
+  const shared = old !== undefined;
+  if (shared) {
+    const oldType = desc.triggerSet ? desc.triggerType : flags & IRQF_TRIGGER_MASK;
+    if (!(old.flags & flags & IRQF_SHARED)) {
+      throw new IrqError('EBUSY', `irq ${irq}: already requested by "${old.name}" and not shared by both ("${name}" asked ${hex(flags)}, "${old.name}" has ${hex(old.flags)})`, irq);
+    }
+    if (oldType !== (flags & IRQF_TRIGGER_MASK)) {
+      throw new IrqError('EBUSY', `irq ${irq}: sharers disagree on the trigger type (line is ${triggerName(oldType)}, "${name}" asked ${triggerName(flags & IRQF_TRIGGER_MASK)})`, irq);
+    }
+    if ((old.flags ^ flags) & IRQF_ONESHOT) {
+      throw new IrqError('EBUSY', `irq ${irq}: sharers disagree on IRQF_ONESHOT ("${old.name}" ${old.flags & IRQF_ONESHOT ? 'has' : 'lacks'} it, "${name}" ${flags & IRQF_ONESHOT ? 'has' : 'lacks'} it)`, irq);
+    }
+    if (desc.action.some((a) => a.devId === devId)) {
+      throw new IrqError('EBUSY', `irq ${irq}: devId of "${name}" is already registered on this line`, irq);
+    }
+  }
+
+  let threadMask = 0;
+  if (flags & IRQF_ONESHOT) {
+    // One bit per oneshot action; bits of freed actions whose thread has not finished are still taken.
+    let used = desc.threadsOneshot;
+    for (const a of desc.action) used |= a.threadMask;
+    if (used === -1) throw new IrqError('EBUSY', `irq ${irq}: no more than 32 oneshot actions may share a line`, irq);
+    threadMask = ~used & (used + 1);
+  } else if (handler === null && !(chipFlags & IRQCHIP_ONESHOT_SAFE)) {
+    throw new IrqError('EINVAL', `irq ${irq}: threaded irq requested with handler=NULL and !ONESHOT for "${name}": the line would stay asserted until the thread ran`, irq);
+  }
+
+  const action = new IrqAction(irq, handler ?? irqDefaultPrimaryHandler, threadFn, flags, name, devId);
+  action.threadMask = threadMask;
+  if (threadFn !== null) action.thread = core.threads.create(desc, action);
+
+  chipBusLock(desc);
+  try {
+    if (!shared) {
+      const trigger = flags & IRQF_TRIGGER_MASK;
+      if (trigger) setTrigger(desc, trigger, false);
+      desc.spuriousDisabled = false;
+      desc.pending = false;
+      desc.oneshot = (flags & IRQF_ONESHOT) !== 0;
+      desc.action = [action];
+      if (flags & IRQF_NO_AUTOEN) {
+        desc.depth = 1;
+      } else {
+        try {
+          irqStartup(desc, true);
+        } catch (err) {
+          desc.action = [];
+          throw chipFailure(desc, 'irqStartup', err);
+        }
+      }
+    } else {
+      desc.action = [...desc.action, action];
+    }
+    // A new handler gets a fresh spurious window, and a line the detector killed gets another chance.
+    desc.irqCount = 0;
+    desc.unhandled = 0;
+    if (shared && desc.spuriousDisabled) {
+      desc.spuriousDisabled = false;
+      enableIrqDesc(desc);
+    }
+  } catch (err) {
+    if (action.thread !== undefined) core.threads.retire(action.thread);
+    throw err;
+  } finally {
+    chipBusSyncUnlock(desc);
+  }
+  return 0;
+}
+
+/**
+ * __irq_set_trigger. A request's trigger flags on a chip without irqSetType are recorded (the line is
+ * wired that way); an explicit irqSetIrqType on such a chip throws ENOSYS. The kernel ignores both silently.
+ */
+function setTrigger(desc: IrqDesc, type: number, explicit: boolean): void {
+  const chip = desc.irqData.chip!;
+  if (chip.irqSetType) {
+    let unmask = false;
+    if ((chip.flags ?? 0) & IRQCHIP_SET_TYPE_MASKED) {
+      maskIrq(desc);
+      unmask = !desc.disabled;
+    }
+    try {
+      chip.irqSetType(desc.irqData, type);
+    } catch (err) {
+      throw chipFailure(desc, `irqSetType(${triggerName(type)})`, err);
+    } finally {
+      if (unmask) unmaskIrq(desc);
+    }
+  } else if (explicit) {
+    throw new IrqError('ENOSYS', `irq ${desc.irq}: chip ${chip.name} cannot change the trigger type (no irqSetType)`, desc.irq);
+  }
+  desc.irqData.triggerType = type;
+  desc.triggerSet = true;
+  desc.level = (type & IRQ_TYPE_LEVEL_MASK) !== 0;
+}
+
+export function irqSetIrqType(core: IrqCore, irq: number, type: number): number {
+  const desc = core.descFor(irq);
+  if (!VALID_TYPES.includes(type)) {
+    throw new IrqError('EINVAL', `irq ${irq}: ${hex(type)} is not a trigger type (use IRQ_TYPE_EDGE_* or IRQ_TYPE_LEVEL_*)`, irq);
+  }
+  if (desc.irqData.chip === undefined) {
+    throw new IrqError('ENOSYS', `irq ${irq}: has no irq_chip`, irq);
+  }
+  if (desc.action.length > 1 && type !== desc.irqData.triggerType) {
+    // The kernel does not check sharers here either; say so, since they agreed on the old type.
+    core.log('warn', `irq ${irq}: trigger type changed to ${triggerName(type)} on a line shared by ${desc.actions.join(', ')}`);
+  }
+  chipBusLock(desc);
+  try {
+    setTrigger(desc, type, true);
+  } finally {
+    chipBusSyncUnlock(desc);
+  }
+  return 0;
+}
+
+/** irq_set_irq_wake: wake enables nest like disables; the chip is told on the first and the last. */
+export function irqSetIrqWake(core: IrqCore, irq: number, on: boolean): number {
+  const desc = core.descFor(irq);
+  const chip = desc.irqData.chip;
+  if (chip === undefined) throw new IrqError('ENOSYS', `irq ${irq}: has no irq_chip`, irq);
+  const setWake = (value: boolean): void => {
+    if ((chip.flags ?? 0) & IRQCHIP_SKIP_SET_WAKE) return;
+    if (!chip.irqSetWake) {
+      throw new IrqError('ENOSYS', `irq ${irq}: chip ${chip.name} cannot wake the system (no irqSetWake)`, irq);
+    }
+    try {
+      chip.irqSetWake(desc.irqData, value);
+    } catch (err) {
+      throw chipFailure(desc, 'irqSetWake', err);
+    }
+  };
+  chipBusLock(desc);
+  try {
+    if (on) {
+      if (desc.wakeDepth === 0) setWake(true);
+      desc.wakeDepth++;
+    } else if (desc.wakeDepth === 0) {
+      core.log('warn', `Unbalanced IRQ ${irq} wake disable`);
+    } else {
+      if (desc.wakeDepth === 1) setWake(false);
+      desc.wakeDepth--;
+    }
+  } finally {
+    chipBusSyncUnlock(desc);
+  }
+  return 0;
+}
+
+/**
+ * free_irq: the action leaves the line at once (the line shuts down with its last action); the promise
+ * resolves to the action's name once no hardirq and no thread of the line runs any more, and its thread
+ * is retired then. Freeing a devId that is not on the line warns and resolves to undefined.
+ */
+export function freeIrq(core: IrqCore, irq: number, devId: unknown): Promise<string | undefined> {
+  let desc: IrqDesc;
+  try {
+    desc = core.descFor(irq);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  const action = desc.action.find((a) => a.devId === devId);
+  if (action === undefined) {
+    core.log('warn', `Trying to free already-free IRQ ${irq}`);
+    return Promise.resolve(undefined);
+  }
+  chipBusLock(desc);
+  try {
+    desc.action = desc.action.filter((a) => a !== action);
+    action.freed = true;
+    if (desc.action.length === 0) irqShutdown(desc);
+  } finally {
+    chipBusSyncUnlock(desc);
+  }
+  return waitForIdle(desc).then(() => {
+    if (action.thread !== undefined) core.threads.retire(action.thread);
+    return action.name;
+  });
+}
+
+export function disableIrqNosync(core: IrqCore, irq: number): void {
+  const desc = core.descFor(irq);
+  chipBusLock(desc);
+  try {
+    if (desc.depth++ === 0) irqDisable(desc);
+  } finally {
+    chipBusSyncUnlock(desc);
+  }
+}
+
+/** A thread waiting for its own line to go idle would wait for itself. */
+function checkNotOwnThread(core: IrqCore, desc: IrqDesc, what: string): void {
+  const current = core.threads.current;
+  if (current !== undefined && current.desc === desc) {
+    throw new IrqError('EDEADLK', `irq ${desc.irq}: ${what} called from ${current.name}, its own thread, would wait for itself (use disableIrqNosync)`, desc.irq);
+  }
+}
+
+export function disableIrq(core: IrqCore, irq: number): Promise<void> {
+  try {
+    const desc = core.descFor(irq);
+    checkNotOwnThread(core, desc, 'disableIrq');
+    disableIrqNosync(core, irq);
+    return waitForIdle(desc);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+/**
+ * disable_hardirq: disable and wait for the hardirq only. In one JavaScript thread a hardirq is never
+ * running while this is called from outside it, so there is nothing to wait for; the result says, as the
+ * kernel's does, whether no thread of the line is active.
+ */
+export function disableHardirq(core: IrqCore, irq: number): boolean {
+  disableIrqNosync(core, irq);
+  return core.descFor(irq).threadsActive === 0;
+}
+
+export function synchronizeIrq(core: IrqCore, irq: number): Promise<void> {
+  try {
+    const desc = core.descFor(irq);
+    checkNotOwnThread(core, desc, 'synchronizeIrq');
+    return waitForIdle(desc);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+/** __enable_irq: un-nest one disable; the last one starts the line again and replays a pending edge. */
+export function enableIrqDesc(desc: IrqDesc): void {
+  switch (desc.depth) {
+    case 0:
+      desc.core.log('warn', `Unbalanced enable for IRQ ${desc.irq}`);
+      break;
+    case 1:
+      desc.spuriousDisabled = false;
+      irqStartup(desc, true);
+      break;
+    default:
+      desc.depth--;
+  }
+}
+
+export function enableIrq(core: IrqCore, irq: number): void {
+  const desc = core.descFor(irq);
+  if (desc.irqData.chip === undefined) {
+    core.log('warn', `enable_irq before setup/request_irq: irq ${irq}`);
+    return;
+  }
+  chipBusLock(desc);
+  try {
+    enableIrqDesc(desc);
+  } finally {
+    chipBusSyncUnlock(desc);
+  }
+}
+
+/** irq_wake_thread: wake the thread of the action registered with devId, without a hardirq. */
+export function irqWakeThread(core: IrqCore, irq: number, devId: unknown): void {
+  const desc = core.descFor(irq);
+  const action = desc.action.find((a) => a.devId === devId);
+  if (action === undefined || action.thread === undefined) {
+    throw new IrqError('EINVAL', `irq ${irq}: no threaded action with that devId`, irq);
+  }
+  irqWakeThreadAction(desc, action);
+}

@@ -1,0 +1,30 @@
+/*
+ * Replaying an interrupt that arrived while its line was disabled: the kernel's kernel/irq/resend.c.
+ */
+import type { IrqDesc } from './desc';
+
+/**
+ * check_irq_resend: on enable, replay a pending edge through the chip's irqRetrigger, or else in software
+ * after the current job (the kernel's resend tasklet). Level lines are not replayed: if the level is still
+ * asserted the hardware raises it again by itself.
+ */
+export function checkIrqResend(desc: IrqDesc, inject = false): void {
+  if (desc.level) {
+    desc.pending = false;
+    return;
+  }
+  if (desc.replay) return;
+  if (!desc.pending && !inject) return;
+  desc.pending = false;
+  desc.replay = true;
+  desc.resends++;
+  const chip = desc.irqData.chip;
+  if (chip?.irqRetrigger && chip.irqRetrigger(desc.irqData)) return;
+  desc.resendQueued = true;
+  desc.core.platform.defer(() => {
+    // Cancelled by a shutdown in between (clear_irq_resend).
+    if (!desc.resendQueued) return;
+    desc.resendQueued = false;
+    desc.handleIrq(desc);
+  });
+}

@@ -1,0 +1,72 @@
+/*
+ * The shapes drivers, chips and HALs share with the core. Kept apart from the implementation so a HAL can
+ * implement `IrqChip` or `Platform` without importing any of the core's state.
+ */
+import type { IrqReturn } from './constants';
+import type { IrqDesc } from './desc';
+import type { IrqDomain } from './domain';
+
+/** What the core needs from the engine: a microsecond clock and a way to run code after the current job. */
+export interface Platform {
+  now(): number;
+  defer(cb: () => void): void;
+}
+
+export type LogLevel = 'info' | 'warn' | 'error';
+export type IrqLog = (level: LogLevel, message: string) => void;
+
+/** A primary (hardirq) handler. It runs synchronously inside `genericHandleIrq` and must not return a Promise. */
+export type IrqHandler<D = unknown> = (irq: number, devId: D) => IrqReturn;
+/** A thread function. It may be synchronous or return a Promise ("may sleep"). */
+export type IrqThreadFn<D = unknown> = (irq: number, devId: D) => IrqReturn | Promise<IrqReturn>;
+/** A flow handler (handleLevelIrq, handleEdgeIrq, a chained demultiplexer, ...). */
+export type IrqFlowHandler = (desc: IrqDesc) => void;
+
+/** The per-line data a chip operation receives: the kernel's `struct irq_data`. */
+export interface IrqData {
+  readonly irq: number;
+  /** The line's number inside its domain (its pin, its bit); equals `irq` for lines outside any domain. */
+  hwirq: number;
+  chip: IrqChip | undefined;
+  chipData: unknown;
+  domain: IrqDomain | undefined;
+  /** The trigger type last set through the chip (an IRQ_TYPE_* value). */
+  triggerType: number;
+  /** The descriptor, for chips that switch the flow handler when the type changes (irqSetHandlerLocked). */
+  readonly desc: IrqDesc;
+}
+
+/**
+ * An interrupt controller, the kernel's `struct irq_chip`. Every operation is optional; the core falls back
+ * as the kernel does (no irqDisable: lazy disable; no irqRetrigger: software resend; no irqMaskAck: irqMask
+ * then irqAck) and throws ENOSYS where a call cannot be done without one (irqSetIrqType, irqSetIrqWake).
+ * An operation that refuses throws; the core reports it as an IrqError naming the irq.
+ */
+export interface IrqChip {
+  readonly name: string;
+  /** IRQCHIP_* bits. */
+  readonly flags?: number;
+  irqStartup?(data: IrqData): void;
+  irqShutdown?(data: IrqData): void;
+  irqEnable?(data: IrqData): void;
+  irqDisable?(data: IrqData): void;
+  irqAck?(data: IrqData): void;
+  irqMask?(data: IrqData): void;
+  irqMaskAck?(data: IrqData): void;
+  irqUnmask?(data: IrqData): void;
+  irqEoi?(data: IrqData): void;
+  irqSetType?(data: IrqData, type: number): void;
+  irqSetWake?(data: IrqData, on: boolean): void;
+  /** Re-raise the interrupt in hardware. Return false when it cannot, and the core resends in software. */
+  irqRetrigger?(data: IrqData): boolean;
+  /** Slow-bus chips (I2C expanders): collect changes between these two and write them out in the second. */
+  irqBusLock?(data: IrqData): void;
+  irqBusSyncUnlock?(data: IrqData): void;
+}
+
+/** The kernel's `struct irq_domain_ops`, reduced to what a linear domain uses. */
+export interface IrqDomainOps<H = unknown> {
+  /** Set up a new mapping: typically irqSetChipAndHandler and irqSetChipData for `virq`. */
+  map?(domain: IrqDomain<H>, virq: number, hwirq: number): void;
+  unmap?(domain: IrqDomain<H>, virq: number): void;
+}
