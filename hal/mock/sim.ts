@@ -1,0 +1,296 @@
+/*
+ * A discrete-event simulator on virtual microseconds: the clock and scheduler behind the simulated board.
+ *
+ * Nothing here looks at real time. Events run in (time, insertion) order, and between two events every
+ * pending promise job is allowed to finish, so async code (an interrupt thread awaiting an I2C read)
+ * progresses in virtual time exactly as far as it can before the next event happens.
+ */
+
+/** What the IRQ core gets from the engine: a microsecond clock and a way to run code after the current job. */
+export interface Platform {
+  now(): number;
+  defer(cb: () => void): void;
+}
+
+/** A scheduled callback. Cancel it with `Simulator.cancel`. */
+export interface SimTimer {
+  /** Virtual time (µs) at which it runs. */
+  readonly time: number;
+  readonly cancelled: boolean;
+}
+
+export interface SimulatorOptions {
+  /** Seed for `random()`; the same seed gives the same sequence. */
+  seed?: number;
+}
+
+export interface RunLimits {
+  /** Most virtual time (µs) runUntilIdle may cover before it gives up. */
+  maxUs?: number;
+  /** Most events runUntilIdle may run before it gives up. */
+  maxEvents?: number;
+}
+
+const DEFAULT_MAX_US = 10_000_000;
+const DEFAULT_MAX_EVENTS = 1_000_000;
+
+class Scheduled implements SimTimer {
+  cancelled = false;
+  constructor(
+    readonly time: number,
+    readonly seq: number,
+    public cb: (() => void) | undefined,
+  ) {}
+}
+
+function before(a: Scheduled, b: Scheduled): boolean {
+  return a.time < b.time || (a.time === b.time && a.seq < b.seq);
+}
+
+/** Binary min-heap on (time, seq): O(log n) insert and pop, so 100k pending events stay cheap. */
+class EventHeap {
+  private readonly items: Scheduled[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  peek(): Scheduled | undefined {
+    return this.items[0];
+  }
+
+  push(item: Scheduled): void {
+    const items = this.items;
+    let i = items.length;
+    items.push(item);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(item, items[parent])) break;
+      items[i] = items[parent];
+      i = parent;
+    }
+    items[i] = item;
+  }
+
+  pop(): Scheduled | undefined {
+    const items = this.items;
+    const top = items[0];
+    const last = items.pop();
+    if (top === undefined || last === undefined || items.length === 0) return top;
+    let i = 0;
+    const n = items.length;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= n) break;
+      const right = left + 1;
+      const child = right < n && before(items[right], items[left]) ? right : left;
+      if (!before(items[child], last)) break;
+      items[i] = items[child];
+      i = child;
+    }
+    items[i] = last;
+    return top;
+  }
+}
+
+type MacrotaskScheduler = (cb: () => void) => unknown;
+
+/*
+ * Captured when the module loads, before a test can install fake timers over it: the drain must reach the
+ * real event loop, or it would wait for a fake clock nobody advances.
+ */
+const hostSetImmediate: MacrotaskScheduler | undefined = (() => {
+  const candidate = (globalThis as { setImmediate?: unknown }).setImmediate;
+  return typeof candidate === 'function' ? (candidate as MacrotaskScheduler).bind(globalThis) : undefined;
+})();
+
+/** How many promise hops the fallback drain allows a continuation chain between two events. */
+const FALLBACK_DRAIN_TICKS = 64;
+
+/**
+ * Lets every pending promise job run to completion before the simulator takes the next event.
+ *
+ * On Node a macrotask boundary (setImmediate) runs only once the microtask queue is empty, so it drains
+ * chains of any length. An engine without one (XS on the board) gets a bounded number of `await`s instead:
+ * chains longer than FALLBACK_DRAIN_TICKS hops simply continue after the next event.
+ */
+async function drainPromiseJobs(): Promise<void> {
+  if (hostSetImmediate !== undefined) {
+    const schedule = hostSetImmediate;
+    await new Promise<void>((resolve) => {
+      schedule(resolve);
+    });
+    return;
+  }
+  for (let i = 0; i < FALLBACK_DRAIN_TICKS; i++) await Promise.resolve();
+}
+
+/** mulberry32: tiny, fast and good enough for device jitter; returns the next state and a value in [0, 1). */
+function mulberry32(state: number): [number, number] {
+  const next = (state + 0x6d2b79f5) | 0;
+  let t = next;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return [next, ((t ^ (t >>> 14)) >>> 0) / 4294967296];
+}
+
+export class Simulator {
+  readonly platform: Platform;
+
+  private time = 0;
+  private seq = 0;
+  private queued = 0;
+  private runCount = 0;
+  private rngState: number;
+  private running = false;
+  private readonly heap = new EventHeap();
+
+  constructor(options: SimulatorOptions = {}) {
+    this.rngState = (options.seed ?? 1) | 0;
+    this.platform = Object.freeze({
+      now: (): number => this.time,
+      defer: (cb: () => void): void => this.defer(cb),
+    });
+  }
+
+  /** Virtual time in µs; starts at 0 and never moves backwards. */
+  now(): number {
+    return this.time;
+  }
+
+  /** Events that have run so far (cancelled ones are not counted). */
+  get eventsRun(): number {
+    return this.runCount;
+  }
+
+  /** Events scheduled and neither run nor cancelled yet. */
+  get pending(): number {
+    return this.queued;
+  }
+
+  /** Schedule `cb` at absolute virtual time `timeUs`; a time before now() is a RangeError. */
+  at(timeUs: number, cb: () => void): SimTimer {
+    if (!Number.isFinite(timeUs)) throw new RangeError(`Simulator.at: time ${timeUs} is not a finite number`);
+    if (timeUs < this.time) {
+      throw new RangeError(`Simulator.at: time ${timeUs} µs is in the past (now ${this.time} µs)`);
+    }
+    const item = new Scheduled(timeUs, this.seq++, cb);
+    this.heap.push(item);
+    this.queued++;
+    return item;
+  }
+
+  /** Schedule `cb` `delayUs` (>= 0) after now(). */
+  after(delayUs: number, cb: () => void): SimTimer {
+    if (!(delayUs >= 0)) throw new RangeError(`Simulator.after: delay ${delayUs} µs must be >= 0`);
+    return this.at(this.time + delayUs, cb);
+  }
+
+  /** Run `cb` at the current time, after every event already queued for this time. */
+  defer(cb: () => void): void {
+    this.at(this.time, cb);
+  }
+
+  /** Stop a timer from running. Cancelling one that already ran, or twice, does nothing. */
+  cancel(timer: SimTimer): void {
+    if (!(timer instanceof Scheduled) || timer.cancelled || timer.cb === undefined) return;
+    timer.cancelled = true;
+    timer.cb = undefined;
+    this.queued--;
+  }
+
+  /** A seeded pseudo-random number in [0, 1), deterministic per seed. */
+  random(): number {
+    const [state, value] = mulberry32(this.rngState);
+    this.rngState = state;
+    return value;
+  }
+
+  /**
+   * Run every event due up to now() + us, in (time, insertion) order, letting promise jobs finish between
+   * events; then set the clock to now() + us. Events that running code schedules inside the window run too.
+   *
+   * If an event callback throws, the returned promise rejects with that error. The failed event is gone from
+   * the queue and counted in eventsRun, the clock stays at that event's time, and the rest of the queue is
+   * untouched, so a later advance() carries on from there.
+   */
+  async advance(us: number): Promise<void> {
+    if (!(us >= 0) || !Number.isFinite(us)) throw new RangeError(`Simulator.advance: ${us} µs must be finite and >= 0`);
+    const target = this.time + us;
+    await this.run('advance', async () => {
+      while (await this.runNext(target)) {
+        // Each iteration runs one event.
+      }
+      this.time = target;
+    });
+  }
+
+  /**
+   * Run events until none is left. Throws, naming the events run, when more than `maxEvents` events or
+   * `maxUs` of virtual time would be needed: a periodic timer or an interrupt storm never goes idle, and
+   * should fail loudly rather than hang. The clock stays at the last event run.
+   */
+  async runUntilIdle(limits: RunLimits = {}): Promise<void> {
+    const maxUs = limits.maxUs ?? DEFAULT_MAX_US;
+    const maxEvents = limits.maxEvents ?? DEFAULT_MAX_EVENTS;
+    const start = this.time;
+    const deadline = start + maxUs;
+    const firstRun = this.runCount;
+    await this.run('runUntilIdle', async () => {
+      for (;;) {
+        const ran = this.runCount - firstRun;
+        if (ran >= maxEvents) {
+          await drainPromiseJobs();
+          if (this.nextLive() === undefined) return;
+          throw new Error(
+            `Simulator.runUntilIdle: still busy after ${ran} events (limit ${maxEvents}) ` +
+              `over ${this.time - start} µs; ${this.queued} events pending`,
+          );
+        }
+        if (!(await this.runNext(deadline))) {
+          const next = this.nextLive();
+          if (next === undefined) return;
+          throw new Error(
+            `Simulator.runUntilIdle: still busy after ${maxUs} µs of virtual time (limit) and ${ran} events; ` +
+              `next event at ${next.time} µs, ${this.queued} events pending`,
+          );
+        }
+      }
+    });
+  }
+
+  /** Refuse overlapping runs: two loops popping the same queue would interleave events out of order. */
+  private async run(what: string, body: () => Promise<void>): Promise<void> {
+    if (this.running) throw new Error(`Simulator.${what}: called while the simulator is already running events`);
+    this.running = true;
+    try {
+      await body();
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** Drain promise jobs, then run the next event if it is due by `limit`. Returns whether one ran. */
+  private async runNext(limit: number): Promise<boolean> {
+    await drainPromiseJobs();
+    const next = this.nextLive();
+    if (next === undefined || next.time > limit) return false;
+    this.heap.pop();
+    const cb = next.cb as () => void;
+    next.cb = undefined;
+    this.queued--;
+    this.runCount++;
+    this.time = next.time;
+    cb();
+    return true;
+  }
+
+  /** The earliest event that is not cancelled, discarding cancelled ones on the way. */
+  private nextLive(): Scheduled | undefined {
+    for (;;) {
+      const top = this.heap.peek();
+      if (top === undefined || !top.cancelled) return top;
+      this.heap.pop();
+    }
+  }
+}
