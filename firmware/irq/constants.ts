@@ -21,7 +21,8 @@ export const IRQF_VALID_MASK = IRQF_TRIGGER_MASK | IRQF_SHARED | IRQF_ONESHOT | 
 export const IRQ_NONE = 0;
 export const IRQ_HANDLED = 1;
 export const IRQ_WAKE_THREAD = 2;
-export type IrqReturn = typeof IRQ_NONE | typeof IRQ_HANDLED | typeof IRQ_WAKE_THREAD | 3;
+/** irqreturn_t: one of the three values above. A plain number so `() => IRQ_HANDLED` type-checks as a handler. */
+export type IrqReturn = number;
 
 // Trigger types (irq_set_irq_type)
 export const IRQ_TYPE_NONE = 0;
