@@ -1,0 +1,41 @@
+/*
+ * The simulated ESP32 board: clock, IRQ core, interrupt controller, GPIO peripheral and I2C bus wired
+ * together, so tests and the demo drive the core exactly as the hardware would.
+ */
+import { IrqCore, type IrqLog } from '../../firmware/irq';
+import { Esp32Gpio } from './gpio';
+import { I2cBus, type I2cBusOptions } from './i2c';
+import { Esp32Intc } from './intc';
+import { Simulator } from './sim';
+import type { Net } from './wire';
+
+export interface SimBoardOptions {
+  seed?: number;
+  log?: IrqLog;
+  i2c?: I2cBusOptions;
+}
+
+export class SimBoard {
+  readonly sim: Simulator;
+  readonly core: IrqCore;
+  readonly intc: Esp32Intc;
+  readonly gpio: Esp32Gpio;
+  readonly i2c: I2cBus;
+
+  constructor(options: SimBoardOptions = {}) {
+    this.sim = new Simulator({ seed: options.seed });
+    this.core = new IrqCore({ platform: this.sim.platform, log: options.log });
+    this.intc = new Esp32Intc(this.sim, this.core);
+    this.gpio = new Esp32Gpio(this.core, this.intc);
+    this.i2c = new I2cBus(this.sim, options.i2c);
+  }
+
+  /** The wire on a GPIO pad, to connect device models to. */
+  pin(n: number): Net {
+    return this.gpio.net(n);
+  }
+
+  gpioToIrq(pin: number): number {
+    return this.gpio.gpioToIrq(pin);
+  }
+}
