@@ -3,7 +3,7 @@
  * IrqDesc per irq number; drivers see it through the read-only IrqDescInfo view that irqToDesc returns.
  */
 import type { IrqCore } from './core';
-import type { IrqThread } from './thread';
+import type { IrqThread, SyncWaiter } from './thread';
 import type { IrqChip, IrqData, IrqFlowHandler, IrqHandler, IrqThreadFn } from './types';
 import type { IrqDomain } from './domain';
 
@@ -107,7 +107,7 @@ export class IrqDesc implements IrqDescInfo {
   threadsOneshot = 0;
   threadsActive = 0;
   /** synchronizeIrq callers waiting for the hardirq and every thread of this line to finish. */
-  syncWaiters: (() => void)[] = [];
+  syncWaiters: SyncWaiter[] = [];
 
   constructor(readonly core: IrqCore, readonly irq: number, flow: IrqFlowHandler) {
     this.handleIrq = flow;

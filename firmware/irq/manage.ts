@@ -234,8 +234,10 @@ export function irqSetIrqWake(core: IrqCore, irq: number, on: boolean): number {
 
 /**
  * free_irq: the action leaves the line at once (the line shuts down with its last action); the promise
- * resolves to the action's name once no hardirq and no thread of the line runs any more, and its thread
- * is retired then. Freeing a devId that is not on the line warns and resolves to undefined.
+ * resolves to the action's name once neither its hardirq nor its thread runs any more, and its thread is
+ * retired then. The kernel waits for every thread of the line here; waiting for this action's only means
+ * a sharer whose thread is woken again and again cannot hold the free up forever.
+ * Freeing a devId that is not on the line warns and resolves to undefined.
  */
 export function freeIrq(core: IrqCore, irq: number, devId: unknown): Promise<string | undefined> {
   let desc: IrqDesc;
@@ -257,7 +259,7 @@ export function freeIrq(core: IrqCore, irq: number, devId: unknown): Promise<str
   } finally {
     chipBusSyncUnlock(desc);
   }
-  return waitForIdle(desc).then(() => {
+  return waitForIdle(desc, action).then(() => {
     if (action.thread !== undefined) core.threads.retire(action.thread);
     return action.name;
   });

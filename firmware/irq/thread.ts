@@ -198,17 +198,38 @@ function irqFinalizeOneshot(desc: IrqDesc, action: IrqAction): void {
   chipBusSyncUnlock(desc);
 }
 
-export function wakeSyncWaiters(desc: IrqDesc): void {
-  if (!desc.idle) return;
-  const waiters = desc.syncWaiters;
-  desc.syncWaiters = [];
-  for (const resolve of waiters) resolve();
+/** Someone waiting for (part of) a line to stop running: synchronizeIrq, disableIrq, freeIrq. */
+export interface SyncWaiter {
+  /** Only this action's hardirq and thread; undefined: the whole line. */
+  readonly action: IrqAction | undefined;
+  readonly resolve: () => void;
 }
 
-/** Resolves once no hardirq and no thread of the line runs (the kernel's synchronize_irq). */
-export function waitForIdle(desc: IrqDesc): Promise<void> {
-  if (desc.idle) return Promise.resolve();
+function isIdleFor(desc: IrqDesc, action: IrqAction | undefined): boolean {
+  if (action === undefined) return desc.idle;
+  const t = action.thread;
+  return !desc.inProgress && (t === undefined || (!t.running && !t.runthread));
+}
+
+/** Called when a hardirq or a thread run ends: resolve the waiters whose part of the line is now idle. */
+export function wakeSyncWaiters(desc: IrqDesc): void {
+  const waiters = desc.syncWaiters;
+  let kept: SyncWaiter[] | undefined;
+  for (const w of waiters) {
+    if (isIdleFor(desc, w.action)) w.resolve();
+    else (kept ??= []).push(w);
+  }
+  desc.syncWaiters = kept ?? [];
+}
+
+/**
+ * Resolves once no hardirq and no thread of the line runs (the kernel's synchronize_irq), or, given an
+ * action, once that action's hardirq and thread are done (what freeIrq needs: a busy sharer must not
+ * hold up the free of another).
+ */
+export function waitForIdle(desc: IrqDesc, action?: IrqAction): Promise<void> {
+  if (isIdleFor(desc, action)) return Promise.resolve();
   return new Promise((resolve) => {
-    desc.syncWaiters.push(resolve);
+    desc.syncWaiters.push({ action, resolve });
   });
 }
