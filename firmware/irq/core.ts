@@ -241,6 +241,10 @@ export class IrqCore {
     manage.irqWakeThread(this, irq, devId);
   }
 
+  irqSetThreadPriority(irq: number, devId: unknown, priority: number): void {
+    manage.irqSetThreadPriority(this, irq, devId, priority);
+  }
+
   // ---- threads and statistics ----
 
   /** The irq threads: name, priority, state, wakeups, runs, run times, errors. */

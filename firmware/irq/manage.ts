@@ -343,6 +343,19 @@ export function enableIrq(core: IrqCore, irq: number): void {
   }
 }
 
+/** The priority of the thread of the action registered with devId: 1..99, higher runs first. */
+export function irqSetThreadPriority(core: IrqCore, irq: number, devId: unknown, priority: number): void {
+  const desc = core.descFor(irq);
+  const action = desc.action.find((a) => a.devId === devId);
+  if (action === undefined || action.thread === undefined) {
+    throw new IrqError('EINVAL', `irq ${irq}: no threaded action with that devId`, irq);
+  }
+  if (!Number.isInteger(priority) || priority < 1 || priority > 99) {
+    throw new IrqError('EINVAL', `irq ${irq}: thread priority ${priority} is outside 1..99`, irq);
+  }
+  core.threads.setPriority(action.thread, priority);
+}
+
 /** irq_wake_thread: wake the thread of the action registered with devId, without a hardirq. */
 export function irqWakeThread(core: IrqCore, irq: number, devId: unknown): void {
   const desc = core.descFor(irq);

@@ -102,6 +102,14 @@ export class ThreadRunner {
     if (j >= 0) this.threads.splice(j, 1);
   }
 
+  /** Change a thread's priority; a thread already queued moves to its new place. */
+  setPriority(t: IrqThread, priority: number): void {
+    t.priority = priority;
+    if (!t.queued) return;
+    this.queue.splice(this.queue.indexOf(t), 1);
+    this.enqueue(t);
+  }
+
   enqueue(t: IrqThread): void {
     // Highest priority first, FIFO among equals: insert after the last thread of equal or higher priority.
     let i = this.queue.length;

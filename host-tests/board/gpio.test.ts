@@ -1,6 +1,6 @@
 import {
   IRQ_HANDLED, IRQ_NONE, IRQF_ONESHOT, IRQF_SHARED, IRQF_TRIGGER_FALLING, IRQF_TRIGGER_HIGH, IRQF_TRIGGER_LOW,
-  IRQF_TRIGGER_RISING, IRQ_TYPE_LEVEL_LOW,
+  IRQF_NO_AUTOEN, IRQF_TRIGGER_RISING, IRQ_TYPE_LEVEL_LOW,
 } from '../../firmware/irq';
 import { SimBoard } from '../../hal/mock/board';
 import { LevelSensor, PulseGenerator, PushButton } from '../../hal/mock/devices';
@@ -224,5 +224,47 @@ describe('simulated devices behind threaded handlers', () => {
     await sim.advance(20_000);
     expect(victimTimes).toEqual([3_000]);
     expect(stormCalls + board.gpio.coalesced(25)).toBe(500);
+  });
+});
+
+describe('simulated interrupt controller', () => {
+  test('of two pending sources, the higher priority one is delivered first', async () => {
+    const { board, sim, core } = makeBoard();
+    const order: string[] = [];
+    const UART0 = 34;
+    const uartIrq = board.intc.irqOf(UART0);
+    core.requestIrq(uartIrq, () => {
+      order.push('uart');
+      board.intc.setSourceLevel(UART0, false); // the device clears its interrupt
+      return IRQ_HANDLED;
+    }, 0, 'uart', {});
+    const out = board.pin(4).pushPull('test');
+    out.drive(0);
+    core.requestIrq(board.gpioToIrq(4), () => (order.push('gpio'), IRQ_HANDLED), IRQF_TRIGGER_RISING, 'pin4', {});
+    board.intc.setPriority(UART0, 3);
+    board.intc.setPriority(ETS_GPIO_INTR_SOURCE, 1);
+    out.drive(1);
+    board.intc.setSourceLevel(UART0, true);
+    await sim.runUntilIdle();
+    expect(order).toEqual(['uart', 'gpio']);
+  });
+
+  test('a masked source stays pending in the controller and is delivered on unmask', async () => {
+    const { board, sim, core } = makeBoard();
+    const UART0 = 34;
+    const irq = board.intc.irqOf(UART0);
+    let calls = 0;
+    core.requestIrq(irq, () => {
+      calls++;
+      board.intc.setSourceLevel(UART0, false);
+      return IRQ_HANDLED;
+    }, IRQF_NO_AUTOEN, 'uart', {});
+    board.intc.setSourceLevel(UART0, true);
+    await sim.runUntilIdle();
+    expect(calls).toBe(0);
+    expect(board.intc.isEnabled(UART0)).toBe(false);
+    core.enableIrq(irq);
+    await sim.runUntilIdle();
+    expect(calls).toBe(1);
   });
 });

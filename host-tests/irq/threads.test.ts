@@ -334,3 +334,29 @@ describe('fault isolation', () => {
     expect(threadOf(core, `irq/${b}-good`).errors).toBe(0);
   });
 });
+
+describe('thread priority', () => {
+  test('the highest priority woken thread runs first, FIFO among equals', async () => {
+    const { sim, core } = makeCore();
+    const chip = fakeChip();
+    const order: string[] = [];
+    const lines = ['low', 'high', 'mid-a', 'mid-b'].map((name) => {
+      const irq = core.irqAllocDesc();
+      core.irqSetChipAndHandler(irq, chip, handleLevelIrq);
+      core.requestThreadedIrq(irq, null, () => (order.push(name), IRQ_HANDLED), IRQF_ONESHOT, name, name);
+      return irq;
+    });
+    core.irqSetThreadPriority(lines[0], 'low', 10);
+    core.irqSetThreadPriority(lines[1], 'high', 90);
+    for (const irq of lines) core.genericHandleIrq(irq);
+    await sim.runUntilIdle();
+    expect(order).toEqual(['high', 'mid-a', 'mid-b', 'low']);
+  });
+
+  test('a priority outside 1..99 is EINVAL', () => {
+    const { core, irq } = makeLine();
+    core.requestThreadedIrq(irq, null, () => IRQ_HANDLED, IRQF_ONESHOT, 'dev', 1);
+    expect(() => core.irqSetThreadPriority(irq, 1, 100)).toThrow(expect.objectContaining({ code: 'EINVAL' }));
+    expect(core.irqThreads()[0].priority).toBe(50);
+  });
+});
