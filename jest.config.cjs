@@ -1,10 +1,10 @@
-/** Jest runs the host tests on Node. Type errors are caught by `tsc --noEmit` (npm run typecheck)
- * before jest starts, so ts-jest only transpiles here. */
+/** Jest runs the host tests on Node. Type errors are caught by `tsc --noEmit` (npm run typecheck) before
+ * jest starts, so the transform only strips types, with esbuild, the bundler the device build uses. */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/host-tests'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: { module: 'commonjs', isolatedModules: true }, diagnostics: false }],
+    '^.+\\.ts$': '<rootDir>/build/jest-transform.cjs',
   },
 };
