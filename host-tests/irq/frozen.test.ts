@@ -1,0 +1,51 @@
+/*
+ * Moddable's preload runs the firmware modules at build time, then freezes every function, class and the
+ * built-in prototypes. This suite freezes the same things before any core is created, then drives the
+ * core through requests, errors, threads and frees: anything that writes to a frozen object throws here
+ * as it would on the board.
+ */
+import * as irq from '../../firmware/irq';
+import { IRQ_HANDLED, IRQ_WAKE_THREAD, IRQF_ONESHOT, IRQF_TRIGGER_RISING, IrqCore, IrqError, handleEdgeIrq } from '../../firmware/irq';
+import { Simulator } from '../../hal/mock/sim';
+import { fakeChip } from '../helpers/fake-chip';
+
+function deepFreeze(value: unknown, seen = new Set<unknown>()): void {
+  if ((typeof value !== 'object' && typeof value !== 'function') || value === null || seen.has(value)) return;
+  seen.add(value);
+  Object.freeze(value);
+  for (const key of Reflect.ownKeys(value as object)) {
+    const d = Object.getOwnPropertyDescriptor(value, key);
+    if (d && 'value' in d) deepFreeze(d.value, seen);
+  }
+  deepFreeze(Object.getPrototypeOf(value), seen);
+}
+
+beforeAll(() => {
+  for (const builtin of [Object.prototype, Function.prototype, Error.prototype, Array.prototype, Promise.prototype, Map.prototype, Set.prototype]) {
+    Object.freeze(builtin);
+  }
+  deepFreeze(irq);
+});
+
+test('the core runs with its module exports and the built-in prototypes frozen', async () => {
+  const sim = new Simulator();
+  const logs: string[] = [];
+  const core = new IrqCore({ platform: sim.platform, log: (_l, m) => logs.push(m) });
+  const line = core.irqAllocDesc();
+  core.irqSetChipAndHandler(line, fakeChip(), handleEdgeIrq);
+  let ran = 0;
+  core.requestThreadedIrq(line, () => IRQ_WAKE_THREAD, async () => (ran++, IRQ_HANDLED), IRQF_ONESHOT | IRQF_TRIGGER_RISING, 'dev', 1);
+  core.genericHandleIrq(line);
+  await sim.runUntilIdle();
+  expect(ran).toBe(1);
+  expect(core.procInterrupts()).toMatch(/dev/);
+  await expect(core.freeIrq(line, 1)).resolves.toBe('dev');
+});
+
+test('IrqError can be created and read with Error.prototype frozen', () => {
+  expect(Object.isFrozen(Error.prototype)).toBe(true);
+  const err = new IrqError('EBUSY', 'irq 3: taken', 3);
+  expect(err.name).toBe('IrqError');
+  expect(err.code).toBe('EBUSY');
+  expect(err.message).toBe('EBUSY: irq 3: taken');
+});
