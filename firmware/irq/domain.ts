@@ -32,7 +32,7 @@ export function irqDomainCreateLinear<H>(core: IrqCore, size: number, ops: IrqDo
   return domain;
 }
 
-function checkHwirq(domain: IrqDomain<never> | IrqDomain, hwirq: number): void {
+function checkHwirq<H>(domain: IrqDomain<H>, hwirq: number): void {
   if (!Number.isInteger(hwirq) || hwirq < 0 || hwirq >= domain.size) {
     throw new IrqError('EINVAL', `irq domain ${domain.name}: hwirq ${hwirq} is outside 0..${domain.size - 1}`);
   }
@@ -40,7 +40,7 @@ function checkHwirq(domain: IrqDomain<never> | IrqDomain, hwirq: number): void {
 
 /** irq_create_mapping: the irq for hwirq, allocated and set up through ops.map on first use. */
 export function irqCreateMapping<H>(core: IrqCore, domain: IrqDomain<H>, hwirq: number): number {
-  checkHwirq(domain as IrqDomain, hwirq);
+  checkHwirq(domain, hwirq);
   const existing = domain.revmap[hwirq];
   if (existing !== 0) return existing;
   const virq = core.irqAllocDesc();

@@ -114,7 +114,9 @@ export class ThreadRunner {
     // Highest priority first, FIFO among equals: insert after the last thread of equal or higher priority.
     let i = this.queue.length;
     while (i > 0 && this.queue[i - 1].priority < t.priority) i--;
-    this.queue.splice(i, 0, t);
+    // push in the common case: splice allocates its (empty) result array on every wakeup.
+    if (i === this.queue.length) this.queue.push(t);
+    else this.queue.splice(i, 0, t);
     t.queued = true;
     this.schedule();
   }
