@@ -38,6 +38,7 @@ export class IrqThread implements IrqThreadInfo {
   queued = false;
   running = false;
   exited = false;
+  bogusReported = false;
   wakeups = 0;
   coalesced = 0;
   runs = 0;
@@ -169,8 +170,10 @@ export class ThreadRunner {
     if (!action.freed) {
       if (ret === IRQ_HANDLED) desc.threadsHandled++;
       else if (ret !== IRQ_NONE && ret !== IRQ_WAKE_THREAD) {
+        // Counted every time, logged once: a forgotten `return` would otherwise log on every run.
         t.errors++;
-        this.core.log('error', `${t.name}: thread function returned bogus value ${String(ret)}`);
+        if (!t.bogusReported) this.core.log('error', `${t.name}: thread function returned bogus value ${String(ret)} (expected IRQ_NONE or IRQ_HANDLED)`);
+        t.bogusReported = true;
       }
     }
     irqFinalizeOneshot(desc, action);

@@ -360,3 +360,14 @@ describe('thread priority', () => {
     expect(core.irqThreads()[0].priority).toBe(50);
   });
 });
+
+test('a threadFn that forgets to return is counted every run and logged once', async () => {
+  const { sim, core, irq, logs } = makeLine();
+  core.requestThreadedIrq(irq, null, (() => undefined) as never, IRQF_ONESHOT, 'forgetful', 1);
+  core.genericHandleIrq(irq);
+  await sim.runUntilIdle();
+  core.genericHandleIrq(irq);
+  await sim.runUntilIdle();
+  expect(core.irqThreads()[0].errors).toBe(2);
+  expect(logs.filter((l) => /returned bogus value undefined/.test(l.message))).toHaveLength(1);
+});
