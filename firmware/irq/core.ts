@@ -33,6 +33,9 @@ function defaultLog(): IrqLog {
   return () => {};
 }
 
+/** The kernel's errno for "no such irq"; genericHandleIrq returns it negated, as generic_handle_irq does. */
+const EINVAL = 22;
+
 /** How many interrupts for unknown irqs are logged before they are only counted (ERR in the table). */
 const BAD_IRQ_LOG_LIMIT = 10;
 
@@ -111,10 +114,6 @@ export class IrqCore {
     this.descFor(irq).irqData.chipData = data;
   }
 
-  irqGetChipData<T = unknown>(irq: number): T {
-    return this.descFor(irq).irqData.chipData as T;
-  }
-
   irqSetHandlerData(irq: number, data: unknown): void {
     this.descFor(irq).handlerData = data;
   }
@@ -140,14 +139,14 @@ export class IrqCore {
   // ---- entry from hardware (irqdesc.c) ----
 
   /**
-   * What a chip or HAL calls when hardware reports the line. Returns 0, or -22 (-EINVAL) for an irq
+   * What a chip or HAL calls when hardware reports the line. Returns 0, or -EINVAL (-22) for an irq
    * nobody allocated: that interrupt is counted in ERR, never dropped unseen.
    */
   genericHandleIrq(irq: number): number {
     const desc = this.descs[irq];
     if (desc === undefined) {
       this.noteBadIrq(irq, 'not allocated');
-      return -22;
+      return -EINVAL;
     }
     try {
       desc.handleIrq(desc);
@@ -164,7 +163,7 @@ export class IrqCore {
     if (irq === 0) {
       domain.unmapped++;
       this.noteBadIrq(irq, `hwirq ${hwirq} of domain ${domain.name} is not mapped`);
-      return -22;
+      return -EINVAL;
     }
     return this.genericHandleIrq(irq);
   }

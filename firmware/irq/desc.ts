@@ -4,8 +4,7 @@
  */
 import type { IrqCore } from './core';
 import type { IrqThread, SyncWaiter } from './thread';
-import type { IrqChip, IrqData, IrqFlowHandler, IrqHandler, IrqThreadFn } from './types';
-import type { IrqDomain } from './domain';
+import type { IrqData, IrqFlowHandler, IrqHandler, IrqThreadFn } from './types';
 
 /** One handler registered on a line: the kernel's struct irqaction. */
 export class IrqAction {
@@ -18,10 +17,9 @@ export class IrqAction {
   reported = false;
 
   constructor(
-    readonly irq: number,
     readonly handler: IrqHandler,
     readonly threadFn: IrqThreadFn | null,
-    public flags: number,
+    readonly flags: number,
     readonly name: string,
     readonly devId: unknown,
   ) {}
@@ -122,9 +120,6 @@ export class IrqDesc implements IrqDescInfo {
     };
   }
 
-  get chip(): IrqChip | undefined {
-    return this.irqData.chip;
-  }
   get hwirq(): number {
     return this.irqData.hwirq;
   }
@@ -132,7 +127,7 @@ export class IrqDesc implements IrqDescInfo {
     return this.irqData.chip?.name;
   }
   get domainName(): string | undefined {
-    return (this.irqData.domain as IrqDomain | undefined)?.name;
+    return this.irqData.domain?.name;
   }
   get triggerType(): number {
     return this.irqData.triggerType;

@@ -21,3 +21,9 @@ export class IrqError extends Error {
 
 // See the class comment: an accessor on our own prototype, defined while the module loads (before preload freezes it).
 Object.defineProperty(IrqError.prototype, 'name', { get: () => 'IrqError', configurable: false, enumerable: false });
+
+/** An error (or anything thrown) as one line for a log message. */
+export function describe(err: unknown): string {
+  if (err instanceof Error) return err.message ? `${err.name}: ${err.message}` : err.name;
+  return String(err);
+}

@@ -3,6 +3,7 @@
  */
 import { IRQ_HANDLED, IRQ_NONE, IRQ_WAKE_THREAD } from './constants';
 import type { IrqAction, IrqDesc } from './desc';
+import { describe } from './error';
 import { noteInterrupt } from './spurious';
 import { irqWakeThreadAction, wakeSyncWaiters } from './thread';
 
@@ -45,17 +46,19 @@ export function handleIrqEvent(desc: IrqDesc, track = true): number {
  * line and reported once per action (a storm must not become a log storm). Its interrupt counts as
  * unhandled, so a handler that always throws on a level line ends up disabled by the spurious detector.
  */
-function reportHandlerError(desc: IrqDesc, action: IrqAction, err: unknown): void {
+function firstFault(desc: IrqDesc, action: IrqAction): boolean {
   desc.errors++;
-  if (action.reported) return;
+  if (action.reported) return false;
   action.reported = true;
-  desc.core.log('error', `irq ${desc.irq}: handler of "${action.name}" threw: ${describe(err)}`);
+  return true;
+}
+
+function reportHandlerError(desc: IrqDesc, action: IrqAction, err: unknown): void {
+  if (firstFault(desc, action)) desc.core.log('error', `irq ${desc.irq}: handler of "${action.name}" threw: ${describe(err)}`);
 }
 
 function reportBadReturn(desc: IrqDesc, action: IrqAction, res: unknown): void {
-  desc.errors++;
-  if (action.reported) return;
-  action.reported = true;
+  if (!firstFault(desc, action)) return;
   const thenable = typeof res === 'object' && res !== null && typeof (res as { then?: unknown }).then === 'function';
   desc.core.log(
     'error',
@@ -66,13 +69,5 @@ function reportBadReturn(desc: IrqDesc, action: IrqAction, res: unknown): void {
 }
 
 function warnNoThread(desc: IrqDesc, action: IrqAction): void {
-  desc.errors++;
-  if (action.reported) return;
-  action.reported = true;
-  desc.core.log('warn', `IRQ ${desc.irq} device ${action.name} returned IRQ_WAKE_THREAD but no thread function available.`);
-}
-
-export function describe(err: unknown): string {
-  if (err instanceof Error) return err.message ? `${err.name}: ${err.message}` : err.name;
-  return String(err);
+  if (firstFault(desc, action)) desc.core.log('warn', `IRQ ${desc.irq} device ${action.name} returned IRQ_WAKE_THREAD but no thread function available.`);
 }

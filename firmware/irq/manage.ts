@@ -8,9 +8,8 @@ import {
 } from './constants';
 import type { IrqCore } from './core';
 import { IrqAction, type IrqDesc } from './desc';
-import { IrqError } from './error';
+import { IrqError, describe } from './error';
 import { chipBusLock, chipBusSyncUnlock, irqDisable, irqShutdown, irqStartup, maskIrq, unmaskIrq } from './chip';
-import { describe } from './handle';
 import { irqWakeThreadAction, waitForIdle } from './thread';
 import type { IrqHandler, IrqThreadFn } from './types';
 
@@ -21,6 +20,20 @@ const VALID_TYPES: readonly number[] = Object.freeze([
 /** The primary handler a threaded request without one gets: wake the thread. */
 export function irqDefaultPrimaryHandler(): typeof IRQ_WAKE_THREAD {
   return IRQ_WAKE_THREAD;
+}
+
+/** The action registered on the line with devId (the kernel's walk of desc->action by dev_id). */
+function findAction(desc: IrqDesc, devId: unknown): IrqAction | undefined {
+  return desc.action.find((a) => a.devId === devId);
+}
+
+/** The action with devId that has a thread, or EINVAL. */
+function threadedAction(desc: IrqDesc, devId: unknown): IrqAction {
+  const action = findAction(desc, devId);
+  if (action === undefined || action.thread === undefined) {
+    throw new IrqError('EINVAL', `irq ${desc.irq}: no threaded action with that devId`, desc.irq);
+  }
+  return action;
 }
 
 function hex(n: number): string {
@@ -93,7 +106,7 @@ export function requestThreadedIrq(
     if ((old.flags ^ flags) & IRQF_ONESHOT) {
       throw new IrqError('EBUSY', `irq ${irq}: sharers disagree on IRQF_ONESHOT ("${old.name}" ${old.flags & IRQF_ONESHOT ? 'has' : 'lacks'} it, "${name}" ${flags & IRQF_ONESHOT ? 'has' : 'lacks'} it)`, irq);
     }
-    if (desc.action.some((a) => a.devId === devId)) {
+    if (findAction(desc, devId) !== undefined) {
       throw new IrqError('EBUSY', `irq ${irq}: devId of "${name}" is already registered on this line`, irq);
     }
   }
@@ -109,7 +122,7 @@ export function requestThreadedIrq(
     throw new IrqError('EINVAL', `irq ${irq}: threaded irq requested with handler=NULL and !ONESHOT for "${name}": the line would stay asserted until the thread ran`, irq);
   }
 
-  const action = new IrqAction(irq, handler ?? irqDefaultPrimaryHandler, threadFn, flags, name, devId);
+  const action = new IrqAction(handler ?? irqDefaultPrimaryHandler, threadFn, flags, name, devId);
   action.threadMask = threadMask;
   if (threadFn !== null) action.thread = core.threads.create(desc, action);
 
@@ -246,7 +259,7 @@ export function freeIrq(core: IrqCore, irq: number, devId: unknown): Promise<str
   } catch (err) {
     return Promise.reject(err);
   }
-  const action = desc.action.find((a) => a.devId === devId);
+  const action = findAction(desc, devId);
   if (action === undefined) {
     core.log('warn', `Trying to free already-free IRQ ${irq}`);
     return Promise.resolve(undefined);
@@ -346,22 +359,15 @@ export function enableIrq(core: IrqCore, irq: number): void {
 /** The priority of the thread of the action registered with devId: 1..99, higher runs first. */
 export function irqSetThreadPriority(core: IrqCore, irq: number, devId: unknown, priority: number): void {
   const desc = core.descFor(irq);
-  const action = desc.action.find((a) => a.devId === devId);
-  if (action === undefined || action.thread === undefined) {
-    throw new IrqError('EINVAL', `irq ${irq}: no threaded action with that devId`, irq);
-  }
+  const action = threadedAction(desc, devId);
   if (!Number.isInteger(priority) || priority < 1 || priority > 99) {
     throw new IrqError('EINVAL', `irq ${irq}: thread priority ${priority} is outside 1..99`, irq);
   }
-  core.threads.setPriority(action.thread, priority);
+  core.threads.setPriority(action.thread!, priority);
 }
 
 /** irq_wake_thread: wake the thread of the action registered with devId, without a hardirq. */
 export function irqWakeThread(core: IrqCore, irq: number, devId: unknown): void {
   const desc = core.descFor(irq);
-  const action = desc.action.find((a) => a.devId === devId);
-  if (action === undefined || action.thread === undefined) {
-    throw new IrqError('EINVAL', `irq ${irq}: no threaded action with that devId`, irq);
-  }
-  irqWakeThreadAction(desc, action);
+  irqWakeThreadAction(desc, threadedAction(desc, devId));
 }

@@ -8,13 +8,13 @@ import type { IrqDesc } from './desc';
  * after the current job (the kernel's resend tasklet). Level lines are not replayed: if the level is still
  * asserted the hardware raises it again by itself.
  */
-export function checkIrqResend(desc: IrqDesc, inject = false): void {
+export function checkIrqResend(desc: IrqDesc): void {
   if (desc.level) {
     desc.pending = false;
     return;
   }
   if (desc.replay) return;
-  if (!desc.pending && !inject) return;
+  if (!desc.pending) return;
   desc.pending = false;
   desc.replay = true;
   desc.resends++;

@@ -9,7 +9,7 @@ import { IRQ_HANDLED, IRQ_NONE, IRQ_WAKE_THREAD } from './constants';
 import type { IrqCore } from './core';
 import type { IrqAction, IrqDesc } from './desc';
 import { chipBusLock, chipBusSyncUnlock, unmaskThreadedIrq } from './chip';
-import { describe } from './handle';
+import { describe } from './error';
 
 /** The kernel's default priority for irq threads (SCHED_FIFO 50). */
 export const IRQ_THREAD_DEFAULT_PRIORITY = 50;
@@ -140,8 +140,7 @@ export class ThreadRunner {
       ret = action.threadFn!(t.desc.irq, action.devId);
     } catch (err) {
       this.current = undefined;
-      this.threadFailed(t, err);
-      this.threadDone(t, IRQ_NONE);
+      t.onFailed(err);
       return;
     }
     this.current = undefined;

@@ -15,7 +15,7 @@
 import {
   IRQ_TYPE_EDGE_BOTH, IRQ_TYPE_EDGE_FALLING, IRQ_TYPE_EDGE_RISING, IRQ_TYPE_LEVEL_HIGH, IRQ_TYPE_LEVEL_LOW,
   IRQ_TYPE_LEVEL_MASK, chainedIrqEnter, chainedIrqExit, handleEdgeIrq, handleLevelIrq, irqDataGetChipData,
-  irqSetHandlerLocked, type IrqChip, type IrqCore, type IrqDesc, type IrqDomain,
+  irqSetHandlerLocked, type IrqChip, type IrqCore, type IrqData, type IrqDesc, type IrqDomain,
 } from '../../firmware/irq';
 import { ETS_GPIO_INTR_SOURCE, type Esp32Intc } from './intc';
 import { Net, type Level } from './wire';
@@ -47,8 +47,6 @@ interface Pin {
   status: boolean;
   /** Edges that found the status bit still set: merged by the hardware into one interrupt. */
   coalesced: number;
-  /** Times the status bit was latched. */
-  latched: number;
 }
 
 export class Esp32Gpio {
@@ -61,11 +59,11 @@ export class Esp32Gpio {
   constructor(private readonly core: IrqCore, private readonly intc: Esp32Intc) {
     for (let n = 0; n < GPIO_PIN_COUNT; n++) {
       const net = new Net(`GPIO${n}`);
-      const pin: Pin = { net, level: net.level(), intType: 0, intEna: false, wakeupEnable: false, status: false, coalesced: 0, latched: 0 };
+      const pin: Pin = { net, level: net.level(), intType: 0, intEna: false, wakeupEnable: false, status: false, coalesced: 0 };
       net.onChange((level) => this.pinChanged(pin, level));
       this.pins.push(pin);
     }
-    const pinOf = (data: Parameters<NonNullable<IrqChip['irqMask']>>[0]): Pin => this.pins[irqDataGetChipData<number>(data)];
+    const pinOf = (data: IrqData): Pin => this.pins[irqDataGetChipData<number>(data)];
     this.chip = Object.freeze<IrqChip>({
       name: 'esp32-gpio',
       irqStartup: (data) => {
@@ -123,12 +121,9 @@ export class Esp32Gpio {
 
   /** GPIO_STATUS (pins 0-31) as the register reads. */
   get status(): number {
-    return this.bits(0, 32, (p) => p.status);
-  }
-
-  /** GPIO_STATUS1 (pins 32-39). */
-  get status1(): number {
-    return this.bits(32, GPIO_PIN_COUNT, (p) => p.status);
+    let mask = 0;
+    for (let n = 0; n < 32; n++) if (this.pins[n].status) mask |= 1 << n;
+    return mask >>> 0;
   }
 
   intType(pin: number): number {
@@ -152,12 +147,6 @@ export class Esp32Gpio {
     const pin = this.pins[n];
     if (pin === undefined) throw new RangeError(`GPIO${n} does not exist (0..${GPIO_PIN_COUNT - 1})`);
     return pin;
-  }
-
-  private bits(from: number, to: number, test: (p: Pin) => boolean): number {
-    let mask = 0;
-    for (let n = from; n < to; n++) if (test(this.pins[n])) mask |= 1 << (n - from);
-    return mask >>> 0;
   }
 
   /** The chained handler of the GPIO source line: dispatch every enabled pin whose status is set. */
@@ -189,7 +178,6 @@ export class Esp32Gpio {
       return;
     }
     pin.status = true;
-    pin.latched++;
     this.updateOutput();
   }
 
@@ -199,7 +187,6 @@ export class Esp32Gpio {
     const active = pin.level === (pin.intType === GPIO_INTR_HIGH_LEVEL ? 1 : 0);
     if (active === pin.status) return;
     pin.status = active;
-    if (active) pin.latched++;
     this.updateOutput();
   }
 

@@ -66,11 +66,6 @@ export class Esp32Intc {
     this.sources[sourceNum].priority = priority;
   }
 
-  isPending(sourceNum: number): boolean {
-    const s = this.sources[sourceNum];
-    return s.asserted && s.enabled;
-  }
-
   isEnabled(sourceNum: number): boolean {
     return this.sources[sourceNum].enabled;
   }

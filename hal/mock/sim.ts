@@ -6,11 +6,7 @@
  * progresses in virtual time exactly as far as it can before the next event happens.
  */
 
-/** What the IRQ core gets from the engine: a microsecond clock and a way to run code after the current job. */
-export interface Platform {
-  now(): number;
-  defer(cb: () => void): void;
-}
+import type { Platform } from '../../firmware/irq';
 
 /** A scheduled callback. Cancel it with `Simulator.cancel`. */
 export interface SimTimer {
@@ -50,10 +46,6 @@ function before(a: Scheduled, b: Scheduled): boolean {
 /** Binary min-heap on (time, seq): O(log n) insert and pop, so 100k pending events stay cheap. */
 class EventHeap {
   private readonly items: Scheduled[] = [];
-
-  get size(): number {
-    return this.items.length;
-  }
 
   peek(): Scheduled | undefined {
     return this.items[0];
