@@ -4,10 +4,13 @@
  * The desc's `masked` / `disabled` flags mirror what the core asked of the chip, so an operation is only
  * called when the state changes (mask_irq and unmask_irq in the kernel do the same).
  */
-import { IRQCHIP_EOI_IF_HANDLED, IRQCHIP_EOI_THREADED } from './constants';
-import type { IrqDesc } from './desc';
+import { IRQ_HANDLED, IRQ_NONE, IRQCHIP_EOI_IF_HANDLED, IRQCHIP_EOI_THREADED, type IrqReturn } from './constants';
+import type { IrqAction, IrqDesc } from './desc';
+import { IrqError, describe } from './error';
 import { handleIrqEvent } from './handle';
 import { checkIrqResend } from './resend';
+import { noteInterrupt } from './spurious';
+import { wakeSyncWaiters } from './thread';
 import type { IrqChip, IrqData, IrqFlowHandler } from './types';
 
 export function maskIrq(desc: IrqDesc): void {
@@ -125,7 +128,25 @@ export function chipBusLock(desc: IrqDesc): void {
 }
 
 export function chipBusSyncUnlock(desc: IrqDesc): void {
-  desc.irqData.chip?.irqBusSyncUnlock?.(desc.irqData);
+  const pending = desc.irqData.chip?.irqBusSyncUnlock?.(desc.irqData);
+  if (pending !== undefined && typeof pending.then === 'function') trackBusSync(desc, pending);
+}
+
+/** Keep the latest bus write-out of the line (chained after earlier ones) so waits on the line include it. */
+function trackBusSync(desc: IrqDesc, pending: Promise<void>): void {
+  const before = desc.busSync;
+  const chained: Promise<void> = (before === undefined ? pending : before.then(() => pending)).then(
+    () => {},
+    (err: unknown) => {
+      desc.errors++;
+      desc.core.log('error', `irq ${desc.irq}: ${desc.chipName ?? 'chip'}.irqBusSyncUnlock failed: ${describe(err)}`);
+    },
+  ).then(() => {
+    if (desc.busSync !== chained) return;
+    desc.busSync = undefined;
+    if (desc.syncWaiters.length !== 0) wakeSyncWaiters(desc);
+  });
+  desc.busSync = chained;
 }
 
 /** Let a chip switch the flow when its trigger type changes (edge to level), as irq_set_handler_locked. */
@@ -262,4 +283,72 @@ export function handleFasteoiIrq(desc: IrqDesc): void {
 /** The flow of a line nobody set up: count it where /proc/interrupts shows it (ERR) and warn once. */
 export function handleBadIrq(desc: IrqDesc): void {
   desc.core.noteBadIrq(desc.irq, 'no flow handler set');
+}
+
+/**
+ * handle_nested_irq: run a nested child's threadFns inside the calling (parent) thread, one after the other
+ * as the kernel does, awaiting each one that returns a promise. The result is the children's combined
+ * irqreturn, synchronously when every threadFn was synchronous, else as a promise. A child that is disabled
+ * or has no action is marked pending and counted in `deferred`, as the kernel marks IRQS_PENDING.
+ */
+export function handleNestedIrq(desc: IrqDesc): IrqReturn | Promise<IrqReturn> {
+  if (!desc.nestedThread) {
+    throw new IrqError('EINVAL', `irq ${desc.irq}: handleNestedIrq on a line that is not nested (call irqSetNestedThread first)`, desc.irq);
+  }
+  desc.replay = false;
+  if (desc.action.length === 0 || desc.disabled) {
+    desc.pending = true;
+    desc.deferred++;
+    return IRQ_NONE;
+  }
+  desc.count++;
+  desc.threadsActive++;
+  const owner = desc.core.currentThread;
+  desc.nestedOwner = owner;
+  return runNestedActions(desc, desc.action, 0, IRQ_NONE);
+}
+
+function runNestedActions(desc: IrqDesc, actions: readonly IrqAction[], from: number, ret: number): IrqReturn | Promise<IrqReturn> {
+  for (let i = from; i < actions.length; i++) {
+    const action = actions[i];
+    let res: unknown;
+    try {
+      res = action.threadFn!(desc.irq, action.devId);
+    } catch (err) {
+      nestedFailed(desc, action, err);
+      continue;
+    }
+    if (typeof res === 'object' && res !== null && typeof (res as PromiseLike<unknown>).then === 'function') {
+      return Promise.resolve(res).then(
+        (r) => runNestedActions(desc, actions, i + 1, ret | nestedResult(desc, action, r)),
+        (err: unknown) => {
+          nestedFailed(desc, action, err);
+          return runNestedActions(desc, actions, i + 1, ret);
+        },
+      );
+    }
+    ret |= nestedResult(desc, action, res);
+  }
+  desc.nestedOwner = undefined;
+  desc.threadsActive--;
+  noteInterrupt(desc, ret);
+  if (desc.syncWaiters.length !== 0) wakeSyncWaiters(desc);
+  return ret;
+}
+
+function nestedResult(desc: IrqDesc, action: IrqAction, res: unknown): number {
+  if (res === IRQ_HANDLED || res === IRQ_NONE) return res;
+  desc.errors++;
+  if (!action.bogusReported) {
+    action.bogusReported = true;
+    desc.core.log('error', `irq ${desc.irq}: nested thread function of "${action.name}" returned bogus value ${String(res)} (expected IRQ_NONE or IRQ_HANDLED)`);
+  }
+  return IRQ_NONE;
+}
+
+/** Fault isolation inside the parent's thread: the child's failure is logged and counted, the parent goes on. */
+function nestedFailed(desc: IrqDesc, action: IrqAction, err: unknown): void {
+  desc.errors++;
+  const owner = desc.nestedOwner;
+  desc.core.log('error', `${owner ? `${owner.name}: ` : ''}nested irq ${desc.irq}: thread function of "${action.name}" failed: ${describe(err)}`);
 }

@@ -7,20 +7,41 @@
  */
 import { IrqDesc, type IrqDescInfo } from './desc';
 import { IrqError } from './error';
-import { handleBadIrq, irqStartup } from './chip';
+import { handleBadIrq, handleNestedIrq, irqStartup } from './chip';
+import type { IrqReturn } from './constants';
+import type { IrqAction } from './desc';
 import {
   irqCreateMapping, irqDisposeMapping, irqDomainCreateLinear, irqFindMapping, type IrqDomain,
 } from './domain';
 import * as manage from './manage';
 import { procInterrupts } from './proc';
-import { ThreadRunner, type IrqThreadInfo } from './thread';
+import { IRQ_THREAD_DEFAULT_PRIORITY, IrqThread, ThreadRunner, type IrqThreadInfo } from './thread';
 import type { IrqChip, IrqDomainOps, IrqFlowHandler, IrqHandler, IrqLog, IrqThreadFn, Platform } from './types';
+import { IRQ_WATCHDOG_DEFAULT, ThreadWatchdog, type IrqWatchdogOptions } from './watchdog';
 
 export interface IrqCoreOptions {
   platform: Platform;
   log?: IrqLog;
   /** Highest irq number irqAllocDesc hands out (the kernel's NR_IRQS). */
   maxIrqs?: number;
+  /** How long a runner may run threads back to back before it yields to the event loop, in µs (1000). */
+  threadBudgetUs?: number;
+  /** Thread runners, one per CPU the platform can run threads on (1; XS runs one JavaScript thread). */
+  cpus?: number;
+  /** The kernel's `threadirqs`: run every primary handler not flagged IRQF_NO_THREAD in a thread. */
+  forceThreading?: boolean;
+  /** How many shared interrupt threads requestIrqSharedThread may use (seed 001's NUM_SHARED_THREAD, 10). */
+  sharedThreads?: number;
+  /** Seed 001's SNSC_FORCE_SHARED_IRQ_THREAD: threads of plain requests go into shared thread 0. */
+  forceSharedThread?: boolean;
+  /** Report (and optionally disable the line of) a thread run that sleeps too long; timeoutUs 0 turns it off. */
+  watchdog?: Partial<IrqWatchdogOptions>;
+}
+
+function checkCount(value: number | undefined, fallback: number, min: number, what: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < min) throw new IrqError('EINVAL', `IrqCore: ${what} must be an integer >= ${min}, not ${value}`);
+  return value;
 }
 
 /** The engine's console where it has one (Node, xsnap), else Moddable's trace, else nothing. */
@@ -43,7 +64,16 @@ export class IrqCore {
   readonly platform: Platform;
   readonly log: IrqLog;
   readonly maxIrqs: number;
-  readonly threads: ThreadRunner;
+  readonly forceThreading: boolean;
+  readonly forceSharedThread: boolean;
+  readonly sharedThreadCount: number;
+  readonly runners: readonly ThreadRunner[];
+  readonly watchdog: ThreadWatchdog;
+  /** Every live thread, dedicated and shared, in creation order. */
+  readonly threadList: IrqThread[] = [];
+  /** The thread whose synchronous part is executing now, to refuse a wait on its own line (EDEADLK). */
+  currentThread: IrqThread | undefined = undefined;
+  private readonly sharedThreads: (IrqThread | undefined)[] = [];
   readonly domains: IrqDomain[] = [];
   /** Interrupts reported for irqs nobody allocated or set up (/proc/interrupts ERR). */
   badIrqs = 0;
@@ -55,8 +85,18 @@ export class IrqCore {
     }
     this.platform = options.platform;
     this.log = options.log ?? defaultLog();
-    this.maxIrqs = options.maxIrqs ?? 256;
-    this.threads = new ThreadRunner(this);
+    this.maxIrqs = checkCount(options.maxIrqs, 256, 1, 'maxIrqs');
+    const budgetUs = checkCount(options.threadBudgetUs, 1000, 0, 'threadBudgetUs');
+    const cpus = checkCount(options.cpus, 1, 1, 'cpus');
+    this.runners = Object.freeze(Array.from({ length: cpus }, (_, cpu) => new ThreadRunner(this, cpu, budgetUs)));
+    this.forceThreading = options.forceThreading === true;
+    this.forceSharedThread = options.forceSharedThread === true;
+    this.sharedThreadCount = checkCount(options.sharedThreads, 10, 1, 'sharedThreads');
+    const watchdog = { ...IRQ_WATCHDOG_DEFAULT, ...options.watchdog };
+    if (!(watchdog.timeoutUs >= 0) || (watchdog.action !== 'report' && watchdog.action !== 'disable')) {
+      throw new IrqError('EINVAL', `IrqCore: watchdog needs timeoutUs >= 0 and action 'report' or 'disable'`);
+    }
+    this.watchdog = new ThreadWatchdog(this, watchdog);
   }
 
   // ---- descriptors (irqdesc.c) ----
@@ -244,11 +284,107 @@ export class IrqCore {
     manage.irqSetThreadPriority(this, irq, devId, priority);
   }
 
+  requestIrqSharedThread<D>(
+    irq: number, handler: IrqHandler<D> | null, threadFn: IrqThreadFn<D> | null, flags: number, name: string,
+    devId: D | undefined, sharedThreadNum: number,
+  ): number {
+    if (sharedThreadNum === undefined) throw new IrqError('EINVAL', `irq ${irq}: requestIrqSharedThread needs a shared thread number`, irq);
+    return manage.requestThreadedIrq(this, irq, handler as IrqHandler | null, threadFn as IrqThreadFn | null, flags, name, devId, sharedThreadNum);
+  }
+
+  irqSetSharedThreadPriority(sharedThreadNum: number, priority: number): void {
+    manage.checkPriority(priority, `shared thread ${sharedThreadNum}`);
+    const t = this.sharedThread(sharedThreadNum);
+    t.runner.setPriority(t, priority);
+  }
+
+  irqSetAffinity(irq: number, cpu: number): number {
+    return manage.irqSetAffinity(this, irq, cpu);
+  }
+
+  irqSetNestedThread(irq: number, on: boolean): void {
+    manage.irqSetNestedThread(this, irq, on);
+  }
+
+  /**
+   * Run a nested child's threadFns from the parent's thread; the result is the children's combined
+   * irqreturn, a promise when one of them was async (await it before the parent goes on).
+   */
+  handleNestedIrq(irq: number): IrqReturn | Promise<IrqReturn> {
+    return handleNestedIrq(this.descFor(irq));
+  }
+
   // ---- threads and statistics ----
 
-  /** The irq threads: name, priority, state, wakeups, runs, run times, errors. */
+  /**
+   * Give a threaded action its thread: its own (`irq/N-name`, `irq/N-s-name` for a forced secondary) or a
+   * shared one, created on first use.
+   */
+  attachThread(action: IrqAction, sharedThread: number | undefined, secondary: boolean): void {
+    const desc = action.desc;
+    const num = sharedThread ?? (this.forceSharedThread ? 0 : undefined);
+    let t: IrqThread;
+    if (num !== undefined) {
+      t = this.sharedThread(num);
+      if (t.irq === 0) {
+        // The irq that creates a shared thread gives it its affinity (seed 001).
+        t.irq = desc.irq;
+        this.runners[desc.affinity].adopt(t);
+      }
+    } else {
+      t = this.createThread(secondary ? `irq/${desc.irq}-s-${action.name}` : `irq/${desc.irq}-${action.name}`, desc.irq, undefined);
+      if (secondary) t.priority = IRQ_THREAD_DEFAULT_PRIORITY - 1;
+    }
+    t.served.push(action);
+    action.thread = t;
+  }
+
+  private createThread(name: string, irq: number, shared: number | undefined): IrqThread {
+    const runner = this.runners[this.descs[irq]?.affinity ?? 0];
+    const t = new IrqThread(runner, name, irq, shared);
+    this.threadList.push(t);
+    return t;
+  }
+
+  /** The action is gone: its dedicated threads stop for good; a shared thread only stops serving it. */
+  detachThreads(action: IrqAction): void {
+    for (const a of action.secondary === undefined ? [action] : [action, action.secondary]) {
+      const t = a.thread;
+      if (t === undefined) continue;
+      const i = t.served.indexOf(a);
+      if (i >= 0) t.served.splice(i, 1);
+      if (t.sharedThread !== undefined) continue;
+      t.exited = true;
+      t.runner.dequeue(t);
+      const j = this.threadList.indexOf(t);
+      if (j >= 0) this.threadList.splice(j, 1);
+    }
+  }
+
+  /** Shared thread `num`, created on first use. */
+  private sharedThread(num: number): IrqThread {
+    if (!Number.isInteger(num) || num < 0 || num >= this.sharedThreadCount) {
+      throw new IrqError('EINVAL', `shared thread ${num} is outside 0..${this.sharedThreadCount - 1}`);
+    }
+    let t = this.sharedThreads[num];
+    if (t === undefined) {
+      t = this.createThread(`irq/shared-${num}`, 0, num);
+      this.sharedThreads[num] = t;
+    }
+    return t;
+  }
+
+  /**
+   * The irq threads: name, irqs served, priority, affinity, state, the irq holding it, wakeups, coalesced
+   * wakeups, runs, run times, errors and watchdog reports.
+   */
   irqThreads(): IrqThreadInfo[] {
-    return this.threads.threads.slice();
+    return this.threadList.slice();
+  }
+
+  /** Per runner: bursts run, and bursts that ended on the time budget with work left. */
+  irqRunnerStats(): { cpu: number; bursts: number; yields: number; budgetUs: number }[] {
+    return this.runners.map((r) => ({ cpu: r.cpu, bursts: r.bursts, yields: r.yields, budgetUs: r.budgetUs }));
   }
 
   procInterrupts(): string {

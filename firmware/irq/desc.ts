@@ -15,10 +15,18 @@ export class IrqAction {
   freed = false;
   /** A fault of this action was logged; later ones are only counted. */
   reported = false;
+  /** A bogus thread result of this action was logged; later ones are only counted. */
+  bogusReported = false;
+  /** IRQTF_RUNTHREAD: woken, and its run has not started yet. */
+  runthread = false;
+  /** Forced threading: the action that runs the driver's threadFn, woken when the forced primary asks. */
+  secondary: IrqAction | undefined = undefined;
 
   constructor(
+    readonly desc: IrqDesc,
     readonly handler: IrqHandler,
     readonly threadFn: IrqThreadFn | null,
+    /** The flags as the driver requested them (forced threading adds IRQF_ONESHOT to its own copy only). */
     readonly flags: number,
     readonly name: string,
     readonly devId: unknown,
@@ -58,6 +66,10 @@ export interface IrqDescInfo {
   readonly actions: readonly string[];
   /** Threads woken for this line that have not finished their run. */
   readonly threadsActive: number;
+  /** The line's threadFns run inside its parent's thread (irqSetNestedThread). */
+  readonly nestedThread: boolean;
+  /** The runner (CPU) the line's threads are bound to (irqSetAffinity). */
+  readonly affinity: number;
 }
 
 export class IrqDesc implements IrqDescInfo {
@@ -89,6 +101,14 @@ export class IrqDesc implements IrqDescInfo {
   noRequest = false;
   /** The trigger type was set explicitly (by a request or irqSetIrqType); sharers must agree with it. */
   triggerSet = false;
+  /** _IRQ_NESTED_THREAD: a child whose threadFns run inside its parent's thread (handleNestedIrq). */
+  nestedThread = false;
+  /** The thread running this nested line's threadFns now, to refuse a wait on the line from inside it. */
+  nestedOwner: IrqThread | undefined = undefined;
+  /** The runner (CPU) this line's threads are bound to. */
+  affinity = 0;
+  /** A slow-bus chip's irqBusSyncUnlock write-out still in flight; waits for the line wait for it too. */
+  busSync: Promise<void> | undefined = undefined;
 
   count = 0;
   deferred = 0;

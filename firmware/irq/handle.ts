@@ -28,7 +28,7 @@ export function handleIrqEvent(desc: IrqDesc, track = true): number {
     }
     if (res === IRQ_WAKE_THREAD) {
       if (action.thread === undefined) warnNoThread(desc, action);
-      else irqWakeThreadAction(desc, action);
+      else irqWakeThreadAction(action);
     } else if (res !== IRQ_NONE && res !== IRQ_HANDLED) {
       reportBadReturn(desc, action, res);
       continue;

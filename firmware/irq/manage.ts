@@ -2,9 +2,9 @@
  * Requesting, freeing, enabling and disabling lines: the kernel's kernel/irq/manage.c.
  */
 import {
-  IRQ_TYPE_EDGE_BOTH, IRQ_TYPE_EDGE_FALLING, IRQ_TYPE_EDGE_RISING, IRQ_TYPE_LEVEL_HIGH, IRQ_TYPE_LEVEL_LOW,
+  IRQ_NONE, IRQ_TYPE_EDGE_BOTH, IRQ_TYPE_EDGE_FALLING, IRQ_TYPE_EDGE_RISING, IRQ_TYPE_LEVEL_HIGH, IRQ_TYPE_LEVEL_LOW,
   IRQ_TYPE_LEVEL_MASK, IRQ_WAKE_THREAD, IRQCHIP_ONESHOT_SAFE, IRQCHIP_SET_TYPE_MASKED, IRQCHIP_SKIP_SET_WAKE,
-  IRQF_NO_AUTOEN, IRQF_ONESHOT, IRQF_SHARED, IRQF_TRIGGER_MASK, IRQF_VALID_MASK, triggerName,
+  IRQF_NO_AUTOEN, IRQF_NO_THREAD, IRQF_ONESHOT, IRQF_SHARED, IRQF_TRIGGER_MASK, IRQF_VALID_MASK, triggerName,
 } from './constants';
 import type { IrqCore } from './core';
 import { IrqAction, type IrqDesc } from './desc';
@@ -80,18 +80,44 @@ function checkRequestArgs(
   }
 }
 
-/** request_threaded_irq and __setup_irq. Returns 0, as the kernel does; every failure throws IrqError. */
+/** The primary handler of a nested line's action: it never runs, since the parent's thread runs the child. */
+function irqNestedPrimaryHandler(desc: IrqDesc): IrqHandler {
+  return () => {
+    desc.core.log('warn', `Primary handler called for nested irq ${desc.irq}`);
+    return IRQ_NONE;
+  };
+}
+
+/**
+ * request_threaded_irq and __setup_irq. Returns 0, as the kernel does; every failure throws IrqError.
+ * `sharedThread` puts the action's thread work into that shared thread (requestIrqSharedThread).
+ */
 export function requestThreadedIrq(
   core: IrqCore, irq: number, handler: IrqHandler | null, threadFn: IrqThreadFn | null,
-  flags: number, name: string, devId: unknown,
+  flags: number, name: string, devId: unknown, sharedThread?: number,
 ): number {
   const desc = core.descFor(irq);
   checkRequestArgs(desc, handler, threadFn, flags, name, devId);
+  if (sharedThread !== undefined && !(Number.isInteger(sharedThread) && sharedThread >= 0 && sharedThread < core.sharedThreadCount)) {
+    throw new IrqError('EINVAL', `irq ${irq}: shared thread ${sharedThread} is outside 0..${core.sharedThreadCount - 1}`, irq);
+  }
   const chip = desc.irqData.chip!;
   const chipFlags = chip.flags ?? 0;
 
   // A chip that is safe without masking drops the oneshot requirement (and its cost).
   if (chipFlags & IRQCHIP_ONESHOT_SAFE) flags &= ~IRQF_ONESHOT;
+
+  const nested = desc.nestedThread;
+  if (nested && threadFn === null) {
+    throw new IrqError('EINVAL', `irq ${irq}: is a nested thread line; "${name}" must supply a threadFn (its parent's thread runs it)`, irq);
+  }
+  // irq_setup_forced_threading, and a shared-thread request without a threadFn (seed 001: the handler runs
+  // in the shared thread): the primary handler moves into a thread, with the line kept masked (oneshot)
+  // until it has run. Unlike the kernel, a request that already has IRQF_ONESHOT is forced too; its
+  // secondary thread then keeps the line masked as well, as the driver's threadFn expects.
+  const forced = !nested && handler !== null && !(flags & IRQF_NO_THREAD) &&
+    (core.forceThreading || (sharedThread !== undefined && threadFn === null));
+  const oneshot = forced || (flags & IRQF_ONESHOT) !== 0;
 
   const old = desc.action[0];
   const shared = old !== undefined;
@@ -103,6 +129,7 @@ export function requestThreadedIrq(
     if (oldType !== (flags & IRQF_TRIGGER_MASK)) {
       throw new IrqError('EBUSY', `irq ${irq}: sharers disagree on the trigger type (line is ${triggerName(oldType)}, "${name}" asked ${triggerName(flags & IRQF_TRIGGER_MASK)})`, irq);
     }
+    // Compared as the drivers asked: forced threading's implied oneshot must not make sharers disagree.
     if ((old.flags ^ flags) & IRQF_ONESHOT) {
       throw new IrqError('EBUSY', `irq ${irq}: sharers disagree on IRQF_ONESHOT ("${old.name}" ${old.flags & IRQF_ONESHOT ? 'has' : 'lacks'} it, "${name}" ${flags & IRQF_ONESHOT ? 'has' : 'lacks'} it)`, irq);
     }
@@ -110,21 +137,38 @@ export function requestThreadedIrq(
       throw new IrqError('EBUSY', `irq ${irq}: devId of "${name}" is already registered on this line`, irq);
     }
   }
-
-  let threadMask = 0;
-  if (flags & IRQF_ONESHOT) {
-    // One bit per oneshot action; bits of freed actions whose thread has not finished are still taken.
-    let used = desc.threadsOneshot;
-    for (const a of desc.action) used |= a.threadMask;
-    if (used === -1) throw new IrqError('EBUSY', `irq ${irq}: no more than 32 oneshot actions may share a line`, irq);
-    threadMask = ~used & (used + 1);
-  } else if (handler === null && !(chipFlags & IRQCHIP_ONESHOT_SAFE)) {
+  if (!nested && !oneshot && handler === null && !(chipFlags & IRQCHIP_ONESHOT_SAFE)) {
     throw new IrqError('EINVAL', `irq ${irq}: threaded irq requested with handler=NULL and !ONESHOT for "${name}": the line would stay asserted until the thread ran`, irq);
   }
 
-  const action = new IrqAction(handler ?? irqDefaultPrimaryHandler, threadFn, flags, name, devId);
-  action.threadMask = threadMask;
-  if (threadFn !== null) action.thread = core.threads.create(desc, action);
+  // One oneshot bit per action (and per secondary that keeps the line masked).
+  let used = desc.threadsOneshot;
+  for (const a of desc.action) used |= a.threadMask | (a.secondary?.threadMask ?? 0);
+  const allocBit = (): number => {
+    if (used === -1) throw new IrqError('EBUSY', `irq ${irq}: no more than 32 oneshot threads may share a line`, irq);
+    const bit = ~used & (used + 1);
+    used |= bit;
+    return bit;
+  };
+
+  let action: IrqAction;
+  if (nested) {
+    action = new IrqAction(desc, irqNestedPrimaryHandler(desc), threadFn, flags, name, devId);
+  } else if (forced) {
+    action = new IrqAction(desc, irqDefaultPrimaryHandler, handler, flags, name, devId);
+    action.threadMask = allocBit();
+    if (threadFn !== null) {
+      action.secondary = new IrqAction(desc, irqForcedSecondaryHandler, threadFn, flags, name, devId);
+      if (flags & IRQF_ONESHOT) action.secondary.threadMask = allocBit();
+    }
+  } else {
+    action = new IrqAction(desc, handler ?? irqDefaultPrimaryHandler, threadFn, flags, name, devId);
+    if (oneshot && threadFn !== null) action.threadMask = allocBit();
+  }
+  if (action.threadFn !== null && !nested) {
+    core.attachThread(action, sharedThread, false);
+    if (action.secondary !== undefined) core.attachThread(action.secondary, sharedThread, true);
+  }
 
   chipBusLock(desc);
   try {
@@ -133,7 +177,7 @@ export function requestThreadedIrq(
       if (trigger) setTrigger(desc, trigger, false);
       desc.spuriousDisabled = false;
       desc.pending = false;
-      desc.oneshot = (flags & IRQF_ONESHOT) !== 0;
+      desc.oneshot = oneshot;
       desc.action = [action];
       if (flags & IRQF_NO_AUTOEN) {
         desc.depth = 1;
@@ -146,6 +190,7 @@ export function requestThreadedIrq(
         }
       }
     } else {
+      desc.oneshot ||= oneshot;
       desc.action = [...desc.action, action];
     }
     // A new handler gets a fresh spurious window, and a line the detector killed gets another chance.
@@ -156,12 +201,17 @@ export function requestThreadedIrq(
       enableIrqDesc(desc);
     }
   } catch (err) {
-    if (action.thread !== undefined) core.threads.retire(action.thread);
+    core.detachThreads(action);
     throw err;
   } finally {
     chipBusSyncUnlock(desc);
   }
   return 0;
+}
+
+/** The hardirq side of a forced secondary action: it is only ever woken by its forced primary thread. */
+function irqForcedSecondaryHandler(): typeof IRQ_WAKE_THREAD {
+  return IRQ_WAKE_THREAD;
 }
 
 /**
@@ -273,7 +323,7 @@ export function freeIrq(core: IrqCore, irq: number, devId: unknown): Promise<str
     chipBusSyncUnlock(desc);
   }
   return waitForIdle(desc, action).then(() => {
-    if (action.thread !== undefined) core.threads.retire(action.thread);
+    core.detachThreads(action);
     return action.name;
   });
 }
@@ -290,8 +340,8 @@ export function disableIrqNosync(core: IrqCore, irq: number): void {
 
 /** A thread waiting for its own line to go idle would wait for itself. */
 function checkNotOwnThread(core: IrqCore, desc: IrqDesc, what: string): void {
-  const current = core.threads.current;
-  if (current !== undefined && current.desc === desc) {
+  const current = core.currentThread;
+  if (current !== undefined && (current.active?.desc === desc || desc.nestedOwner === current)) {
     throw new IrqError('EDEADLK', `irq ${desc.irq}: ${what} called from ${current.name}, its own thread, would wait for itself (use disableIrqNosync)`, desc.irq);
   }
 }
@@ -356,18 +406,68 @@ export function enableIrq(core: IrqCore, irq: number): void {
   }
 }
 
-/** The priority of the thread of the action registered with devId: 1..99, higher runs first. */
+export function checkPriority(priority: number, what: string): void {
+  if (!Number.isInteger(priority) || priority < 1 || priority > 99) {
+    throw new IrqError('EINVAL', `${what}: thread priority ${priority} is outside 1..99`);
+  }
+}
+
+/**
+ * The priority of the thread of the action registered with devId: 1..99, higher runs first. A forced
+ * action's secondary thread keeps one less, as the kernel sets it up.
+ */
 export function irqSetThreadPriority(core: IrqCore, irq: number, devId: unknown, priority: number): void {
   const desc = core.descFor(irq);
   const action = threadedAction(desc, devId);
-  if (!Number.isInteger(priority) || priority < 1 || priority > 99) {
-    throw new IrqError('EINVAL', `irq ${irq}: thread priority ${priority} is outside 1..99`, irq);
+  checkPriority(priority, `irq ${irq}`);
+  const t = action.thread!;
+  if (t.sharedThread !== undefined) {
+    throw new IrqError('EINVAL', `irq ${irq}: "${action.name}" runs in shared thread ${t.sharedThread}, whose priority its other irqs share; use irqSetSharedThreadPriority`, irq);
   }
-  core.threads.setPriority(action.thread!, priority);
+  t.runner.setPriority(t, priority);
+  const secondary = action.secondary?.thread;
+  if (secondary !== undefined && secondary.sharedThread === undefined) secondary.runner.setPriority(secondary, Math.max(1, priority - 1));
 }
 
 /** irq_wake_thread: wake the thread of the action registered with devId, without a hardirq. */
 export function irqWakeThread(core: IrqCore, irq: number, devId: unknown): void {
   const desc = core.descFor(irq);
-  irqWakeThreadAction(desc, threadedAction(desc, devId));
+  irqWakeThreadAction(threadedAction(desc, devId));
+}
+
+/** irq_set_nested_thread: mark a child line whose threadFns its parent's thread runs (handleNestedIrq). */
+export function irqSetNestedThread(core: IrqCore, irq: number, on: boolean): void {
+  const desc = core.descFor(irq);
+  if (desc.action.length !== 0 && desc.nestedThread !== on) {
+    throw new IrqError('EBUSY', `irq ${irq}: cannot change nesting while requested by ${desc.actions.join(', ')}`, irq);
+  }
+  desc.nestedThread = on;
+}
+
+/**
+ * irq_set_affinity: route the line to a CPU. Its threads move to that CPU's runner, and a shared thread
+ * follows the irq that created it (seed 001).
+ */
+export function irqSetAffinity(core: IrqCore, irq: number, cpu: number): number {
+  const desc = core.descFor(irq);
+  if (!Number.isInteger(cpu) || cpu < 0 || cpu >= core.runners.length) {
+    throw new IrqError('EINVAL', `irq ${irq}: CPU ${cpu} is outside 0..${core.runners.length - 1}`, irq);
+  }
+  const chip = desc.irqData.chip;
+  if (chip?.irqSetAffinity) {
+    chipBusLock(desc);
+    try {
+      chip.irqSetAffinity(desc.irqData, cpu);
+    } catch (err) {
+      throw chipFailure(desc, 'irqSetAffinity', err);
+    } finally {
+      chipBusSyncUnlock(desc);
+    }
+  }
+  desc.affinity = cpu;
+  const runner = core.runners[cpu];
+  for (const t of core.threadList) {
+    if (t.irq === irq) runner.adopt(t);
+  }
+  return 0;
 }

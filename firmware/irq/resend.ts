@@ -2,11 +2,16 @@
  * Replaying an interrupt that arrived while its line was disabled: the kernel's kernel/irq/resend.c.
  */
 import type { IrqDesc } from './desc';
+import { handleNestedIrq } from './chip';
 
 /**
  * check_irq_resend: on enable, replay a pending edge through the chip's irqRetrigger, or else in software
  * after the current job (the kernel's resend tasklet). Level lines are not replayed: if the level is still
  * asserted the hardware raises it again by itself.
+ *
+ * A nested child has no hardirq of its own: its pending event is replayed by running its threadFns from the
+ * resend job. The kernel resends the parent instead (irq_set_parent), which works only if the parent's
+ * status still shows the child's event; an expander has usually cleared it by then.
  */
 export function checkIrqResend(desc: IrqDesc): void {
   if (desc.level) {
@@ -25,6 +30,7 @@ export function checkIrqResend(desc: IrqDesc): void {
     // Cancelled by a shutdown in between (clear_irq_resend).
     if (!desc.resendQueued) return;
     desc.resendQueued = false;
-    desc.handleIrq(desc);
+    if (desc.nestedThread) void handleNestedIrq(desc);
+    else desc.handleIrq(desc);
   });
 }

@@ -1,107 +1,164 @@
 /*
- * Interrupt threads: the kernel's irq_thread, __irq_wake_thread and irq_finalize_oneshot (manage.c).
+ * Interrupt threads: the kernel's irq_thread, __irq_wake_thread, irq_wake_secondary and
+ * irq_finalize_oneshot (manage.c), plus the shared interrupt threads of seed 001.
  *
- * XS runs one JavaScript thread, so an irq thread is a task: a runner takes the woken threads highest
- * priority first (FIFO within a priority) and runs one per deferred job, so the event loop, where board
- * interrupts arrive, gets control between thread runs. Threads never run inside the hardirq.
+ * XS runs one JavaScript thread, so an irq thread is a task. A runner takes the woken threads highest
+ * priority first (FIFO within a priority) and runs them back to back for one burst, at most `budgetUs` of
+ * the platform's clock; then it yields to the event loop, where board interrupts arrive, even if work
+ * remains. A budget of 0 gives every thread run a job of its own. Threads never run inside the hardirq.
+ *
+ * A thread serves a queue of woken actions. A dedicated thread (`irq/N-name`) serves one action; a shared
+ * thread (`irq/shared-K`) serves every action requested into it, one at a time: an action whose threadFn
+ * sleeps (awaits) holds the shared thread, and its siblings wait, exactly as seed 001 warns. Other threads
+ * run meanwhile.
  */
 import { IRQ_HANDLED, IRQ_NONE, IRQ_WAKE_THREAD } from './constants';
 import type { IrqCore } from './core';
 import type { IrqAction, IrqDesc } from './desc';
 import { chipBusLock, chipBusSyncUnlock, unmaskThreadedIrq } from './chip';
-import { describe } from './error';
+import { IrqError, describe } from './error';
 
-/** The kernel's default priority for irq threads (SCHED_FIFO 50). */
+/** The kernel's default priority for irq threads (SCHED_FIFO 50); a forced secondary thread gets one less. */
 export const IRQ_THREAD_DEFAULT_PRIORITY = 50;
 
+/** 'running' covers a run whose promise has not settled yet ("sleeping", the kernel would say). */
 export type IrqThreadState = 'idle' | 'queued' | 'running' | 'exited';
 
 export interface IrqThreadInfo {
   readonly name: string;
+  /** The irq the thread was created for (for a shared thread, the first one requested into it). */
   readonly irq: number;
+  /** Every irq whose actions the thread serves. */
+  readonly irqs: readonly number[];
+  /** The shared thread number, or undefined for a thread of its own. */
+  readonly sharedThread: number | undefined;
   readonly priority: number;
+  /** The runner (CPU) the thread is bound to; shared threads follow the irq that created them (seed 001). */
+  readonly affinity: number;
   readonly state: IrqThreadState;
+  /** The current run's thread function returned a promise that has not settled. */
+  readonly sleeping: boolean;
+  /** The irq whose thread function is running or sleeping in this thread now. */
+  readonly holding: number | undefined;
   /** Wakeups that started a run. */
   readonly wakeups: number;
   /** Wakeups that arrived while a run was already due and were merged into it (IRQTF_RUNTHREAD). */
   readonly coalesced: number;
   readonly runs: number;
+  /** Runs that threw or rejected, or returned a value that is not an irqreturn. */
   readonly errors: number;
+  /** Runs the watchdog found unfinished after its timeout. */
+  readonly stuck: number;
   readonly totalUs: number;
   readonly longestUs: number;
 }
 
 export class IrqThread implements IrqThreadInfo {
   priority = IRQ_THREAD_DEFAULT_PRIORITY;
-  /** IRQTF_RUNTHREAD: a run is due. */
-  runthread = false;
+  /** Woken actions waiting for their run, in wake order. */
+  readonly works: IrqAction[] = [];
+  /** Actions registered into this thread, for the listing. */
+  readonly served: IrqAction[] = [];
+  /** The action whose run is in progress. */
+  active: IrqAction | undefined = undefined;
+  sleeping = false;
   queued = false;
-  running = false;
   exited = false;
-  bogusReported = false;
   wakeups = 0;
   coalesced = 0;
   runs = 0;
   errors = 0;
+  stuck = 0;
   totalUs = 0;
   longestUs = 0;
   startUs = 0;
-  // Bound once per thread, so settling an async run allocates nothing of ours.
-  readonly onSettled: (ret: unknown) => void;
-  readonly onFailed: (err: unknown) => void;
+  /** The current run was reported by the watchdog. */
+  reportedStuck = false;
+  // Bound once per thread, so settling an async run allocates nothing of ours. Replaced when the
+  // watchdog abandons a run, so the abandoned promise's late result lands in callbacks nobody listens to.
+  onSettled!: (ret: unknown) => void;
+  onFailed!: (err: unknown) => void;
 
-  constructor(readonly runner: ThreadRunner, readonly name: string, readonly desc: IrqDesc, readonly action: IrqAction) {
-    this.onSettled = (ret) => runner.threadDone(this, ret);
-    this.onFailed = (err) => {
-      runner.threadFailed(this, err);
-      runner.threadDone(this, IRQ_NONE);
-    };
+  constructor(
+    public runner: ThreadRunner, readonly name: string,
+    /** 0 for a shared thread set up (its priority) before any irq was requested into it. */
+    public irq: number,
+    readonly sharedThread: number | undefined,
+  ) {
+    this.bindCallbacks();
   }
 
-  get irq(): number {
-    return this.desc.irq;
+  bindCallbacks(): void {
+    const onSettled = (ret: unknown): void => {
+      if (this.onSettled === onSettled) this.runner.finishRun(this, ret);
+    };
+    const onFailed = (err: unknown): void => {
+      if (this.onFailed !== onFailed) return;
+      this.runner.threadFailed(this, err);
+      this.runner.finishRun(this, IRQ_NONE);
+    };
+    this.onSettled = onSettled;
+    this.onFailed = onFailed;
+  }
+
+  get affinity(): number {
+    return this.runner.cpu;
+  }
+
+  get irqs(): readonly number[] {
+    const irqs: number[] = [];
+    for (const a of this.served) if (!irqs.includes(a.desc.irq)) irqs.push(a.desc.irq);
+    return irqs;
+  }
+
+  get holding(): number | undefined {
+    return this.active?.desc.irq;
   }
 
   get state(): IrqThreadState {
     if (this.exited) return 'exited';
-    if (this.running) return 'running';
+    if (this.active !== undefined) return 'running';
     return this.queued ? 'queued' : 'idle';
   }
 }
 
+/**
+ * One runner per CPU the platform offers (one on XS). It owns a priority queue of threads with work and
+ * runs them in bursts.
+ */
 export class ThreadRunner {
   private readonly queue: IrqThread[] = [];
   private scheduled = false;
-  /** The thread whose synchronous part is executing, to refuse a wait on its own line (EDEADLK). */
-  current: IrqThread | undefined = undefined;
-  readonly threads: IrqThread[] = [];
-  private readonly runNext = (): void => {
+  private inBurst = false;
+  /** Bursts run, and bursts that ended with work left because the budget ran out. */
+  bursts = 0;
+  yields = 0;
+  private readonly burst = (): void => {
     this.scheduled = false;
-    const t = this.queue.shift();
-    if (t !== undefined) {
-      t.queued = false;
-      this.runThread(t);
+    this.bursts++;
+    const platform = this.core.platform;
+    const start = platform.now();
+    this.inBurst = true;
+    try {
+      for (;;) {
+        const t = this.queue.shift();
+        if (t === undefined) return;
+        t.queued = false;
+        this.runOnce(t);
+        if (this.queue.length === 0) return;
+        if (platform.now() - start >= this.budgetUs) {
+          this.yields++;
+          return;
+        }
+      }
+    } finally {
+      this.inBurst = false;
+      if (this.queue.length !== 0) this.schedule();
+      this.core.watchdog.poll();
     }
-    if (this.queue.length !== 0) this.schedule();
   };
 
-  constructor(private readonly core: IrqCore) {}
-
-  create(desc: IrqDesc, action: IrqAction): IrqThread {
-    const t = new IrqThread(this, `irq/${desc.irq}-${action.name}`, desc, action);
-    this.threads.push(t);
-    return t;
-  }
-
-  /** The thread stops for good once its line is idle; freeIrq waits for that before calling this. */
-  retire(t: IrqThread): void {
-    t.exited = true;
-    const i = this.queue.indexOf(t);
-    if (i >= 0) this.queue.splice(i, 1);
-    t.queued = false;
-    const j = this.threads.indexOf(t);
-    if (j >= 0) this.threads.splice(j, 1);
-  }
+  constructor(private readonly core: IrqCore, readonly cpu: number, readonly budgetUs: number) {}
 
   /** Change a thread's priority; a thread already queued moves to its new place. */
   setPriority(t: IrqThread, priority: number): void {
@@ -109,6 +166,22 @@ export class ThreadRunner {
     if (!t.queued) return;
     this.queue.splice(this.queue.indexOf(t), 1);
     this.enqueue(t);
+  }
+
+  /** Move a thread to this runner (its affinity changed). */
+  adopt(t: IrqThread): void {
+    const old = t.runner;
+    if (old === this) return;
+    const queued = t.queued;
+    if (queued) old.dequeue(t);
+    t.runner = this;
+    if (queued) this.enqueue(t);
+  }
+
+  dequeue(t: IrqThread): void {
+    const i = this.queue.indexOf(t);
+    if (i >= 0) this.queue.splice(i, 1);
+    t.queued = false;
   }
 
   enqueue(t: IrqThread): void {
@@ -123,78 +196,111 @@ export class ThreadRunner {
   }
 
   private schedule(): void {
-    if (this.scheduled) return;
+    if (this.scheduled || this.inBurst) return;
     this.scheduled = true;
-    this.core.platform.defer(this.runNext);
+    this.core.platform.defer(this.burst);
   }
 
-  private runThread(t: IrqThread): void {
-    t.runthread = false;
-    t.running = true;
+  /** One run of the thread: the first woken action's threadFn (irq_thread's loop body). */
+  private runOnce(t: IrqThread): void {
+    const action = t.works.shift();
+    if (action === undefined) return;
+    action.runthread = false;
+    t.active = action;
     t.runs++;
+    t.reportedStuck = false;
     t.startUs = this.core.platform.now();
-    const action = t.action;
+    const desc = action.desc;
     let ret: unknown;
-    this.current = t;
+    this.core.currentThread = t;
     try {
-      ret = action.threadFn!(t.desc.irq, action.devId);
+      ret = action.threadFn!(desc.irq, action.devId);
     } catch (err) {
-      this.current = undefined;
+      this.core.currentThread = undefined;
       t.onFailed(err);
       return;
     }
-    this.current = undefined;
+    this.core.currentThread = undefined;
     if (typeof ret === 'object' && ret !== null && typeof (ret as PromiseLike<unknown>).then === 'function') {
+      t.sleeping = true;
+      this.core.watchdog.sleeping(t);
       (ret as PromiseLike<unknown>).then(t.onSettled, t.onFailed);
     } else {
-      this.threadDone(t, ret);
+      this.finishRun(t, ret);
     }
   }
 
   /** Fault isolation: the failure is logged with the thread's name and counted; every other thread goes on. */
   threadFailed(t: IrqThread, err: unknown): void {
     t.errors++;
-    this.core.log('error', `${t.name}: thread function failed: ${describe(err)}`);
+    this.core.log('error', `${t.name}: thread function of "${t.active?.name ?? '?'}" failed: ${describe(err)}`);
   }
 
-  /** The end of one run (irq_thread's loop body after the thread function returned). */
-  threadDone(t: IrqThread, ret: unknown): void {
+  /** The end of one run, however it ended. */
+  finishRun(t: IrqThread, ret: unknown): void {
+    const action = t.active;
+    if (action === undefined) return;
     const elapsed = this.core.platform.now() - t.startUs;
-    t.running = false;
+    t.active = undefined;
     t.totalUs += elapsed;
     if (elapsed > t.longestUs) t.longestUs = elapsed;
-    const desc = t.desc;
-    const action = t.action;
+    if (t.sleeping) {
+      t.sleeping = false;
+      this.core.watchdog.woke();
+    }
+    const desc = action.desc;
     // A result returned after freeIrq removed the action is ignored.
     if (!action.freed) {
       if (ret === IRQ_HANDLED) desc.threadsHandled++;
-      else if (ret !== IRQ_NONE && ret !== IRQ_WAKE_THREAD) {
-        // Counted every time, logged once: a forgotten `return` would otherwise log on every run.
-        t.errors++;
-        if (!t.bogusReported) this.core.log('error', `${t.name}: thread function returned bogus value ${String(ret)} (expected IRQ_NONE or IRQ_HANDLED)`);
-        t.bogusReported = true;
-      }
+      else if (ret === IRQ_WAKE_THREAD && action.secondary !== undefined) irqWakeThreadAction(action.secondary);
+      else if (ret !== IRQ_NONE) this.bogusResult(t, action, ret);
     }
-    irqFinalizeOneshot(desc, action);
+    try {
+      irqFinalizeOneshot(desc, action);
+    } catch (err) {
+      desc.errors++;
+      this.core.log('error', `irq ${desc.irq}: unmask after ${t.name} failed: ${describe(err)}`);
+    }
     desc.threadsActive--;
     if (desc.syncWaiters.length !== 0) wakeSyncWaiters(desc);
-    if (t.runthread && !t.queued && !t.exited) this.enqueue(t);
+    if (t.works.length !== 0 && !t.queued && !t.exited) t.runner.enqueue(t);
+  }
+
+  /** Counted every time, logged once per action: a forgotten `return` would otherwise log on every run. */
+  private bogusResult(t: IrqThread, action: IrqAction, ret: unknown): void {
+    t.errors++;
+    if (action.bogusReported) return;
+    action.bogusReported = true;
+    this.core.log(
+      'error',
+      ret === IRQ_WAKE_THREAD
+        ? `${t.name}: thread function of "${action.name}" returned IRQ_WAKE_THREAD, but there is no secondary thread to wake`
+        : `${t.name}: thread function of "${action.name}" returned bogus value ${String(ret)} (expected IRQ_NONE or IRQ_HANDLED)`,
+    );
+  }
+
+  /** The watchdog gave up on the thread's current run: finish it as failed and ignore its late result. */
+  abandon(t: IrqThread): void {
+    t.bindCallbacks();
+    this.finishRun(t, IRQ_NONE);
   }
 }
 
 /** __irq_wake_thread: a wakeup while a run is already due is merged into it and counted. */
-export function irqWakeThreadAction(desc: IrqDesc, action: IrqAction): void {
+export function irqWakeThreadAction(action: IrqAction): void {
   const t = action.thread!;
   if (t.exited) return;
-  if (t.runthread) {
+  if (action.runthread) {
     t.coalesced++;
     return;
   }
+  const desc = action.desc;
   t.wakeups++;
-  t.runthread = true;
+  action.runthread = true;
   desc.threadsOneshot |= action.threadMask;
   desc.threadsActive++;
-  if (!t.running && !t.queued) t.runner.enqueue(t);
+  t.works.push(action);
+  if (t.active === undefined && !t.queued) t.runner.enqueue(t);
 }
 
 /**
@@ -202,25 +308,30 @@ export function irqWakeThreadAction(desc: IrqDesc, action: IrqAction): void {
  * woken for it has finished. A run already due again keeps its bit (the line stays masked for it).
  */
 function irqFinalizeOneshot(desc: IrqDesc, action: IrqAction): void {
-  if (!desc.oneshot || action.threadMask === 0) return;
-  if (action.thread?.runthread) return;
+  if (action.threadMask === 0 || action.runthread) return;
   chipBusLock(desc);
-  desc.threadsOneshot &= ~action.threadMask;
-  if (desc.threadsOneshot === 0 && !desc.disabled && desc.masked) unmaskThreadedIrq(desc);
-  chipBusSyncUnlock(desc);
+  try {
+    desc.threadsOneshot &= ~action.threadMask;
+    if (desc.threadsOneshot === 0 && !desc.disabled && desc.masked) unmaskThreadedIrq(desc);
+  } finally {
+    chipBusSyncUnlock(desc);
+  }
 }
 
 /** Someone waiting for (part of) a line to stop running: synchronizeIrq, disableIrq, freeIrq. */
 export interface SyncWaiter {
   /** Only this action's hardirq and thread; undefined: the whole line. */
   readonly action: IrqAction | undefined;
+  /** When the wait began, so the watchdog can tell which waits a stuck run holds up. */
+  readonly sinceUs: number;
   readonly resolve: () => void;
+  readonly reject: (err: IrqError) => void;
 }
 
 function isIdleFor(desc: IrqDesc, action: IrqAction | undefined): boolean {
   if (action === undefined) return desc.idle;
   const t = action.thread;
-  return !desc.inProgress && (t === undefined || (!t.running && !t.runthread));
+  return !desc.inProgress && (t === undefined || (t.active !== action && !action.runthread));
 }
 
 /** Called when a hardirq or a thread run ends: resolve the waiters whose part of the line is now idle. */
@@ -228,20 +339,20 @@ export function wakeSyncWaiters(desc: IrqDesc): void {
   const waiters = desc.syncWaiters;
   let kept: SyncWaiter[] | undefined;
   for (const w of waiters) {
-    if (isIdleFor(desc, w.action)) w.resolve();
+    if (isIdleFor(desc, w.action) && desc.busSync === undefined) w.resolve();
     else (kept ??= []).push(w);
   }
   desc.syncWaiters = kept ?? [];
 }
 
 /**
- * Resolves once no hardirq and no thread of the line runs (the kernel's synchronize_irq), or, given an
- * action, once that action's hardirq and thread are done (what freeIrq needs: a busy sharer must not
- * hold up the free of another).
+ * Resolves once no hardirq and no thread of the line runs and no bus write-out is in flight (the kernel's
+ * synchronize_irq), or, given an action, once that action's hardirq and thread are done (what freeIrq
+ * needs: a busy sharer must not hold up the free of another).
  */
 export function waitForIdle(desc: IrqDesc, action?: IrqAction): Promise<void> {
-  if (isIdleFor(desc, action)) return Promise.resolve();
-  return new Promise((resolve) => {
-    desc.syncWaiters.push({ action, resolve });
+  if (isIdleFor(desc, action) && desc.busSync === undefined) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    desc.syncWaiters.push({ action, sinceUs: desc.core.platform.now(), resolve, reject });
   });
 }

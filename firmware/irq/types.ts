@@ -10,6 +10,12 @@ import type { IrqDomain } from './domain';
 export interface Platform {
   now(): number;
   defer(cb: () => void): void;
+  /**
+   * Optional one-shot timer, for the thread watchdog (Moddable's Timer.set, the simulator's after). Without
+   * it the watchdog checks sleeping threads only when a runner burst ends.
+   */
+  setTimer?(cb: () => void, delayUs: number): unknown;
+  clearTimer?(handle: unknown): void;
 }
 
 export type LogLevel = 'info' | 'warn' | 'error';
@@ -59,9 +65,16 @@ export interface IrqChip {
   irqSetWake?(data: IrqData, on: boolean): void;
   /** Re-raise the interrupt in hardware. Return false when it cannot, and the core resends in software. */
   irqRetrigger?(data: IrqData): boolean;
-  /** Slow-bus chips (I2C expanders): collect changes between these two and write them out in the second. */
+  /** Route the line to a CPU (an ESP32 core); the line's threads move to that CPU's runner as well. */
+  irqSetAffinity?(data: IrqData, cpu: number): void;
+  /**
+   * Slow-bus chips (I2C expanders): collect changes between these two and write them out in the second,
+   * which may return a promise for the bus transfer. The core does not wait for it where the kernel's
+   * caller would sleep (enableIrq is synchronous here); synchronizeIrq, disableIrq and freeIrq do wait for
+   * it, and a rejection is logged and counted in the line's errors.
+   */
   irqBusLock?(data: IrqData): void;
-  irqBusSyncUnlock?(data: IrqData): void;
+  irqBusSyncUnlock?(data: IrqData): void | Promise<void>;
 }
 
 /** The kernel's `struct irq_domain_ops`, reduced to what a linear domain uses. */
