@@ -80,10 +80,15 @@ function checkRequestArgs(
   }
 }
 
-/** The primary handler of a nested line's action: it never runs, since the parent's thread runs the child. */
+/**
+ * The primary handler of a nested line's action: it should never run, since the parent's thread runs the
+ * child. If the line is raised directly all the same, it claims nothing and warns once.
+ */
 function irqNestedPrimaryHandler(desc: IrqDesc): IrqHandler {
+  let warned = false;
   return () => {
-    desc.core.log('warn', `Primary handler called for nested irq ${desc.irq}`);
+    if (!warned) desc.core.log('warn', `Primary handler called for nested irq ${desc.irq}`);
+    warned = true;
     return IRQ_NONE;
   };
 }

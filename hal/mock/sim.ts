@@ -142,6 +142,10 @@ export class Simulator {
     this.platform = Object.freeze({
       now: (): number => this.time,
       defer: (cb: () => void): void => this.defer(cb),
+      setTimer: (cb: () => void, delayUs: number): unknown => this.after(delayUs, cb),
+      clearTimer: (handle: unknown): void => {
+        if (handle instanceof Scheduled) this.cancel(handle);
+      },
     });
   }
 
@@ -183,6 +187,15 @@ export class Simulator {
     this.at(this.time, cb);
   }
 
+  /**
+   * Model CPU time used by the code running now (a handler busy for `us`): the clock moves on at once,
+   * and events that fell due meanwhile run late, after the current job, as on a busy single core.
+   */
+  spend(us: number): void {
+    if (!(us >= 0) || !Number.isFinite(us)) throw new RangeError(`Simulator.spend: ${us} µs must be finite and >= 0`);
+    this.time += us;
+  }
+
   /** Stop a timer from running. Cancelling one that already ran, or twice, does nothing. */
   cancel(timer: SimTimer): void {
     if (!(timer instanceof Scheduled) || timer.cancelled || timer.cb === undefined) return;
@@ -213,7 +226,8 @@ export class Simulator {
       while (await this.runNext(target)) {
         // Each iteration runs one event.
       }
-      this.time = target;
+      // A spend() in the last event may have carried the clock past the target already.
+      if (target > this.time) this.time = target;
     });
   }
 
@@ -272,7 +286,8 @@ export class Simulator {
     next.cb = undefined;
     this.queued--;
     this.runCount++;
-    this.time = next.time;
+    // An event made late by spend() runs now, not back in its own time.
+    if (next.time > this.time) this.time = next.time;
     cb();
     return true;
   }

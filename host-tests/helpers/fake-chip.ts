@@ -2,7 +2,7 @@
  * A chip that records every operation the core asks of it, as kernel/irq/irq_test.c's fake_irq_chip,
  * plus a core on the simulator's clock whose log is captured for assertions.
  */
-import { IrqCore, handleLevelIrq, type IrqChip, type IrqData, type IrqFlowHandler, type LogLevel } from '../../firmware/irq';
+import { IrqCore, handleLevelIrq, type IrqChip, type IrqCoreOptions, type IrqData, type IrqFlowHandler, type LogLevel } from '../../firmware/irq';
 import { Simulator } from '../../hal/mock/sim';
 
 type Op = Exclude<keyof IrqChip, 'name' | 'flags'>;
@@ -55,16 +55,17 @@ export interface LogEntry {
   message: string;
 }
 
-export function makeCore(): { sim: Simulator; core: IrqCore; logs: LogEntry[] } {
+/** A core on a fresh simulator; `options` are the IrqCore options other than platform and log. */
+export function makeCore(options: Omit<IrqCoreOptions, 'platform' | 'log'> = {}): { sim: Simulator; core: IrqCore; logs: LogEntry[] } {
   const sim = new Simulator();
   const logs: LogEntry[] = [];
-  const core = new IrqCore({ platform: sim.platform, log: (level, message) => logs.push({ level, message }) });
+  const core = new IrqCore({ ...options, platform: sim.platform, log: (level, message) => logs.push({ level, message }) });
   return { sim, core, logs };
 }
 
 /** A core with one line on a fake chip. */
-export function makeLine(options: FakeChipOptions = {}, flow: IrqFlowHandler = handleLevelIrq) {
-  const { sim, core, logs } = makeCore();
+export function makeLine(options: FakeChipOptions = {}, flow: IrqFlowHandler = handleLevelIrq, coreOptions: Omit<IrqCoreOptions, 'platform' | 'log'> = {}) {
+  const { sim, core, logs } = makeCore(coreOptions);
   const chip = fakeChip(options);
   const irq = core.irqAllocDesc();
   core.irqSetChipAndHandler(irq, chip, flow);

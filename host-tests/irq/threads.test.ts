@@ -4,23 +4,9 @@
  */
 import {
   IRQ_HANDLED, IRQ_NONE, IRQ_WAKE_THREAD, IRQF_ONESHOT, IRQF_SHARED, handleLevelIrq,
-  type IrqCore, type IrqThreadInfo,
 } from '../../firmware/irq';
-import type { Simulator } from '../../hal/mock/sim';
 import { fakeChip, makeCore, makeLine } from '../helpers/fake-chip';
-
-/** Resolves `us` microseconds later in virtual time: a threadFn's "sleep". */
-function sleep(sim: Simulator, us: number): Promise<void> {
-  return new Promise((resolve) => {
-    sim.after(us, resolve);
-  });
-}
-
-function threadOf(core: IrqCore, name: string): IrqThreadInfo {
-  const t = core.irqThreads().find((info) => info.name === name);
-  if (t === undefined) throw new Error(`no thread ${name} in ${core.irqThreads().map((info) => info.name).join(', ')}`);
-  return t;
-}
+import { sleep, threadOf } from '../helpers/threads';
 
 /** A core with two level lines on one fake chip. */
 function twoLines() {

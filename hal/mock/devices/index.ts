@@ -10,3 +10,13 @@ export {
   SENSOR_WHO_AM_I,
 } from './sensor';
 export { PulseGenerator, type PulseGeneratorOptions } from './pulse';
+export {
+  Mcp23017,
+  type Mcp23017Options,
+  type Mcp23017Port,
+  MCP23017_ADDRESS_MAX,
+  MCP23017_ADDRESS_MIN,
+  MCP23017_IOCON,
+  MCP23017_LAST_REGISTER,
+  MCP23017_REG,
+} from './mcp23017';
