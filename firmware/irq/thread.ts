@@ -233,7 +233,9 @@ export class ThreadRunner {
   /** Fault isolation: the failure is logged with the thread's name and counted; every other thread goes on. */
   threadFailed(t: IrqThread, err: unknown): void {
     t.errors++;
-    this.core.log('error', `${t.name}: thread function of "${t.active?.name ?? '?'}" failed: ${describe(err)}`);
+    // A shared thread serves several actions: say which one failed.
+    const which = t.sharedThread !== undefined && t.active !== undefined ? ` (irq ${t.active.desc.irq} "${t.active.name}")` : '';
+    this.core.log('error', `${t.name}: thread function failed${which}: ${describe(err)}`);
   }
 
   /** The end of one run, however it ended. */
@@ -328,10 +330,15 @@ export interface SyncWaiter {
   readonly reject: (err: IrqError) => void;
 }
 
+function actionIdle(action: IrqAction): boolean {
+  const t = action.thread;
+  return t === undefined || (t.active !== action && !action.runthread);
+}
+
 function isIdleFor(desc: IrqDesc, action: IrqAction | undefined): boolean {
   if (action === undefined) return desc.idle;
-  const t = action.thread;
-  return !desc.inProgress && (t === undefined || (t.active !== action && !action.runthread));
+  const secondary = action.secondary;
+  return !desc.inProgress && actionIdle(action) && (secondary === undefined || actionIdle(secondary));
 }
 
 /** Called when a hardirq or a thread run ends: resolve the waiters whose part of the line is now idle. */

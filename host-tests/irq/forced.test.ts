@@ -80,10 +80,23 @@ describe('forceThreading', () => {
     expect(seen).toEqual(['hard', 'forced']);
   });
 
-  test('freeing a forced action retires both its threads', async () => {
-    const { core, irq } = makeLine({}, undefined, forced);
-    core.requestThreadedIrq(irq, () => IRQ_WAKE_THREAD, () => IRQ_HANDLED, 0, 'dev', 'd');
-    await core.freeIrq(irq, 'd');
+  test('freeing a forced action waits for its secondary thread too, then retires both threads', async () => {
+    const { sim, core, irq } = makeLine({}, undefined, forced);
+    let secondaryDone = false;
+    core.requestThreadedIrq(irq, () => IRQ_WAKE_THREAD, async () => {
+      await sleep(sim, 1000);
+      secondaryDone = true;
+      return IRQ_HANDLED;
+    }, 0, 'dev', 'd');
+    core.genericHandleIrq(irq);
+    await sim.advance(100);
+    let freed = false;
+    const free = core.freeIrq(irq, 'd').then(() => (freed = true));
+    await sim.advance(500);
+    expect(freed).toBe(false);
+    await sim.runUntilIdle();
+    await free;
+    expect(secondaryDone).toBe(true);
     expect(core.irqThreads()).toEqual([]);
   });
 });
