@@ -1,0 +1,256 @@
+// `npm run bench`: what the framework costs per interrupt, beside a hand-written floor doing the same work
+// (host-tests/xs/bench-workloads.ts says what each workload and its floor do). Prints one table and writes
+// the figures to build/out/bench.json.
+//
+// Extension points:
+//   - a new interrupt path: an entry in WORKLOADS (host-tests/xs/bench-workloads.ts); every measurement made
+//     with perWorkload() below measures it, framework against floor;
+//   - a new kind of figure: an entry in MEASUREMENTS below, whose rows() returns table rows (see Row). Those
+//     with `engine: 'node'` run first, in this process (nodeModule() bundles a TypeScript module for Node
+//     and imports it); those with `engine: 'xs'` run after, once this process has loaded xsnap (which locks
+//     it down with SES). An XS measurement drives the program host-tests/xs/bench-entry.ts in a fresh worker
+//     (withXs) through its ops; add ops there.
+import { build } from 'esbuild';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { bundleForXs, grouped, root, snapshotSize, startWorker } from './xs/host.mjs';
+
+const outDir = join(root, 'build', 'out');
+const fmt = grouped;
+
+/** Interrupts before anything is measured (first-run allocations, the event heap reaching its size). */
+const WARMUP = 200;
+/** XS meter: per interrupt = (meter of 2N interrupts - meter of N interrupts) / N, so fixed costs cancel. */
+const METER_N = 1_000;
+/** XS heap: live heap after GC, before and after this many interrupts. */
+const HEAP_N = 10_000;
+/**
+ * Node: run(NODE_N) repeated for at least NODE_ROUND_MS makes a round; NODE_ROUNDS rounds per implementation,
+ * alternating framework and floor, and the median round is kept.
+ */
+const NODE_N = 2_000;
+const NODE_ROUND_MS = 100;
+const NODE_ROUNDS = 5;
+
+// ---- Node ----
+
+const nodeModules = new Map();
+
+/** Bundle a TypeScript module of the project for Node (into build/out/) and import it. */
+async function nodeModule(path) {
+  if (!nodeModules.has(path)) {
+    const outfile = join(outDir, 'bench', path.replace(/\.ts$/, '.mjs'));
+    await build({
+      entryPoints: [join(root, path)],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      outfile,
+      logLevel: 'warning',
+    });
+    nodeModules.set(path, await import(pathToFileURL(outfile).href));
+  }
+  return nodeModules.get(path);
+}
+
+/** Interrupts per second over one round. */
+async function timedRound(workload) {
+  const t0 = process.hrtime.bigint();
+  let n = 0;
+  let elapsed = 0;
+  while (elapsed < NODE_ROUND_MS * 1e6) {
+    await workload.run(NODE_N);
+    n += NODE_N;
+    elapsed = Number(process.hrtime.bigint() - t0);
+  }
+  return n / (elapsed / 1e9);
+}
+
+const median = (values) => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function nodeRates(pair) {
+  const framework = pair.framework();
+  const floor = pair.floor();
+  await timedRound(framework);
+  await timedRound(floor);
+  const rates = { framework: [], floor: [] };
+  for (let round = 0; round < NODE_ROUNDS; round++) {
+    rates.framework.push(await timedRound(framework));
+    rates.floor.push(await timedRound(floor));
+  }
+  return { framework: median(rates.framework), floor: median(rates.floor) };
+}
+
+// ---- XS ----
+
+let xsCode;
+
+/**
+ * Run body({ worker, command }) with a fresh xsnap worker running host-tests/xs/bench-entry.ts, closed after.
+ * command(cmd) is one delivery: it resolves to xsnap's meter usage of it (compute, currentHeapCount, ...)
+ * and the program's answer.
+ */
+async function withXs(body) {
+  xsCode ??= (await bundleForXs('host-tests/xs/bench-entry.ts')).code;
+  const messages = [];
+  const worker = await startWorker({ name: 'bench', onMessage: (m) => messages.push(m) });
+  const command = async (cmd) => {
+    const before = messages.length;
+    const { meterUsage } = await worker.issueStringCommand(JSON.stringify(cmd));
+    const answers = messages.slice(before);
+    const failure = answers.find((m) => m.type === 'error');
+    if (failure) throw new Error(`XS bench op ${cmd.op}: ${failure.error}`);
+    return { meter: meterUsage, answer: answers.find((m) => m.type === 'done') };
+  };
+  try {
+    await worker.evaluate(xsCode);
+    return await body({ worker, command });
+  } finally {
+    await worker.close().catch(() => worker.terminate());
+  }
+}
+
+async function xsMeterPerIrq(workload, impl) {
+  return withXs(async ({ command }) => {
+    await command({ op: 'setup', workload, impl });
+    await command({ op: 'run', n: WARMUP });
+    const once = (await command({ op: 'run', n: METER_N })).meter.compute;
+    const twice = (await command({ op: 'run', n: 2 * METER_N })).meter.compute;
+    return (twice - once) / METER_N;
+  });
+}
+
+async function xsHeapGrowth(workload, impl) {
+  return withXs(async ({ worker, command }) => {
+    await command({ op: 'setup', workload, impl });
+    await command({ op: 'run', n: WARMUP });
+    const slots0 = (await command({ op: 'gc' })).meter.currentHeapCount;
+    const bytes0 = await snapshotSize(worker);
+    await command({ op: 'run', n: HEAP_N });
+    const slots1 = (await command({ op: 'gc' })).meter.currentHeapCount;
+    const bytes1 = await snapshotSize(worker);
+    return { bytes: bytes1 - bytes0, slots: slots1 - slots0 };
+  });
+}
+
+// ---- the measurements ----
+
+/**
+ * @typedef {object} Row
+ * @property {string} label
+ * @property {unknown} [framework]  the framework's figure
+ * @property {unknown} [floor]      the floor's figure
+ * @property {unknown} [extra]      framework cost minus floor cost
+ * @property {number} [ratio]       framework cost / floor cost
+ * @property {string} [target]      what the figure should be
+ * @property {boolean} [met]        whether it is
+ * @property {boolean} [deterministic]  false: a repeat gave another figure
+ * @property {(value: any) => string} show  formats framework, floor and extra
+ */
+
+/** A measurement made for every workload, framework against floor: measure(pair) gives the row minus its label. */
+function perWorkload(measure) {
+  return async () => {
+    const { WORKLOADS } = await nodeModule('host-tests/xs/bench-workloads.ts');
+    const rows = [];
+    for (const pair of WORKLOADS) rows.push({ id: pair.id, label: pair.title, ...(await measure(pair)) });
+    return rows;
+  };
+}
+
+const MEASUREMENTS = [
+  {
+    id: 'xs-meter',
+    title: 'XS meter units per interrupt',
+    engine: 'xs',
+    rows: perWorkload(async (pair) => {
+      const framework = await xsMeterPerIrq(pair.id, 'framework');
+      const floor = await xsMeterPerIrq(pair.id, 'floor');
+      // The meter is deterministic: a second worker must give the same figures to the unit.
+      const again = [await xsMeterPerIrq(pair.id, 'framework'), await xsMeterPerIrq(pair.id, 'floor')];
+      const ratio = framework / floor;
+      const target = pair.meterRatioTarget;
+      return {
+        framework, floor, extra: framework - floor, ratio, show: (v) => fmt(v, 1),
+        deterministic: again[0] === framework && again[1] === floor,
+        target: target === undefined ? undefined : `ratio <= ${target}`,
+        met: target === undefined ? undefined : ratio <= target,
+      };
+    }),
+  },
+  {
+    id: 'xs-heap',
+    title: `XS heap growth per ${fmt(HEAP_N)} interrupts, after GC (snapshot bytes / slots)`,
+    engine: 'xs',
+    rows: perWorkload(async (pair) => {
+      const framework = await xsHeapGrowth(pair.id, 'framework');
+      const floor = await xsHeapGrowth(pair.id, 'floor');
+      return {
+        framework, floor, show: (v) => `${fmt(v.bytes)} B / ${fmt(v.slots)}`,
+        target: 'none', met: framework.bytes <= 0 && framework.slots <= 0,
+      };
+    }),
+  },
+  {
+    id: 'node-rate',
+    title: 'Node: interrupts per second, end to end (extra: us per interrupt; ratio: floor rate / framework rate)',
+    engine: 'node',
+    rows: perWorkload(async (pair) => {
+      const { framework, floor } = await nodeRates(pair);
+      return {
+        framework, floor, extra: { us: 1e6 / framework - 1e6 / floor }, ratio: floor / framework,
+        show: (v) => (typeof v === 'number' ? fmt(v) : `${fmt(v.us, 2)} us`),
+      };
+    }),
+  },
+];
+
+function printTable(results) {
+  const header = ['', 'framework', 'floor', 'framework-floor', 'ratio', 'target'];
+  const lines = [];
+  for (const m of MEASUREMENTS) {
+    lines.push([m.title]);
+    for (const r of results[m.id]) {
+      const cell = (v) => (v === undefined ? '' : r.show(v));
+      const note = r.deterministic === false ? ' (NOT deterministic)' : '';
+      const target = r.target === undefined ? '' : `${r.target}: ${r.met ? 'met' : 'MISSED'}`;
+      lines.push([`  ${r.label}`, cell(r.framework), cell(r.floor), cell(r.extra), r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}x${note}`, target]);
+    }
+  }
+  const cells = [header, ...lines.filter((l) => l.length > 1)];
+  const widths = header.map((_, i) => Math.max(...cells.map((l) => l[i].length)));
+  const format = (l) => l.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  console.log(format(header));
+  for (const l of lines) console.log(l.length === 1 ? l[0] : format(l));
+}
+
+async function main() {
+  const results = {};
+  for (const engine of ['node', 'xs']) {
+    for (const m of MEASUREMENTS.filter((x) => x.engine === engine)) results[m.id] = await m.rows();
+  }
+  printTable(results);
+  const checked = Object.values(results).flat().filter((r) => r.deterministic !== undefined);
+  if (checked.length) console.log(`\nXS meter figures identical in a second worker: ${checked.every((r) => r.deterministic) ? 'yes' : 'NO'}`);
+
+  const xsnapPackage = JSON.parse(readFileSync(join(root, 'node_modules/@agoric/xsnap/package.json'), 'utf8'));
+  const json = {
+    generatedAt: new Date().toISOString(),
+    node: process.version,
+    xsnap: xsnapPackage.version,
+    parameters: { WARMUP, METER_N, HEAP_N, NODE_N, NODE_ROUND_MS, NODE_ROUNDS },
+    measurements: Object.fromEntries(MEASUREMENTS.map((m) => [m.id, {
+      title: m.title,
+      engine: m.engine,
+      rows: results[m.id].map(({ show, ...figures }) => figures),
+    }])),
+  };
+  const file = join(outDir, 'bench.json');
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
+  console.log(`\nfigures written to ${file.slice(root.length + 1)}`);
+}
+
+await main();

@@ -1,0 +1,62 @@
+/*
+ * The benchmark program inside XS (build/bench.mjs bundles it with every firmware module and evaluates it).
+ * It freezes what the board's preload freezes, then answers commands: each one is a delivery of its own
+ * (issueCommand from Node), whose meter units and heap counts xsnap reports to Node. A command is a JSON
+ * object {op, ...}; the answer, when there is one, comes back as a message {type: 'done', op, ...}. Errors
+ * come back as {type: 'error', op, error}.
+ *
+ * Ops: setup {workload, impl: 'framework' | 'floor'} (a fresh board), run {n} (n interrupts, until handled),
+ * gc {} (a full collection; the delivery's currentHeapCount is then the live slot count). Add an op to OPS.
+ */
+import { WORKLOADS, type Workload } from './bench-workloads';
+import { freezeLikePreload, send, xsnapGlobals, type XsnapGlobals } from './xs-globals';
+
+/** xsnap has TextDecoder; the project's lib (ES2022, no DOM) does not declare it. */
+declare const TextDecoder: new () => { decode(bytes: Uint8Array): string };
+
+interface Command {
+  op: string;
+  [key: string]: unknown;
+}
+
+let current: Workload | undefined;
+
+const OPS: Record<string, (xs: XsnapGlobals, command: Command) => void | Promise<void>> = {
+  setup(xs, { workload, impl }) {
+    const pair = WORKLOADS.find((w) => w.id === workload);
+    if (pair === undefined) throw new Error(`no workload ${String(workload)}`);
+    if (impl !== 'framework' && impl !== 'floor') throw new Error(`impl must be framework or floor, not ${String(impl)}`);
+    current = pair[impl]();
+    send(xs, { type: 'done', op: 'setup' });
+  },
+  async run(xs, { n }) {
+    if (current === undefined) throw new Error('run before setup');
+    await current.run(n as number);
+    send(xs, { type: 'done', op: 'run', handled: current.handled });
+  },
+  gc(xs) {
+    xs.gc();
+  },
+};
+
+function describeError(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+}
+
+export function main(firmwareModules: readonly object[]): void {
+  const xs = xsnapGlobals();
+  freezeLikePreload(xs, firmwareModules);
+  const decoder = new TextDecoder();
+  (globalThis as { handleCommand?: (bytes: ArrayBuffer) => void }).handleCommand = (bytes) => {
+    const command = JSON.parse(decoder.decode(new Uint8Array(bytes))) as Command;
+    const fail = (err: unknown): void => send(xs, { type: 'error', op: command.op, error: describeError(err) });
+    try {
+      const op = OPS[command.op];
+      if (op === undefined) throw new Error(`no op ${command.op}`);
+      const pending = op(xs, command);
+      if (pending !== undefined) pending.catch(fail);
+    } catch (err) {
+      fail(err);
+    }
+  };
+}
