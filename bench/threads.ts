@@ -101,11 +101,14 @@ export async function priorityLatency(options: LatencyOptions = {}): Promise<Lat
   };
 }
 
+/** 'plain': a handler in the hardirq and no thread, the cost of the action alone. */
+export type RegistrationMode = 'plain' | 'dedicated' | 'shared';
+
 /**
- * Request `count` threaded oneshot irqs on a fresh core, each with a thread of its own or all in shared
- * thread 0. The core and lines exist before; what this adds is what a registration costs.
+ * `count` lines on a fresh core, then register() requests a oneshot action on each: a plain one, one with a
+ * thread of its own, or one in shared thread 0. What register() adds is what the registrations cost.
  */
-export function makeThreadedIrqs(count: number): { core: IrqCore; register(mode: 'dedicated' | 'shared'): void } {
+export function makeThreadedIrqs(count: number): { core: IrqCore; register(mode: RegistrationMode): void } {
   const sim = new Simulator();
   const core = new IrqCore({ platform: sim.platform, log: () => {} });
   const irqs: number[] = [];
@@ -120,7 +123,8 @@ export function makeThreadedIrqs(count: number): { core: IrqCore; register(mode:
     register(mode) {
       for (const irq of irqs) {
         if (mode === 'shared') core.requestIrqSharedThread(irq, null, threadFn, IRQF_ONESHOT, 'dev', irq, 0);
-        else core.requestThreadedIrq(irq, null, threadFn, IRQF_ONESHOT, 'dev', irq);
+        else if (mode === 'dedicated') core.requestThreadedIrq(irq, null, threadFn, IRQF_ONESHOT, 'dev', irq);
+        else core.requestIrq(irq, threadFn, IRQF_ONESHOT, 'dev', irq);
       }
     },
   };

@@ -135,6 +135,21 @@ async function xsHeapGrowth(workload, impl) {
   });
 }
 
+/** Lines whose registration is measured: seed 001's claim is about a shared thread for several irqs. */
+const REGISTER_N = 10;
+
+/** Heap (snapshot bytes after GC) that requesting an action of `mode` on REGISTER_N lines adds. */
+async function xsRegistrationHeap(mode) {
+  return withXs(async ({ worker, command }) => {
+    await command({ op: 'lines', count: REGISTER_N });
+    await command({ op: 'gc' });
+    const bytes0 = await snapshotSize(worker);
+    await command({ op: 'register', mode });
+    await command({ op: 'gc' });
+    return (await snapshotSize(worker)) - bytes0;
+  });
+}
+
 // ---- the measurements ----
 
 /**
@@ -205,6 +220,43 @@ const MEASUREMENTS = [
       };
     }),
   },
+  {
+    id: 'priority-latency',
+    title: 'Priority latency in virtual us, wake to thread start: a priority-90 thread while priority-10 threads keep the runner busy',
+    engine: 'node',
+    rows: async () => {
+      const f = await (await nodeModule('bench/threads.ts')).priorityLatency();
+      const show = (v) => `${fmt(v)} us`;
+      const target = `<= budget + one run (${fmt(f.boundUs)} us)`;
+      return [
+        { id: 'p50', label: `p50 over ${fmt(f.wakes)} wakes (budget ${fmt(f.budgetUs)} us, low runs ${fmt(f.lowRunUs)} us)`, framework: f.p50Us, show },
+        { id: 'p99', label: 'p99', framework: f.p99Us, show },
+        { id: 'max', label: `max (${fmt(f.yields)} budget yields)`, framework: f.maxUs, show, target, met: f.maxUs <= f.boundUs },
+      ];
+    },
+  },
+  {
+    id: 'xs-registration-heap',
+    title: `XS heap per registration, after GC (snapshot bytes; ${REGISTER_N} irqs)`,
+    engine: 'xs',
+    rows: async () => {
+      const plain = await xsRegistrationHeap('plain');
+      const dedicated = await xsRegistrationHeap('dedicated');
+      const shared = await xsRegistrationHeap('shared');
+      const show = (v) => `${fmt(v)} B`;
+      // What the threads cost: the registration minus the action a plain request has as well.
+      const ratio = (shared - plain) / (dedicated - plain);
+      return [
+        { id: 'plain', label: 'per irq, no thread (the action alone)', framework: plain / REGISTER_N, show },
+        { id: 'dedicated', label: 'per irq with a thread of its own', framework: dedicated / REGISTER_N, extra: (dedicated - plain) / REGISTER_N, show },
+        { id: 'shared', label: 'per irq in one shared thread', framework: shared / REGISTER_N, extra: (shared - plain) / REGISTER_N, show },
+        {
+          id: 'shared-vs-dedicated', label: `thread memory for ${REGISTER_N} irqs: one shared thread / ${REGISTER_N} threads`,
+          framework: shared - plain, floor: dedicated - plain, ratio, show, target: 'ratio <= 0.2', met: ratio <= 0.2,
+        },
+      ];
+    },
+  },
 ];
 
 function printTable(results) {
@@ -240,7 +292,7 @@ async function main() {
     generatedAt: new Date().toISOString(),
     node: process.version,
     xsnap: xsnapPackage.version,
-    parameters: { WARMUP, METER_N, HEAP_N, NODE_N, NODE_ROUND_MS, NODE_ROUNDS },
+    parameters: { WARMUP, METER_N, HEAP_N, NODE_N, NODE_ROUND_MS, NODE_ROUNDS, REGISTER_N },
     measurements: Object.fromEntries(MEASUREMENTS.map((m) => [m.id, {
       title: m.title,
       engine: m.engine,

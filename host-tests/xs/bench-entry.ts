@@ -6,8 +6,10 @@
  * come back as {type: 'error', op, error}.
  *
  * Ops: setup {workload, impl: 'framework' | 'floor'} (a fresh board), run {n} (n interrupts, until handled),
- * gc {} (a full collection; the delivery's currentHeapCount is then the live slot count). Add an op to OPS.
+ * gc {} (a full collection; the delivery's currentHeapCount is then the live slot count), lines {count} and
+ * register {mode} (heap per registration). Add an op to OPS.
  */
+import { makeThreadedIrqs, type RegistrationMode } from '../../bench/threads';
 import { WORKLOADS, type Workload } from './bench-workloads';
 import { freezeLikePreload, send, xsnapGlobals, type XsnapGlobals } from './xs-globals';
 
@@ -20,6 +22,7 @@ interface Command {
 }
 
 let current: Workload | undefined;
+let registrations: ReturnType<typeof makeThreadedIrqs> | undefined;
 
 const OPS: Record<string, (xs: XsnapGlobals, command: Command) => void | Promise<void>> = {
   setup(xs, { workload, impl }) {
@@ -36,6 +39,17 @@ const OPS: Record<string, (xs: XsnapGlobals, command: Command) => void | Promise
   },
   gc(xs) {
     xs.gc();
+  },
+  /** A fresh core with `count` lines and nothing requested (for heap per registration). */
+  lines(xs, { count }) {
+    registrations = makeThreadedIrqs(count as number);
+    send(xs, { type: 'done', op: 'lines' });
+  },
+  /** Request an action on every line of `lines`: 'plain', 'dedicated' (a thread each) or 'shared' (shared thread 0). */
+  register(xs, { mode }) {
+    if (registrations === undefined) throw new Error('register before lines');
+    registrations.register(mode as RegistrationMode);
+    send(xs, { type: 'done', op: 'register', threads: registrations.core.irqThreads().length });
   },
 };
 
