@@ -44,11 +44,20 @@ function checkCount(value: number | undefined, fallback: number, min: number, wh
   return value;
 }
 
-/** The engine's console where it has one (Node, xsnap), else Moddable's trace, else nothing. */
+/**
+ * The engine's console where it has one (Node), else xsnap's print, else Moddable's trace (the board; xsnap
+ * has a trace too, which prints nothing), else nothing.
+ */
 function defaultLog(): IrqLog {
-  const g = globalThis as { console?: { log(m: string): void; warn(m: string): void; error(m: string): void }; trace?: (m: string) => void };
+  const g = globalThis as {
+    console?: { log(m: string): void; warn(m: string): void; error(m: string): void };
+    print?: (m: string) => void;
+    trace?: (m: string) => void;
+  };
   const con = g.console;
   if (con) return (level, message) => (level === 'error' ? con.error(message) : level === 'warn' ? con.warn(message) : con.log(message));
+  const print = g.print;
+  if (print) return (level, message) => print(`${level}: ${message}`);
   const trace = g.trace;
   if (trace) return (level, message) => trace(`${level}: ${message}\n`);
   return () => {};

@@ -1,4 +1,5 @@
-// The host engines that run the simulated board (Node, xsnap) have a console; the firmware does not use it.
+// Node, which runs the simulated board's demo and tests, has a console (xsnap does not: the core logs there
+// through print); the firmware does not use it.
 declare const console: {
   log(...args: unknown[]): void;
   warn(...args: unknown[]): void;
