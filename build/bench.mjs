@@ -236,6 +236,25 @@ const MEASUREMENTS = [
     },
   },
   {
+    id: 'storm',
+    title: 'A victim thread beside an interrupt storm, virtual us (bench/storm.ts): edge to start p50/max, edge to end of 2 ms of work p50/max, storm CPU share',
+    engine: 'node',
+    rows: async () => {
+      const { stormVictim } = await nodeModule('bench/storm.ts');
+      const rows = [];
+      for (const which of ['no storm', 'storm, polled when over budget', 'storm, storm handling off']) {
+        const f = await stormVictim(which);
+        rows.push({
+          id: which, label: which,
+          framework: f, show: (v) => `${fmt(v.startP50Us)}/${fmt(v.startMaxUs)} us, ${fmt(v.doneP50Us)}/${fmt(v.doneMaxUs)} us, ${fmt(v.stormCpuPercent, 1)}% CPU`,
+          target: which === 'storm, polled when over budget' ? 'storm <= 50% CPU' : undefined,
+          met: which === 'storm, polled when over budget' ? f.stormCpuPercent <= 50 : undefined,
+        });
+      }
+      return rows;
+    },
+  },
+  {
     id: 'xs-registration-heap',
     title: `XS heap per registration, after GC (snapshot bytes; ${REGISTER_N} irqs)`,
     engine: 'xs',

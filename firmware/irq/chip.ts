@@ -207,8 +207,9 @@ function irqCanHandle(desc: IrqDesc, pendingWhileInProgress: boolean): boolean {
 }
 
 function condUnmaskIrq(desc: IrqDesc): void {
-  // A oneshot line stays masked until its threads are done (irq_finalize_oneshot unmasks it).
-  if (!desc.disabled && desc.masked && desc.threadsOneshot === 0) unmaskIrq(desc);
+  // A oneshot line stays masked until its threads are done (irq_finalize_oneshot unmasks it); a polled
+  // line until its next poll.
+  if (!desc.disabled && desc.masked && desc.threadsOneshot === 0 && !desc.polled) unmaskIrq(desc);
 }
 
 /** Level-triggered lines: mask and ack, run the handlers, unmask unless disabled or oneshot threads run. */

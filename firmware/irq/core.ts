@@ -17,6 +17,7 @@ import * as manage from './manage';
 import { procInterrupts } from './proc';
 import { IRQ_THREAD_DEFAULT_PRIORITY, IrqThread, ThreadRunner, type IrqThreadInfo } from './thread';
 import type { IrqChip, IrqDomainOps, IrqFlowHandler, IrqHandler, IrqLog, IrqThreadFn, Platform } from './types';
+import { IRQ_STORM_DEFAULT, keepPolledMasked, noteCpu, type IrqStormOptions } from './storm';
 import { IRQ_WATCHDOG_DEFAULT, ThreadWatchdog, type IrqWatchdogOptions } from './watchdog';
 
 export interface IrqCoreOptions {
@@ -36,6 +37,10 @@ export interface IrqCoreOptions {
   forceSharedThread?: boolean;
   /** Report (and optionally disable the line of) a thread run that sleeps too long; timeoutUs 0 turns it off. */
   watchdog?: Partial<IrqWatchdogOptions>;
+  /** Per-line budget of CPU time and the poll period of a line over it (storm.ts); false turns it off. */
+  storm?: Partial<IrqStormOptions> | false;
+  /** Consecutive failed runs of a thread after which its line is disabled (10); 0: never. */
+  threadRetries?: number;
 }
 
 function checkCount(value: number | undefined, fallback: number, min: number, what: string): number {
@@ -78,6 +83,8 @@ export class IrqCore {
   readonly sharedThreadCount: number;
   readonly runners: readonly ThreadRunner[];
   readonly watchdog: ThreadWatchdog;
+  readonly storm: IrqStormOptions | undefined;
+  readonly threadRetries: number;
   /** Every live thread, dedicated and shared, in creation order. */
   readonly threadList: IrqThread[] = [];
   /** The thread whose synchronous part is executing now, to refuse a wait on its own line (EDEADLK). */
@@ -106,6 +113,16 @@ export class IrqCore {
       throw new IrqError('EINVAL', `IrqCore: watchdog needs timeoutUs >= 0 and action 'report' or 'disable'`);
     }
     this.watchdog = new ThreadWatchdog(this, watchdog);
+    if (options.storm === false) {
+      this.storm = undefined;
+    } else {
+      const storm = Object.freeze({ ...IRQ_STORM_DEFAULT, ...options.storm });
+      if (!(storm.cpuPercent > 0 && storm.cpuPercent <= 100 && storm.windowUs > 0 && storm.pollUs > 0 && storm.pollUs <= storm.windowUs)) {
+        throw new IrqError('EINVAL', 'IrqCore: storm needs 0 < cpuPercent <= 100 and 0 < pollUs <= windowUs');
+      }
+      this.storm = storm;
+    }
+    this.threadRetries = checkCount(options.threadRetries, 10, 0, 'threadRetries');
   }
 
   // ---- descriptors (irqdesc.c) ----
@@ -197,12 +214,19 @@ export class IrqCore {
       this.noteBadIrq(irq, 'not allocated');
       return -EINVAL;
     }
+    const storm = this.storm;
+    const start = storm === undefined ? 0 : this.platform.now();
     try {
       desc.handleIrq(desc);
+      if (desc.polled) keepPolledMasked(desc);
+      // Unclaimed interrupts are left to the spurious detector, which polling would only slow down.
+      else if (storm !== undefined && desc.claimed) noteCpu(desc, this.platform.now() - start, storm);
     } catch (err) {
-      // A chip operation failing in hardirq context: isolate it like a faulty handler.
+      // A chip operation failing in hardirq context: isolated like a faulty handler, logged once per line
+      // (a chip that fails on every interrupt of a storm must not become a log storm).
       desc.errors++;
-      this.log('error', `irq ${irq}: flow handler failed: ${err instanceof Error ? err.message : String(err)}`);
+      if (!desc.flowFaultReported) this.log('error', `irq ${irq}: flow handler failed: ${err instanceof Error ? err.message : String(err)} (further failures of this line are only counted)`);
+      desc.flowFaultReported = true;
     }
     return 0;
   }

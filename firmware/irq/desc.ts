@@ -19,6 +19,8 @@ export class IrqAction {
   bogusReported = false;
   /** IRQTF_RUNTHREAD: woken, and its run has not started yet. */
   runthread = false;
+  /** Runs of its thread that failed in a row. */
+  failures = 0;
   /** Forced threading: the action that runs the driver's threadFn, woken when the forced primary asks. */
   secondary: IrqAction | undefined = undefined;
 
@@ -70,6 +72,14 @@ export interface IrqDescInfo {
   readonly nestedThread: boolean;
   /** The runner (CPU) the line's threads are bound to (irqSetAffinity). */
   readonly affinity: number;
+  /** In polled handling after an interrupt storm (storm.ts). */
+  readonly polled: boolean;
+  /** Switches to polled handling over the line's life. */
+  readonly stormSwitches: number;
+  /** Interrupts that got in while the line was polled (one per poll period at most). */
+  readonly polledInterrupts: number;
+  /** Disabled after its thread failed threadRetries times in a row. */
+  readonly failDisabled: boolean;
 }
 
 export class IrqDesc implements IrqDescInfo {
@@ -109,6 +119,24 @@ export class IrqDesc implements IrqDescInfo {
   affinity = 0;
   /** A slow-bus chip's irqBusSyncUnlock write-out still in flight; waits for the line wait for it too. */
   busSync: Promise<void> | undefined = undefined;
+  /** A chip operation failed in hardirq context and was logged; later ones are only counted. */
+  flowFaultReported = false;
+  /** Disabled after its thread failed threadRetries times in a row. */
+  failDisabled = false;
+
+  // Storm handling (storm.ts)
+  polled = false;
+  stormSwitches = 0;
+  polledInterrupts = 0;
+  stormWindowStart = 0;
+  /** The last handleIrqEvent was claimed by a handler; storms of unclaimed ones are the spurious detector's. */
+  claimed = false;
+  /** CPU time the line took in the current storm window, µs. */
+  stormCpuUs = 0;
+  pollTicks = 0;
+  pollHits = 0;
+  stormReported = false;
+  poller: (() => void) | undefined = undefined;
 
   count = 0;
   deferred = 0;

@@ -36,6 +36,7 @@ export function handleIrqEvent(desc: IrqDesc, track = true): number {
     retval |= res;
   }
   desc.inProgress = false;
+  desc.claimed = retval !== IRQ_NONE;
   if (track) noteInterrupt(desc, retval);
   if (desc.syncWaiters.length !== 0) wakeSyncWaiters(desc);
   return retval;

@@ -390,6 +390,10 @@ export function enableIrqDesc(desc: IrqDesc): void {
       break;
     case 1:
       desc.spuriousDisabled = false;
+      if (desc.failDisabled) {
+        desc.failDisabled = false;
+        for (const a of desc.action) a.failures = 0;
+      }
       irqStartup(desc, true);
       break;
     default:

@@ -12,7 +12,10 @@ function pad(value: string | number, width: number, left = false): string {
 function stateOf(desc: IrqDesc): string {
   const flags: string[] = [];
   if (desc.spuriousDisabled) flags.push('nobody-cared');
+  else if (desc.failDisabled) flags.push('thread-failing');
   else if (desc.depth > 0) flags.push(`disabled(depth ${desc.depth})`);
+  if (desc.polled) flags.push('polled');
+  if (desc.stormSwitches > 0) flags.push(`storms ${desc.stormSwitches}`);
   if (desc.masked && desc.started) flags.push('masked');
   if (desc.pending) flags.push('pending');
   if (desc.threadsActive > 0) flags.push(`threads ${desc.threadsActive}`);

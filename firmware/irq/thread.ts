@@ -17,6 +17,8 @@ import type { IrqCore } from './core';
 import type { IrqAction, IrqDesc } from './desc';
 import { chipBusLock, chipBusSyncUnlock, unmaskThreadedIrq } from './chip';
 import { IrqError, describe } from './error';
+import { disableIrqNosync } from './manage';
+import { noteCpu } from './storm';
 
 /** The kernel's default priority for irq threads (SCHED_FIFO 50); a forced secondary thread gets one less. */
 export const IRQ_THREAD_DEFAULT_PRIORITY = 50;
@@ -74,6 +76,8 @@ export class IrqThread implements IrqThreadInfo {
   startUs = 0;
   /** The current run was reported by the watchdog. */
   reportedStuck = false;
+  /** The current run threw or rejected. */
+  failedRun = false;
   // Bound once per thread, so settling an async run allocates nothing of ours. Replaced when the
   // watchdog abandons a run, so the abandoned promise's late result lands in callbacks nobody listens to.
   onSettled!: (ret: unknown) => void;
@@ -221,6 +225,9 @@ export class ThreadRunner {
       return;
     }
     this.core.currentThread = undefined;
+    // The synchronous part is CPU time the line's storm budget pays for; time asleep is not.
+    const storm = this.core.storm;
+    if (storm !== undefined) noteCpu(desc, this.core.platform.now() - t.startUs, storm);
     if (typeof ret === 'object' && ret !== null && typeof (ret as PromiseLike<unknown>).then === 'function') {
       t.sleeping = true;
       this.core.watchdog.sleeping(t);
@@ -230,9 +237,21 @@ export class ThreadRunner {
     }
   }
 
-  /** Fault isolation: the failure is logged with the thread's name and counted; every other thread goes on. */
+  /**
+   * Fault isolation: the failure is logged with the thread's name and counted; every other thread goes on.
+   * A thread that fails threadRetries runs in a row has its line disabled: a level line whose thread keeps
+   * failing would otherwise be unmasked, fire and fail again forever.
+   */
   threadFailed(t: IrqThread, err: unknown): void {
     t.errors++;
+    t.failedRun = true;
+    const action = t.active;
+    if (action !== undefined && ++action.failures === this.core.threadRetries) {
+      const desc = action.desc;
+      desc.failDisabled = true;
+      this.core.log('error', `irq ${desc.irq}: ${t.name} failed ${action.failures} times in a row; disabling IRQ #${desc.irq} (enableIrq turns it on again)`);
+      disableIrqNosync(this.core, desc.irq);
+    }
     // A shared thread serves several actions: say which one failed.
     const which = t.sharedThread !== undefined && t.active !== undefined ? ` (irq ${t.active.desc.irq} "${t.active.name}")` : '';
     this.core.log('error', `${t.name}: thread function failed${which}: ${describe(err)}`);
@@ -251,6 +270,8 @@ export class ThreadRunner {
       this.core.watchdog.woke();
     }
     const desc = action.desc;
+    if (t.failedRun) t.failedRun = false;
+    else action.failures = 0;
     // A result returned after freeIrq removed the action is ignored.
     if (!action.freed) {
       if (ret === IRQ_HANDLED) desc.threadsHandled++;
@@ -314,7 +335,7 @@ function irqFinalizeOneshot(desc: IrqDesc, action: IrqAction): void {
   chipBusLock(desc);
   try {
     desc.threadsOneshot &= ~action.threadMask;
-    if (desc.threadsOneshot === 0 && !desc.disabled && desc.masked) unmaskThreadedIrq(desc);
+    if (desc.threadsOneshot === 0 && !desc.disabled && desc.masked && !desc.polled) unmaskThreadedIrq(desc);
   } finally {
     chipBusSyncUnlock(desc);
   }

@@ -2,7 +2,7 @@
  * The simulated ESP32 board: clock, IRQ core, interrupt controller, GPIO peripheral and I2C bus wired
  * together, so tests and the demo drive the core exactly as the hardware would.
  */
-import { IrqCore, type IrqLog } from '../../firmware/irq';
+import { IrqCore, type IrqCoreOptions, type IrqLog } from '../../firmware/irq';
 import { Esp32Gpio } from './gpio';
 import { I2cBus, type I2cBusOptions } from './i2c';
 import { Esp32Intc } from './intc';
@@ -13,6 +13,8 @@ export interface SimBoardOptions {
   seed?: number;
   log?: IrqLog;
   i2c?: I2cBusOptions;
+  /** IrqCore options other than the platform and the log (thread budget, storm handling, ...). */
+  core?: Omit<IrqCoreOptions, 'platform' | 'log'>;
 }
 
 export class SimBoard {
@@ -24,7 +26,7 @@ export class SimBoard {
 
   constructor(options: SimBoardOptions = {}) {
     this.sim = new Simulator({ seed: options.seed });
-    this.core = new IrqCore({ platform: this.sim.platform, log: options.log });
+    this.core = new IrqCore({ ...options.core, platform: this.sim.platform, log: options.log });
     this.intc = new Esp32Intc(this.sim, this.core);
     this.gpio = new Esp32Gpio(this.core, this.intc);
     this.i2c = new I2cBus(this.sim, options.i2c);

@@ -87,15 +87,32 @@ export class PulseGenerator {
     return us;
   }
 
-  private rise(): void {
+  /**
+   * A rising edge due at `due`. The generator is hardware: it keeps its own time, so when a busy CPU
+   * (sim.spend) makes the event run late, the next edge is still due one period after this one's due time.
+   */
+  private rise(due = this.sim.now()): void {
     this.riseTimer = undefined;
-    this.lastRise = this.sim.now();
+    // Whole pulses that fell due while the CPU was busy happened all the same: replay them now.
+    const now = this.sim.now();
+    while (due + this.period <= now && !this.lastOfRun()) {
+      this.output.drive(1);
+      this.output.drive(0);
+      this.emitted++;
+      this.emittedThisRun++;
+      due += this.period;
+    }
+    this.lastRise = due;
     this.output.drive(1);
     this.emitted++;
     this.emittedThisRun++;
-    const last = this.count !== undefined && this.emittedThisRun >= this.count;
-    this.fallTimer = this.sim.after(this.widthUs, () => this.fall(last));
-    if (!last) this.scheduleRise(this.lastRise + this.period);
+    const last = this.lastOfRun();
+    this.fallTimer = this.sim.at(Math.max(due + this.widthUs, now), () => this.fall(last));
+    if (!last) this.scheduleRise(due + this.period);
+  }
+
+  private lastOfRun(): boolean {
+    return this.count !== undefined && this.emittedThisRun >= this.count;
   }
 
   private fall(last: boolean): void {
@@ -105,7 +122,8 @@ export class PulseGenerator {
   }
 
   private scheduleRise(time: number): void {
-    this.riseTimer = this.sim.at(time, () => this.rise());
+    // A due time the busy clock has passed already runs at once, as a late event.
+    this.riseTimer = this.sim.at(Math.max(time, this.sim.now()), () => this.rise(time));
   }
 
   private cancelTimers(): void {
