@@ -89,6 +89,8 @@ export class IrqCore {
   readonly threadList: IrqThread[] = [];
   /** The thread whose synchronous part is executing now, to refuse a wait on its own line (EDEADLK). */
   currentThread: IrqThread | undefined = undefined;
+  /** genericHandleIrq calls in progress (a chained parent's children nest): hardirq context. */
+  hardirqDepth = 0;
   private readonly sharedThreads: (IrqThread | undefined)[] = [];
   readonly domains: IrqDomain[] = [];
   /** Interrupts reported for irqs nobody allocated or set up (/proc/interrupts ERR). */
@@ -216,6 +218,7 @@ export class IrqCore {
     }
     const storm = this.storm;
     const start = storm === undefined ? 0 : this.platform.now();
+    this.hardirqDepth++;
     try {
       desc.handleIrq(desc);
       if (desc.polled) keepPolledMasked(desc);
@@ -227,6 +230,8 @@ export class IrqCore {
       desc.errors++;
       if (!desc.flowFaultReported) this.log('error', `irq ${irq}: flow handler failed: ${err instanceof Error ? err.message : String(err)} (further failures of this line are only counted)`);
       desc.flowFaultReported = true;
+    } finally {
+      this.hardirqDepth--;
     }
     return 0;
   }

@@ -102,6 +102,10 @@ export function requestThreadedIrq(
   flags: number, name: string, devId: unknown, sharedThread?: number,
 ): number {
   const desc = core.descFor(irq);
+  if (core.hardirqDepth !== 0) {
+    // request_threaded_irq may sleep in the kernel and is forbidden in hardirq context; the same rule here.
+    throw new IrqError('EINVAL', `irq ${irq}: request for "${name}" from hardirq context (a primary handler); request from a thread or from task context`, irq);
+  }
   checkRequestArgs(desc, handler, threadFn, flags, name, devId);
   if (sharedThread !== undefined && !(Number.isInteger(sharedThread) && sharedThread >= 0 && sharedThread < core.sharedThreadCount)) {
     throw new IrqError('EINVAL', `irq ${irq}: shared thread ${sharedThread} is outside 0..${core.sharedThreadCount - 1}`, irq);
@@ -311,6 +315,12 @@ export function freeIrq(core: IrqCore, irq: number, devId: unknown): Promise<str
   let desc: IrqDesc;
   try {
     desc = core.descFor(irq);
+    // free_irq from the line's own handler waits for itself in the kernel; here it is refused, and nothing
+    // is freed.
+    if (desc.inProgress) {
+      throw new IrqError('EDEADLK', `irq ${irq}: freeIrq called from the line's own primary handler would wait for itself; free it from task context`, irq);
+    }
+    checkNotOwnThread(core, desc, 'freeIrq');
   } catch (err) {
     return Promise.reject(err);
   }
