@@ -22,6 +22,36 @@ export interface Mcp23017Bus {
   writeRegisters(register: number, bytes: readonly number[]): void | Promise<void>;
 }
 
+/** The part of Moddable's ECMA-419 I2C (`embedded:io/i2c`) the adapter below uses: synchronous, throws on a NACK. */
+export interface Mcp23017I2c {
+  /**
+   * The drivers only pass a Uint8Array: Moddable's typings take `Buffer` (ArrayBuffer, Uint8Array, DataView,
+   * HostBuffer, ...), which a wider parameter type here (ArrayBufferView) would not fit.
+   */
+  write(buffer: Uint8Array, stop?: boolean): void;
+  /** Moddable returns an ArrayBuffer of `count` bytes. */
+  read(count: number, stop?: boolean): ArrayBuffer | Uint8Array;
+}
+
+/**
+ * Mcp23017Bus over a synchronous ECMA-419 I2C object opened on the expander's address, e.g.
+ * `mcp23017BusFromI2c(new device.I2C.default.io({ ...device.I2C.default, address: 0x20, hz: 400_000 }))`.
+ * A register read writes the register address without a stop, then reads with a repeated start; a write
+ * sends the address and the bytes in one transfer. Both return synchronously (the driver awaits either kind).
+ */
+export function mcp23017BusFromI2c(i2c: Mcp23017I2c): Mcp23017Bus {
+  return Object.freeze({
+    readRegisters(register: number, count: number): Uint8Array {
+      i2c.write(Uint8Array.of(register), false);
+      const data = i2c.read(count);
+      return data instanceof Uint8Array ? data : new Uint8Array(data);
+    },
+    writeRegisters(register: number, values: readonly number[]): void {
+      i2c.write(Uint8Array.of(register, ...values));
+    },
+  });
+}
+
 const IODIRA = 0x00;
 const GPINTENA = 0x04;
 const DEFVALA = 0x06;

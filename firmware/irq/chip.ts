@@ -11,6 +11,7 @@ import { handleIrqEvent } from './handle';
 import { checkIrqResend } from './resend';
 import { noteInterrupt } from './spurious';
 import { wakeSyncWaiters } from './thread';
+import { IRQ_TRACE } from './trace';
 import type { IrqChip, IrqData, IrqFlowHandler } from './types';
 
 export function maskIrq(desc: IrqDesc): void {
@@ -19,6 +20,8 @@ export function maskIrq(desc: IrqDesc): void {
   if (chip?.irqMask) {
     chip.irqMask(desc.irqData);
     desc.masked = true;
+    const tracer = desc.core.tracer;
+    if (tracer !== undefined && tracer.on) tracer.record(IRQ_TRACE.MASK, desc.irq, 0);
   }
 }
 
@@ -28,6 +31,8 @@ export function unmaskIrq(desc: IrqDesc): void {
   if (chip?.irqUnmask) {
     chip.irqUnmask(desc.irqData);
     desc.masked = false;
+    const tracer = desc.core.tracer;
+    if (tracer !== undefined && tracer.on) tracer.record(IRQ_TRACE.UNMASK, desc.irq, 0);
   }
 }
 
@@ -91,7 +96,6 @@ export function irqStartup(desc: IrqDesc, resend: boolean): void {
   if (desc.started) {
     irqEnable(desc);
   } else {
-    desc.started = true;
     const chip = desc.irqData.chip;
     if (chip?.irqStartup) {
       chip.irqStartup(desc.irqData);
@@ -100,6 +104,8 @@ export function irqStartup(desc: IrqDesc, resend: boolean): void {
     } else {
       irqEnable(desc);
     }
+    // Only once the chip has accepted: a startup that throws leaves the line to be started afresh.
+    desc.started = true;
   }
   if (resend) checkIrqResend(desc);
 }

@@ -18,6 +18,8 @@ import { procInterrupts } from './proc';
 import { IRQ_THREAD_DEFAULT_PRIORITY, IrqThread, ThreadRunner, type IrqThreadInfo } from './thread';
 import type { IrqChip, IrqDomainOps, IrqFlowHandler, IrqHandler, IrqLog, IrqThreadFn, Platform } from './types';
 import { IRQ_STORM_DEFAULT, keepPolledMasked, noteCpu, type IrqStormOptions } from './storm';
+import type { IrqLatencyInfo } from './stats';
+import { chromeTrace, IrqTracer, type ChromeTrace, type IrqTraceEvent } from './trace';
 import { IRQ_WATCHDOG_DEFAULT, ThreadWatchdog, type IrqWatchdogOptions } from './watchdog';
 
 export interface IrqCoreOptions {
@@ -41,6 +43,10 @@ export interface IrqCoreOptions {
   storm?: Partial<IrqStormOptions> | false;
   /** Consecutive failed runs of a thread after which its line is disabled (10); 0: never. */
   threadRetries?: number;
+  /** Record tracepoints into a ring of `capacity` events (4096), from start-up; see irqTraceStart. */
+  trace?: { capacity?: number; on?: boolean };
+  /** Keep per-irq latency histograms (irqLatency). */
+  stats?: boolean;
 }
 
 function checkCount(value: number | undefined, fallback: number, min: number, what: string): number {
@@ -85,6 +91,9 @@ export class IrqCore {
   readonly watchdog: ThreadWatchdog;
   readonly storm: IrqStormOptions | undefined;
   readonly threadRetries: number;
+  /** The trace ring, when the core was created with `trace`. */
+  readonly tracer: IrqTracer | undefined;
+  readonly statsEnabled: boolean;
   /** Every live thread, dedicated and shared, in creation order. */
   readonly threadList: IrqThread[] = [];
   /** The thread whose synchronous part is executing now, to refuse a wait on its own line (EDEADLK). */
@@ -125,6 +134,12 @@ export class IrqCore {
       this.storm = storm;
     }
     this.threadRetries = checkCount(options.threadRetries, 10, 0, 'threadRetries');
+    if (options.trace !== undefined) {
+      const tracer = new IrqTracer(checkCount(options.trace.capacity, 4096, 1, 'trace.capacity'), this.platform.now);
+      tracer.on = options.trace.on ?? true;
+      this.tracer = tracer;
+    }
+    this.statsEnabled = options.stats === true;
   }
 
   // ---- descriptors (irqdesc.c) ----
@@ -210,12 +225,13 @@ export class IrqCore {
    * What a chip or HAL calls when hardware reports the line. Returns 0, or -EINVAL (-22) for an irq
    * nobody allocated: that interrupt is counted in ERR, never dropped unseen.
    */
-  genericHandleIrq(irq: number): number {
+  genericHandleIrq(irq: number, edgeUs?: number): number {
     const desc = this.descs[irq];
     if (desc === undefined) {
       this.noteBadIrq(irq, 'not allocated');
       return -EINVAL;
     }
+    if (edgeUs !== undefined && desc.stats !== undefined) desc.stats.edgeToHardirq.record(this.platform.now() - edgeUs);
     const storm = this.storm;
     const start = storm === undefined ? 0 : this.platform.now();
     this.hardirqDepth++;
@@ -236,14 +252,15 @@ export class IrqCore {
     return 0;
   }
 
-  genericHandleDomainIrq(domain: IrqDomain, hwirq: number): number {
+  /** `edgeUs`: when the edge happened, where the HAL knows it (for the edge-to-hardirq latency). */
+  genericHandleDomainIrq(domain: IrqDomain, hwirq: number, edgeUs?: number): number {
     const irq = irqFindMapping(domain, hwirq);
     if (irq === 0) {
       domain.unmapped++;
       this.noteBadIrq(irq, `hwirq ${hwirq} of domain ${domain.name} is not mapped`);
       return -EINVAL;
     }
-    return this.genericHandleIrq(irq);
+    return this.genericHandleIrq(irq, edgeUs);
   }
 
   noteBadIrq(irq: number, reason: string): void {
@@ -380,6 +397,7 @@ export class IrqCore {
   private createThread(name: string, irq: number, shared: number | undefined): IrqThread {
     const runner = this.runners[this.descs[irq]?.affinity ?? 0];
     const t = new IrqThread(runner, name, irq, shared);
+    if (this.tracer !== undefined) t.traceId = this.tracer.register(name, true);
     this.threadList.push(t);
     return t;
   }
@@ -423,6 +441,55 @@ export class IrqCore {
   /** Per runner: bursts run, and bursts that ended on the time budget with work left. */
   irqRunnerStats(): { cpu: number; bursts: number; yields: number; budgetUs: number }[] {
     return this.runners.map((r) => ({ cpu: r.cpu, bursts: r.bursts, yields: r.yields, budgetUs: r.budgetUs }));
+  }
+
+  // ---- tracing and statistics ----
+
+  /** Start or stop recording tracepoints (the core must have been created with `trace`). */
+  irqTraceStart(): void {
+    this.requireTracer().on = true;
+  }
+
+  irqTraceStop(): void {
+    this.requireTracer().on = false;
+  }
+
+  /** The recorded events, oldest first. */
+  irqTraceEvents(): IrqTraceEvent[] {
+    return this.requireTracer().events();
+  }
+
+  /** The recorded events in the Chrome Trace Event Format: JSON.stringify it into a file Perfetto opens. */
+  irqTraceChrome(title?: string): ChromeTrace {
+    return chromeTrace(this.requireTracer(), title);
+  }
+
+  private requireTracer(): IrqTracer {
+    if (this.tracer === undefined) throw new IrqError('EINVAL', 'tracing needs IrqCore({ trace: { capacity } })');
+    return this.tracer;
+  }
+
+  /** Latency histograms of a requested line (p50, p99, max), with the core's `stats` option. */
+  irqLatency(irq: number): IrqLatencyInfo | undefined {
+    const stats = this.descFor(irq).stats;
+    if (stats === undefined) return undefined;
+    return {
+      irq,
+      edgeToHardirq: stats.edgeToHardirq.summary(),
+      hardirqToThread: stats.hardirqToThread.summary(),
+      threadRun: stats.threadRun.summary(),
+    };
+  }
+
+  /** What /proc/irq/N/spurious shows: interrupts counted, unhandled ones, and when the last one was (µs). */
+  irqSpurious(irq: number): { count: number; unhandled: number; unhandledTotal: number; lastUnhandledUs: number | undefined } {
+    const desc = this.descFor(irq);
+    return {
+      count: desc.irqCount,
+      unhandled: desc.unhandled,
+      unhandledTotal: desc.unhandledTotal,
+      lastUnhandledUs: Number.isFinite(desc.lastUnhandled) ? desc.lastUnhandled : undefined,
+    };
   }
 
   procInterrupts(): string {

@@ -3,6 +3,7 @@
  * IrqDesc per irq number; drivers see it through the read-only IrqDescInfo view that irqToDesc returns.
  */
 import type { IrqCore } from './core';
+import type { IrqLatencyStats } from './stats';
 import type { IrqThread, SyncWaiter } from './thread';
 import type { IrqData, IrqFlowHandler, IrqHandler, IrqThreadFn } from './types';
 
@@ -23,6 +24,10 @@ export class IrqAction {
   failures = 0;
   /** Forced threading: the action that runs the driver's threadFn, woken when the forced primary asks. */
   secondary: IrqAction | undefined = undefined;
+  /** The action's id in the trace's name table (0 without tracing). */
+  traceId = 0;
+  /** When its thread was last woken, for the hardirq-to-thread latency (with stats on). */
+  wokenUs = 0;
 
   constructor(
     readonly desc: IrqDesc,
@@ -137,6 +142,8 @@ export class IrqDesc implements IrqDescInfo {
   pollHits = 0;
   stormReported = false;
   poller: (() => void) | undefined = undefined;
+  /** Latency histograms, with stats on (created when the line is first requested). */
+  stats: IrqLatencyStats | undefined = undefined;
 
   count = 0;
   deferred = 0;

@@ -5,6 +5,7 @@ import { IRQ_HANDLED, IRQ_NONE, IRQ_WAKE_THREAD } from './constants';
 import type { IrqAction, IrqDesc } from './desc';
 import { describe } from './error';
 import { noteInterrupt } from './spurious';
+import { IRQ_TRACE } from './trace';
 import { irqWakeThreadAction, wakeSyncWaiters } from './thread';
 
 /**
@@ -17,15 +18,19 @@ export function handleIrqEvent(desc: IrqDesc, track = true): number {
   let retval = IRQ_NONE;
   // The list is replaced, never edited, on request and free: a handler freeing its own line is safe here.
   const actions = desc.action;
+  const tracer = desc.core.tracer;
   for (let i = 0; i < actions.length; i++) {
     const action = actions[i];
     let res: unknown;
+    if (tracer !== undefined && tracer.on) tracer.record(IRQ_TRACE.HANDLER_ENTRY, desc.irq, action.traceId);
     try {
       res = action.handler(desc.irq, action.devId);
     } catch (err) {
+      if (tracer !== undefined && tracer.on) tracer.record(IRQ_TRACE.HANDLER_EXIT, desc.irq, -1);
       reportHandlerError(desc, action, err);
       continue;
     }
+    if (tracer !== undefined && tracer.on) tracer.record(IRQ_TRACE.HANDLER_EXIT, desc.irq, typeof res === 'number' ? res : -1);
     if (res === IRQ_WAKE_THREAD) {
       if (action.thread === undefined) warnNoThread(desc, action);
       else irqWakeThreadAction(action);

@@ -10,6 +10,7 @@ import type { IrqCore } from './core';
 import { IrqAction, type IrqDesc } from './desc';
 import { IrqError, describe } from './error';
 import { chipBusLock, chipBusSyncUnlock, irqDisable, irqShutdown, irqStartup, maskIrq, unmaskIrq } from './chip';
+import { IrqLatencyStats } from './stats';
 import { irqWakeThreadAction, waitForIdle } from './thread';
 import type { IrqHandler, IrqThreadFn } from './types';
 
@@ -178,6 +179,8 @@ export function requestThreadedIrq(
     core.attachThread(action, sharedThread, false);
     if (action.secondary !== undefined) core.attachThread(action.secondary, sharedThread, true);
   }
+  if (core.tracer !== undefined) action.traceId = core.tracer.register(name, false);
+  if (core.statsEnabled) desc.stats ??= new IrqLatencyStats();
 
   chipBusLock(desc);
   try {

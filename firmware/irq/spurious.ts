@@ -8,6 +8,7 @@
 import { IRQ_HANDLED, IRQ_NONE, IRQ_WAKE_THREAD } from './constants';
 import type { IrqDesc } from './desc';
 import { irqDisable } from './chip';
+import { IRQ_TRACE } from './trace';
 
 /** Interrupts per detection window, and how many of them may go unhandled before the line is killed. */
 export const SPURIOUS_WINDOW = 100_000;
@@ -56,6 +57,8 @@ export function noteInterrupt(desc: IrqDesc, actionRet: number): void {
       `irq ${desc.irq}: nobody cared (${desc.unhandled} of the last ${SPURIOUS_WINDOW} interrupts unhandled); handlers: ${handlers}. Disabling IRQ #${desc.irq}`,
     );
     desc.spuriousDisabled = true;
+    const tracer = desc.core.tracer;
+    if (tracer !== undefined && tracer.on) tracer.record(IRQ_TRACE.SPURIOUS, desc.irq, 0);
     desc.depth++;
     irqDisable(desc);
   }

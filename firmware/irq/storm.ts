@@ -14,6 +14,7 @@
  */
 import type { IrqDesc } from './desc';
 import { maskIrq, unmaskIrq } from './chip';
+import { IRQ_TRACE } from './trace';
 
 export interface IrqStormOptions {
   /** The share of a window's time one line may take before it is polled, in percent. */
@@ -47,6 +48,8 @@ function enterPolled(desc: IrqDesc, options: IrqStormOptions): void {
   }
   desc.polled = true;
   desc.stormSwitches++;
+  const tracer = desc.core.tracer;
+  if (tracer !== undefined && tracer.on) tracer.record(IRQ_TRACE.STORM, desc.irq, 1);
   desc.pollTicks = 0;
   desc.pollHits = 0;
   desc.core.log('warn', `irq ${desc.irq}: interrupt storm (${stormText(options)}); polling it every ${options.pollUs / 1000} ms`);
@@ -79,6 +82,8 @@ function pollTick(desc: IrqDesc, options: IrqStormOptions): void {
     desc.pollHits = 0;
     if (calm || desc.action.length === 0) {
       desc.polled = false;
+      const tracer = desc.core.tracer;
+      if (tracer !== undefined && tracer.on) tracer.record(IRQ_TRACE.STORM, desc.irq, 0);
       desc.stormWindowStart = platform.now();
       desc.stormCpuUs = 0;
       desc.core.log('info', `irq ${desc.irq}: storm over; back to interrupts`);

@@ -19,6 +19,7 @@ import { chipBusLock, chipBusSyncUnlock, unmaskThreadedIrq } from './chip';
 import { IrqError, describe } from './error';
 import { disableIrqNosync } from './manage';
 import { noteCpu } from './storm';
+import { IRQ_TRACE } from './trace';
 
 /** The kernel's default priority for irq threads (SCHED_FIFO 50); a forced secondary thread gets one less. */
 export const IRQ_THREAD_DEFAULT_PRIORITY = 50;
@@ -78,6 +79,8 @@ export class IrqThread implements IrqThreadInfo {
   reportedStuck = false;
   /** The current run threw or rejected. */
   failedRun = false;
+  /** The thread's id in the trace's name table (0 without tracing). */
+  traceId = 0;
   // Bound once per thread, so settling an async run allocates nothing of ours. Replaced when the
   // watchdog abandons a run, so the abandoned promise's late result lands in callbacks nobody listens to.
   onSettled!: (ret: unknown) => void;
@@ -215,6 +218,9 @@ export class ThreadRunner {
     t.reportedStuck = false;
     t.startUs = this.core.platform.now();
     const desc = action.desc;
+    if (desc.stats !== undefined) desc.stats.hardirqToThread.record(t.startUs - action.wokenUs);
+    const tracer = this.core.tracer;
+    if (tracer !== undefined && tracer.on) tracer.record(IRQ_TRACE.THREAD_RUN, desc.irq, t.traceId);
     let ret: unknown;
     this.core.currentThread = t;
     try {
@@ -230,6 +236,7 @@ export class ThreadRunner {
     if (storm !== undefined) noteCpu(desc, this.core.platform.now() - t.startUs, storm);
     if (typeof ret === 'object' && ret !== null && typeof (ret as PromiseLike<unknown>).then === 'function') {
       t.sleeping = true;
+      if (tracer !== undefined && tracer.on) tracer.record(IRQ_TRACE.THREAD_SLEEP, desc.irq, t.traceId);
       this.core.watchdog.sleeping(t);
       (ret as PromiseLike<unknown>).then(t.onSettled, t.onFailed);
     } else {
@@ -270,6 +277,9 @@ export class ThreadRunner {
       this.core.watchdog.woke();
     }
     const desc = action.desc;
+    if (desc.stats !== undefined) desc.stats.threadRun.record(elapsed);
+    const tracer = this.core.tracer;
+    if (tracer !== undefined && tracer.on) tracer.record(IRQ_TRACE.THREAD_FINISH, desc.irq, t.traceId);
     if (t.failedRun) t.failedRun = false;
     else action.failures = 0;
     // A result returned after freeIrq removed the action is ignored.
@@ -320,6 +330,10 @@ export function irqWakeThreadAction(action: IrqAction): void {
   const desc = action.desc;
   t.wakeups++;
   action.runthread = true;
+  const core = desc.core;
+  if (desc.stats !== undefined) action.wokenUs = core.platform.now();
+  const tracer = core.tracer;
+  if (tracer !== undefined && tracer.on) tracer.record(IRQ_TRACE.THREAD_WAKE, desc.irq, t.traceId);
   desc.threadsOneshot |= action.threadMask;
   desc.threadsActive++;
   t.works.push(action);

@@ -101,6 +101,20 @@ export class I2cBus {
     if (!this.targets.delete(address)) throw new I2cError('ENXIO', `no device at ${hex(address)} to detach`);
   }
 
+  /**
+   * The device attached at `address`, or undefined: for a synchronous front end (ecma419/i2c.ts) that
+   * performs its transfers itself, with `transferUs` for their duration. Those are not counted here.
+   */
+  targetAt(address: number): I2cTarget | undefined {
+    checkAddress(address);
+    return this.targets.get(address);
+  }
+
+  /** How long a transfer with `bytes` bytes on the wire (address bytes included) takes on this bus, µs. */
+  transferUs(bytes: number): number {
+    return this.latencyUs + this.perByteUs * bytes;
+  }
+
   async write(address: number, bytes: readonly number[]): Promise<void> {
     await this.transfer(address, bytes, 0);
   }

@@ -32,6 +32,8 @@ const DEFAULT_MAX_EVENTS = 1_000_000;
 
 class Scheduled implements SimTimer {
   cancelled = false;
+  /** Position in the heap while queued, -1 once out of it. */
+  index = -1;
   constructor(
     readonly time: number,
     readonly seq: number,
@@ -43,7 +45,10 @@ function before(a: Scheduled, b: Scheduled): boolean {
   return a.time < b.time || (a.time === b.time && a.seq < b.seq);
 }
 
-/** Binary min-heap on (time, seq): O(log n) insert and pop, so 100k pending events stay cheap. */
+/**
+ * Binary min-heap on (time, seq): O(log n) insert, pop and removal, so 100k pending events stay cheap and a
+ * cancelled timer leaves at once instead of weighing on every later event until its time comes.
+ */
 class EventHeap {
   private readonly items: Scheduled[] = [];
 
@@ -52,36 +57,59 @@ class EventHeap {
   }
 
   push(item: Scheduled): void {
+    this.items.push(item);
+    this.up(this.items.length - 1, item);
+  }
+
+  pop(): Scheduled | undefined {
+    const top = this.items[0];
+    if (top !== undefined) this.removeAt(0);
+    return top;
+  }
+
+  remove(item: Scheduled): void {
+    if (item.index >= 0 && this.items[item.index] === item) this.removeAt(item.index);
+  }
+
+  private removeAt(i: number): void {
     const items = this.items;
-    let i = items.length;
-    items.push(item);
+    const gone = items[i];
+    gone.index = -1;
+    const last = items.pop()!;
+    if (last === gone) return;
+    // The last item takes the hole, then moves up or down to its place.
+    if (i > 0 && before(last, items[(i - 1) >> 1])) this.up(i, last);
+    else this.down(i, last);
+  }
+
+  private up(i: number, item: Scheduled): void {
+    const items = this.items;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       if (!before(item, items[parent])) break;
       items[i] = items[parent];
+      items[i].index = i;
       i = parent;
     }
     items[i] = item;
+    item.index = i;
   }
 
-  pop(): Scheduled | undefined {
+  private down(i: number, item: Scheduled): void {
     const items = this.items;
-    const top = items[0];
-    const last = items.pop();
-    if (top === undefined || last === undefined || items.length === 0) return top;
-    let i = 0;
     const n = items.length;
     for (;;) {
       const left = 2 * i + 1;
       if (left >= n) break;
       const right = left + 1;
       const child = right < n && before(items[right], items[left]) ? right : left;
-      if (!before(items[child], last)) break;
+      if (!before(items[child], item)) break;
       items[i] = items[child];
+      items[i].index = i;
       i = child;
     }
-    items[i] = last;
-    return top;
+    items[i] = item;
+    item.index = i;
   }
 }
 
@@ -201,6 +229,7 @@ export class Simulator {
     if (!(timer instanceof Scheduled) || timer.cancelled || timer.cb === undefined) return;
     timer.cancelled = true;
     timer.cb = undefined;
+    this.heap.remove(timer);
     this.queued--;
   }
 
@@ -292,12 +321,8 @@ export class Simulator {
     return true;
   }
 
-  /** The earliest event that is not cancelled, discarding cancelled ones on the way. */
+  /** The earliest event (cancelled ones have left the heap already). */
   private nextLive(): Scheduled | undefined {
-    for (;;) {
-      const top = this.heap.peek();
-      if (top === undefined || !top.cancelled) return top;
-      this.heap.pop();
-    }
+    return this.heap.peek();
   }
 }

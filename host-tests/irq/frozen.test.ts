@@ -24,7 +24,14 @@ beforeAll(() => {
   for (const builtin of [Object.prototype, Function.prototype, Error.prototype, Array.prototype, Promise.prototype, Map.prototype, Set.prototype]) {
     Object.freeze(builtin);
   }
-  deepFreeze(irq);
+  // The namespace's properties are getters under jest's module transform: freeze what they return.
+  for (const key of Object.keys(irq)) deepFreeze((irq as Record<string, unknown>)[key]);
+});
+
+test('the exports really are frozen, classes and their prototypes included', () => {
+  expect(Object.isFrozen(IrqCore)).toBe(true);
+  expect(Object.isFrozen(IrqCore.prototype)).toBe(true);
+  expect(Object.isFrozen(irq.IRQ_TRACE)).toBe(true);
 });
 
 test('the core runs with its module exports and the built-in prototypes frozen', async () => {

@@ -8,8 +8,9 @@
  * GPIO source's interrupt (the intc delivers it; a hand-written chained handler masks the source, reads
  * GPIO_STATUS, acks the pin), a deferred call where the path has one, the same handler, and the unmask. It
  * enters through core.genericHandleIrq (the board's vector into software) and sets the pin's trigger type
- * with irqSetIrqType at setup; nothing else of the core runs. The device, the interrupt source and the
- * simulator are the same for both, so framework minus floor is what the framework costs per interrupt.
+ * with irqSetIrqType at setup; nothing else of the core runs (the expander's floor also does the driver's I2C
+ * read in its deferred call). The device, the interrupt source and the simulator are the same for both, so
+ * framework minus floor is what the framework costs per interrupt.
  * Most of either figure is the simulated hardware and the simulator, so the "core alone" entries measure the
  * same two paths with neither: a chip whose operations do nothing and a platform whose deferred calls wait
  * in an array, the interrupts raised by calling genericHandleIrq (framework) or the dispatch (floor).
@@ -18,11 +19,12 @@
  * takes workloads), or a measurement there with its own protocol (host-tests/xs/bench-entry.ts takes new ops).
  */
 import {
-  IRQ_HANDLED, IRQ_TYPE_EDGE_RISING, IRQ_TYPE_LEVEL_LOW, IRQF_ONESHOT, IRQF_TRIGGER_LOW, IRQF_TRIGGER_RISING,
-  IrqCore, handleEdgeIrq, handleLevelIrq, type IrqChip, type IrqData, type IrqDesc, type Platform,
+  IRQ_HANDLED, IRQ_TYPE_EDGE_RISING, IRQ_TYPE_LEVEL_LOW, IRQF_ONESHOT, IRQF_TRIGGER_FALLING, IRQF_TRIGGER_LOW,
+  IRQF_TRIGGER_RISING, IrqCore, handleEdgeIrq, handleLevelIrq, type IrqChip, type IrqData, type IrqDesc, type Platform,
 } from '../../firmware/irq';
+import { Mcp23017Irq, type Mcp23017Bus } from '../../firmware/drivers/mcp23017';
 import { SimBoard } from '../../hal/mock/board';
-import { LevelSensor, SENSOR_STATUS } from '../../hal/mock/devices';
+import { LevelSensor, MCP23017_IOCON, MCP23017_REG, Mcp23017, SENSOR_STATUS } from '../../hal/mock/devices';
 import type { Simulator } from '../../hal/mock/sim';
 import type { PushPullDriver } from '../../hal/mock/wire';
 
@@ -54,9 +56,12 @@ function quietBoard(): SimBoard {
   return new SimBoard({ seed: 1, log: () => {} });
 }
 
-/** Run the simulator until idle, refusing a run that leaves interrupts unhandled. */
-async function settle(sim: Simulator, workload: Workload, expected: number): Promise<void> {
-  await sim.runUntilIdle({ maxEvents: 1_000 + expected * 100 });
+/**
+ * Run the simulator until idle, refusing a run that leaves interrupts unhandled. `maxUs`: the virtual time the
+ * run may take, when it may be more than the simulator's default (10 s).
+ */
+async function settle(sim: Simulator, workload: Workload, expected: number, maxUs?: number): Promise<void> {
+  await sim.runUntilIdle({ maxEvents: 1_000 + expected * 100, maxUs });
   if (workload.handled !== expected) throw new Error(`bench: ${workload.handled} interrupts handled, ${expected} expected`);
 }
 
@@ -94,8 +99,8 @@ function clearSensor(sensor: LevelSensor): void {
  * The pin's irq_data as the GPIO chip's operations read it (they use chipData, the pin number): what the
  * floor passes to the chip to mask, ack and unmask the pin without the core.
  */
-function pinData(board: SimBoard, type: number): IrqData {
-  return { irq: 0, hwirq: PIN, chip: board.gpio.chip, chipData: PIN, domain: undefined, triggerType: type, desc: undefined as unknown as IrqDesc };
+function pinData(board: SimBoard, type: number, pin = PIN): IrqData {
+  return { irq: 0, hwirq: pin, chip: board.gpio.chip, chipData: pin, domain: undefined, triggerType: type, desc: undefined as unknown as IrqDesc };
 }
 
 /**
@@ -220,6 +225,151 @@ function oneshotFloor(): Workload {
   return workload;
 }
 
+// ---- a pin of the nested I2C expander: an MCP23017 whose INT is a threaded oneshot parent on an ESP32 pin ----
+//
+// One "interrupt" of this workload is one press of an expander input handled by its pin's handler: the pin
+// falls (handled) and rises again later (read, not wanted by a falling-edge pin), so the expander raises two
+// interrupts on its INT line per press and each costs one 6-byte I2C read (INTF, INTCAP, GPIO of both ports),
+// on both sides. The transfers are promises of the simulated bus, so both sides pay the same promise jobs for
+// them; what the framework adds beyond is its own.
+
+const EXPANDER_ADDRESS = 0x20;
+/** The ESP32 pin the expander's INTA (mirrored, open drain) drives; the net has its pull-up. */
+const EXPANDER_INT_PIN = 18;
+const EXPANDER_INT_BIT = 1 << EXPANDER_INT_PIN;
+/** The expander input that interrupts (port A). */
+const EXPANDER_PIN = 3;
+const EXPANDER_PIN_BIT = 1 << EXPANDER_PIN;
+/**
+ * A press: the pin falls, and rises EXPANDER_HOLD_US later; the next falls EXPANDER_PERIOD_US after the first.
+ * The expander interrupts on both changes (INTCON = 0), and each interrupt is one read of 6 bytes (100 µs +
+ * 9 bytes × 23 µs = 307 µs on the default bus), so both are handled long before the next change.
+ */
+const EXPANDER_PERIOD_US = 2_000;
+const EXPANDER_HOLD_US = 1_000;
+
+/** n presses of an active-low input (falling edge, then the rising edge later), the closures made once per run. */
+function presses(sim: Simulator, out: PushPullDriver, n: number): void {
+  let left = n;
+  const fall = (): void => {
+    out.drive(0);
+    sim.after(EXPANDER_HOLD_US, rise);
+  };
+  const rise = (): void => {
+    out.drive(1);
+    if (--left > 0) sim.after(EXPANDER_PERIOD_US - EXPANDER_HOLD_US, fall);
+  };
+  if (n > 0) sim.after(EXPANDER_PERIOD_US, fall);
+}
+
+/**
+ * The expander on a fresh board: the model at EXPANDER_ADDRESS with INTA on EXPANDER_INT_PIN (pull-up on the
+ * net), and a push-pull source on its input pin, high.
+ */
+function expanderBoard() {
+  const board = quietBoard();
+  const intNet = board.pin(EXPANDER_INT_PIN);
+  intNet.setPull('up');
+  const model = new Mcp23017(board.sim, board.i2c, EXPANDER_ADDRESS, { intA: intNet });
+  const source = model.pin(EXPANDER_PIN).pushPull('source');
+  source.drive(1);
+  return { board, model, source };
+}
+
+/**
+ * A workload whose setup needs the simulator to run (I2C transfers): `start` runs on the first run(), whose
+ * figures the bench never keeps (it is the warm-up), since the bench's setup op is synchronous.
+ */
+function expanderWorkload(board: SimBoard, source: PushPullDriver, start: () => Promise<void>, handled: () => number): Workload {
+  let started: Promise<void> | undefined;
+  const workload: Workload = {
+    get handled() {
+      return handled();
+    },
+    run: async (n) => {
+      await (started ??= start());
+      presses(board.sim, source, n);
+      await settle(board.sim, workload, handled() + n, (n + 1) * EXPANDER_PERIOD_US + 1_000_000);
+    },
+  };
+  return workload;
+}
+
+/**
+ * The driver as a board uses it: Mcp23017Irq probed (its parent, the ESP32 pin, requested level-low, shared,
+ * oneshot, with the driver's async parent thread), and the expander pin requested with a null primary handler
+ * and a synchronous threadFn, which runs nested inside the parent's thread (handleNestedIrq).
+ */
+function expanderFramework(): Workload {
+  const { board, source } = expanderBoard();
+  const { sim, core, i2c } = board;
+  // The bus adapter of host-tests/board/mcp23017.test.ts.
+  const bus: Mcp23017Bus = {
+    readRegisters: (register, count) => i2c.writeRead(EXPANDER_ADDRESS, [register], count),
+    writeRegisters: (register, bytes) => i2c.write(EXPANDER_ADDRESS, [register, ...bytes]),
+  };
+  const expander = new Mcp23017Irq(core, bus, board.gpioToIrq(EXPANDER_INT_PIN));
+  let handled = 0;
+  const threadFn = (): number => {
+    handled++;
+    return IRQ_HANDLED;
+  };
+  return expanderWorkload(board, source, async () => {
+    const probed = expander.probe();
+    await sim.runUntilIdle();
+    await probed;
+    // GPINTEN is written out (and the pin's level read) by the chip's irqBusSyncUnlock.
+    core.requestThreadedIrq(expander.irqOf(EXPANDER_PIN), null, threadFn, IRQF_TRIGGER_FALLING, 'bench', source);
+    await sim.runUntilIdle();
+  }, () => handled);
+}
+
+/**
+ * The same work by hand: the ESP32 pin's interrupt (level low) masks the pin and defers a job that reads the
+ * expander (the driver's one transfer, which clears its interrupt), calls the handler if the pin's INTF bit is
+ * set and its captured level is low, and unmasks the pin. The expander is set up directly over I2C: INT
+ * mirrored and open drain, interrupt-on-change against the previous level (INTCON 0) for the one pin.
+ */
+function expanderFloor(): Workload {
+  const { board, source } = expanderBoard();
+  const { sim, i2c } = board;
+  const intIrq = board.gpioToIrq(EXPANDER_INT_PIN);
+  board.core.irqSetIrqType(intIrq, IRQ_TYPE_LEVEL_LOW);
+  const data = pinData(board, IRQ_TYPE_LEVEL_LOW, EXPANDER_INT_PIN);
+  const chip = board.gpio.chip;
+  let handled = 0;
+  const handler = (): number => {
+    handled++;
+    return IRQ_HANDLED;
+  };
+  // INTFA, INTFB, INTCAPA, INTCAPB, GPIOA, GPIOB: the driver's read, which clears the interrupt. (An async
+  // function measures a few units under the same job written with .then.)
+  const statusRead = [MCP23017_REG.INTFA];
+  const job = async (): Promise<void> => {
+    const r = await i2c.writeRead(EXPANDER_ADDRESS, statusRead, 6);
+    if (r[0] & EXPANDER_PIN_BIT && !(r[2] & EXPANDER_PIN_BIT)) handler();
+    chip.irqUnmask!(data);
+  };
+  const deferred = (): void => void job();
+  handWrittenCascade(board, () => {
+    if (board.gpio.status & EXPANDER_INT_BIT && board.gpio.intEnabled(EXPANDER_INT_PIN)) {
+      chip.irqMask!(data);
+      chip.irqAck!(data);
+      sim.defer(deferred);
+    }
+  });
+  return expanderWorkload(board, source, async () => {
+    const configured = (async () => {
+      await i2c.write(EXPANDER_ADDRESS, [MCP23017_REG.IOCON, MCP23017_IOCON.MIRROR | MCP23017_IOCON.ODR]);
+      await i2c.write(EXPANDER_ADDRESS, [MCP23017_REG.INTCONA, 0]);
+      await i2c.write(EXPANDER_ADDRESS, [MCP23017_REG.GPINTENA, EXPANDER_PIN_BIT]);
+    })();
+    await sim.runUntilIdle();
+    await configured;
+    chip.irqUnmask!(data);
+  }, () => handled);
+}
+
 // ---- the core alone: no simulated hardware, no simulator ----
 
 const NOOP_CHIP: IrqChip = Object.freeze<IrqChip>({
@@ -329,6 +479,12 @@ export const WORKLOADS: readonly WorkloadPair[] = [
     framework: oneshotFramework,
     floor: oneshotFloor,
     meterRatioTarget: 1.5,
+  },
+  {
+    id: 'expander-nested',
+    title: 'a pin of the nested I2C expander',
+    framework: expanderFramework,
+    floor: expanderFloor,
   },
   {
     id: 'edge-primary-core',

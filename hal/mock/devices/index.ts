@@ -20,3 +20,13 @@ export {
   MCP23017_LAST_REGISTER,
   MCP23017_REG,
 } from './mcp23017';
+export {
+  Lis3dh,
+  type Lis3dhAcceleration,
+  type Lis3dhOptions,
+  LIS3DH_ADDRESSES,
+  LIS3DH_BITS,
+  LIS3DH_FIFO_SIZE,
+  LIS3DH_REG,
+  LIS3DH_WHO_AM_I,
+} from './lis3dh';
