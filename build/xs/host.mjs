@@ -14,14 +14,20 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Every TypeScript module under firmware/, as absolute paths: what the board's preload would freeze. */
+/**
+ * The device entry: it imports Moddable's own modules (embedded:provider/builtin, time, timer) and is not
+ * preloaded on the board, so the lanes leave it out (the device build's XS smoke test loads it with stubs).
+ */
+const mainModule = join(root, 'firmware', 'main.ts');
+
+/** Every TypeScript module under firmware/ but main, as absolute paths: what the board's preload would freeze. */
 export function firmwareModules() {
   const out = [];
   const walk = (dir) => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) out.push(path);
+      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') && path !== mainModule) out.push(path);
     }
   };
   walk(join(root, 'firmware'));

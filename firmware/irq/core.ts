@@ -231,7 +231,10 @@ export class IrqCore {
       this.noteBadIrq(irq, 'not allocated');
       return -EINVAL;
     }
-    if (edgeUs !== undefined && desc.stats !== undefined) desc.stats.edgeToHardirq.record(this.platform.now() - edgeUs);
+    if (desc.stats !== undefined) {
+      desc.edgeUs = edgeUs ?? NaN;
+      if (edgeUs !== undefined) desc.stats.edgeToHardirq.record(this.platform.now() - edgeUs);
+    }
     const storm = this.storm;
     const start = storm === undefined ? 0 : this.platform.now();
     this.hardirqDepth++;
@@ -477,6 +480,7 @@ export class IrqCore {
       irq,
       edgeToHardirq: stats.edgeToHardirq.summary(),
       hardirqToThread: stats.hardirqToThread.summary(),
+      edgeToThread: stats.edgeToThread.summary(),
       threadRun: stats.threadRun.summary(),
     };
   }

@@ -26,8 +26,9 @@ export class IrqAction {
   secondary: IrqAction | undefined = undefined;
   /** The action's id in the trace's name table (0 without tracing). */
   traceId = 0;
-  /** When its thread was last woken, for the hardirq-to-thread latency (with stats on). */
+  /** When its thread was last woken, and when the edge that woke it happened (with stats on). */
   wokenUs = 0;
+  edgeUs = NaN;
 
   constructor(
     readonly desc: IrqDesc,
@@ -144,6 +145,8 @@ export class IrqDesc implements IrqDescInfo {
   poller: (() => void) | undefined = undefined;
   /** Latency histograms, with stats on (created when the line is first requested). */
   stats: IrqLatencyStats | undefined = undefined;
+  /** When the edge being handled happened, if the HAL said (stats on); NaN otherwise. */
+  edgeUs = NaN;
 
   count = 0;
   deferred = 0;

@@ -1,6 +1,7 @@
 /*
- * Per-irq latency histograms: edge to hardirq, hardirq to thread start, thread run time. Off unless IrqCore
- * gets `stats: true`; on, each line gets its histograms when it is requested (three fixed arrays), and
+ * Per-irq latency histograms: edge to hardirq, hardirq to thread start, edge to thread start, thread run
+ * time. Off unless IrqCore gets `stats: true`; on, each line gets its histograms when it is requested (four
+ * fixed arrays), and
  * recording a value is arithmetic on them, with no allocation.
  *
  * Buckets are logarithmic with four steps per power of two (each bucket at most 19 % wider than the last),
@@ -57,12 +58,14 @@ export class LatencyHistogram {
   }
 }
 
-/** The three histograms of a line. */
+/** The histograms of a line. */
 export class IrqLatencyStats {
   /** From the edge (as the HAL reports its time) to the line's flow handler. */
   readonly edgeToHardirq = new LatencyHistogram();
   /** From the hardirq that woke a thread to the start of the thread's run. */
   readonly hardirqToThread = new LatencyHistogram();
+  /** From the edge to the start of the thread run it caused (where the HAL reports edge times). */
+  readonly edgeToThread = new LatencyHistogram();
   /** A thread run, from its start to its end (sleeping included). */
   readonly threadRun = new LatencyHistogram();
 }
@@ -71,5 +74,6 @@ export interface IrqLatencyInfo {
   readonly irq: number;
   readonly edgeToHardirq: LatencySummary;
   readonly hardirqToThread: LatencySummary;
+  readonly edgeToThread: LatencySummary;
   readonly threadRun: LatencySummary;
 }

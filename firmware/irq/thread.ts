@@ -218,7 +218,10 @@ export class ThreadRunner {
     t.reportedStuck = false;
     t.startUs = this.core.platform.now();
     const desc = action.desc;
-    if (desc.stats !== undefined) desc.stats.hardirqToThread.record(t.startUs - action.wokenUs);
+    if (desc.stats !== undefined) {
+      desc.stats.hardirqToThread.record(t.startUs - action.wokenUs);
+      if (!Number.isNaN(action.edgeUs)) desc.stats.edgeToThread.record(t.startUs - action.edgeUs);
+    }
     const tracer = this.core.tracer;
     if (tracer !== undefined && tracer.on) tracer.record(IRQ_TRACE.THREAD_RUN, desc.irq, t.traceId);
     let ret: unknown;
@@ -331,7 +334,10 @@ export function irqWakeThreadAction(action: IrqAction): void {
   t.wakeups++;
   action.runthread = true;
   const core = desc.core;
-  if (desc.stats !== undefined) action.wokenUs = core.platform.now();
+  if (desc.stats !== undefined) {
+    action.wokenUs = core.platform.now();
+    action.edgeUs = desc.edgeUs;
+  }
   const tracer = core.tracer;
   if (tracer !== undefined && tracer.on) tracer.record(IRQ_TRACE.THREAD_WAKE, desc.irq, t.traceId);
   desc.threadsOneshot |= action.threadMask;

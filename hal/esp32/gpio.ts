@@ -57,6 +57,11 @@ export interface Esp32GpioOptions {
    * default. With false any GPIO with a level can wake it from light sleep.
    */
   deepSleepWake?: boolean;
+  /**
+   * When the pending edge of a GPIO happened, where the platform can tell (the simulated board can;
+   * Moddable's digitalbank reports no time). Given, the core's latency statistics measure from the edge.
+   */
+  edgeTime?: (gpio: number) => number | undefined;
 }
 
 /** Counters of everything the pins did; the HAL's `stats` and each pin's `pinInfo` carry the same names. */
@@ -136,6 +141,7 @@ export class Esp32Gpio {
   readonly parentIrq: number;
   readonly name: string;
   private readonly core: IrqCore;
+  private readonly edgeTime: ((gpio: number) => number | undefined) | undefined;
   private readonly io: Esp32Io;
   private readonly wake: Esp32Wake;
   private readonly pins: (Pin | undefined)[] = [];
@@ -158,6 +164,7 @@ export class Esp32Gpio {
       pullupdown: DigitalBank.InputPullUpDown,
     });
     this.name = options.name ?? 'esp32-gpio';
+    this.edgeTime = options.edgeTime;
     this.wake = new Esp32Wake(options.deepSleepWake !== false);
     for (let b = 0; b < ESP32_PIN_BANKS; b++) this.status.push(0);
 
@@ -445,7 +452,7 @@ export class Esp32Gpio {
       pin.pending = true;
       return;
     }
-    this.core.genericHandleDomainIrq(this.domain, n);
+    this.core.genericHandleDomainIrq(this.domain, n, this.edgeTime?.(n));
   }
 
   /** Enter the pin again from a deferred job: a pending edge (replay) or a level still asserted (retrigger). */

@@ -1,72 +1,88 @@
 /*
- * `npm start`: a short run of the simulated board. A bouncing push button on GPIO0 (falling edge, primary
- * handler only) and a level-triggered sensor on GPIO21 behind the I2C bus (threaded, oneshot), then the
- * interrupt table and the thread listing.
+ * `npm start`: firmware/app on the simulated ESP32 board for a few virtual seconds (hal/mock/firmware-board),
+ * with a progress line, then the interrupt table, the thread listing, per-irq latency and the drivers'
+ * figures. `npm start -- --trace FILE` also writes a Chrome trace (JSON) that Perfetto and chrome://tracing
+ * open; `--seconds N` changes the run's length.
  */
-import { IRQ_HANDLED, IRQ_NONE, IRQ_WAKE_THREAD, IRQF_ONESHOT, IRQF_TRIGGER_FALLING, IRQF_TRIGGER_LOW } from '../../firmware/irq';
-import { SimBoard } from './board';
-import { LevelSensor, PushButton } from './devices';
+import { writeFileSync } from 'node:fs';
+import { startFirmwareBoard } from './firmware-board';
 
-const SENSOR_ADDRESS = 0x18;
-const STATUS = 0x00;
-const DATA = 0x01;
-const DEBOUNCE_US = 5_000;
+interface Args {
+  trace: string | undefined;
+  seconds: number;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const args: Args = { trace: undefined, seconds: 3 };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--trace') args.trace = argv[++i];
+    else if (arg === '--seconds') args.seconds = Number(argv[++i]);
+    else throw new Error(`unknown argument ${arg} (use --trace FILE, --seconds N)`);
+  }
+  if (args.trace === '' || (argv.includes('--trace') && args.trace === undefined)) throw new Error('--trace needs a file name');
+  if (!(args.seconds > 0)) throw new Error('--seconds needs a positive number');
+  return args;
+}
+
+const us = (v: number): string => (Number.isNaN(v) ? '-' : `${Math.round(v)}`);
 
 async function main(): Promise<void> {
-  const board = new SimBoard({ seed: 1 });
-  const { sim, core, i2c } = board;
-  const ms = (us: number) => (us / 1000).toFixed(3).padStart(9);
-
-  // Push button: the hardirq takes the time of the edge and swallows the bounces that follow it; the
-  // thread sleeps out the bounce time and reports a press only if the pin is still low then.
-  const button = new PushButton(sim, board.pin(0), { bounces: 4, bounceUs: 3_000 });
-  const buttonIrq = board.gpioToIrq(0);
-  let edgeAtUs = -Infinity;
-  let presses = 0;
-  let bounces = 0;
-  core.requestThreadedIrq(buttonIrq, () => {
-    const now = sim.now();
-    if (now - edgeAtUs < DEBOUNCE_US) {
-      bounces++;
-      return IRQ_HANDLED;
-    }
-    edgeAtUs = now;
-    return IRQ_WAKE_THREAD;
-  }, async () => {
-    await new Promise<void>((resolve) => sim.after(DEBOUNCE_US, resolve));
-    if (board.pin(0).level() !== 0) return IRQ_HANDLED; // a bounce of the release
-    presses++;
-    console.log(`${ms(sim.now())} ms  button: press #${presses}, edge at ${ms(edgeAtUs).trim()} ms`);
-    return IRQ_HANDLED;
-  }, IRQF_TRIGGER_FALLING, 'button', button);
-
-  // Sensor: INT held low until STATUS is read over I2C; the oneshot thread keeps the line masked meanwhile.
-  const sensor = new LevelSensor(sim, i2c, SENSOR_ADDRESS, board.pin(21));
-  const sensorIrq = board.gpioToIrq(21);
-  core.requestThreadedIrq(sensorIrq, null, async () => {
-    const status = await i2c.readRegister(SENSOR_ADDRESS, STATUS);
-    if (status === 0) return IRQ_NONE;
-    const sample = await i2c.readRegister(SENSOR_ADDRESS, DATA);
-    console.log(`${ms(sim.now())} ms  sensor: status 0x${status.toString(16)} sample ${sample}`);
-    return IRQ_HANDLED;
-  }, IRQF_ONESHOT | IRQF_TRIGGER_LOW, 'sensor', sensor);
-
-  sim.at(10_000, () => button.click(40_000));
-  sim.at(120_000, () => button.click(60_000));
-  for (let i = 0; i < 5; i++) sim.at(20_000 + i * 25_000, () => sensor.raise(1, 100 + i));
-  await sim.advance(250_000);
+  const args = parseArgs(process.argv.slice(2));
+  const run = await startFirmwareBoard({
+    core: { stats: true, ...(args.trace ? { trace: { capacity: 200_000 } } : {}) },
+    log: (level, message) => console.log(`  [${level}] ${message}`),
+  });
+  const { board, firmware, counts } = run;
+  const { sim } = board;
+  const { core } = firmware;
+  const durationUs = args.seconds * 1_000_000;
+  run.feed(durationUs);
+  const stepUs = 500_000;
+  for (let t = 0; t < durationUs; t += stepUs) {
+    await sim.advance(Math.min(stepUs, durationUs - t));
+    console.log(
+      `t=${(sim.now() / 1e6).toFixed(1)} s  button presses ${counts.presses.length}  accel samples ${counts.samples}  ` +
+        `expander pin edges ${counts.expanderPins}  sensor readings ${counts.sensorValues}`,
+    );
+  }
 
   console.log('\n/proc/interrupts');
   console.log(core.procInterrupts());
   console.log('\nthreads');
   for (const t of core.irqThreads()) {
-    console.log(`  ${t.name.padEnd(16)} prio ${t.priority} ${t.state.padEnd(8)} wakeups ${t.wakeups} runs ${t.runs} coalesced ${t.coalesced} errors ${t.errors} longest ${t.longestUs} us`);
+    console.log(
+      `  ${t.name.padEnd(18)} prio ${t.priority} ${t.state.padEnd(7)} wakeups ${String(t.wakeups).padStart(4)} runs ${String(t.runs).padStart(4)} ` +
+        `coalesced ${t.coalesced} errors ${t.errors} longest ${t.longestUs} us`,
+    );
   }
-  console.log(`\nbutton: ${button.presses} presses, ${presses} reported, ${bounces} bounce edges swallowed, ${board.gpio.coalesced(0)} edges merged in hardware`);
-  console.log(`sensor: ${sensor.eventsRaised} events raised, ${sensor.eventsCleared} cleared, ${i2c.transfers} I2C transfers`);
+  console.log('\nlatency per irq, us (p50 / p99 / max)');
+  console.log(`  ${'irq'.padEnd(24)} ${'edge to hardirq'.padEnd(20)} ${'edge to thread start'.padEnd(22)} thread run`);
+  const f = (s: { p50Us: number; p99Us: number; maxUs: number }): string => `${us(s.p50Us)} / ${us(s.p99Us)} / ${us(s.maxUs)}`;
+  for (const irq of new Set(core.irqThreads().map((t) => t.irq))) {
+    const l = core.irqLatency(irq);
+    if (l === undefined) continue;
+    const name = `${irq} ${core.irqToDesc(irq)!.actions.join(', ')}`;
+    console.log(`  ${name.padEnd(24)} ${f(l.edgeToHardirq).padEnd(20)} ${f(l.edgeToThread).padEnd(22)} ${f(l.threadRun)}`);
+  }
+  const { button, accel, expander } = firmware;
+  console.log(`\nbutton: ${run.devices.button.presses} presses, ${button.presses} reported, ${button.bounces} bounce edges swallowed`);
+  console.log(`accelerometer: ${accel.samples} samples in ${accel.interrupts} interrupts, ${accel.overruns} overruns`);
+  console.log(
+    `expander: ${counts.expanderPins} falling edges dispatched, ${expander.changesFromGpio} of them found from GPIO levels ` +
+      `(the chip reported ${run.devices.expander.missedChanges} changes only that way), ${expander.notOurs} shared-line interrupts that were the sensor's`,
+  );
+  console.log(`sensor: ${run.devices.sensor.eventsRaised} events raised, ${firmware.sensorReadings} read`);
+  console.log(`ESP32 GPIO HAL: ${firmware.gpio.stats.deliveries} deliveries, ${firmware.gpio.stats.coalesced} edges known merged, ${firmware.gpio.stats.levelRetriggers} level retriggers`);
+
+  if (args.trace !== undefined) {
+    const trace = core.irqTraceChrome('genirq demo');
+    writeFileSync(args.trace, JSON.stringify(trace));
+    console.log(`\ntrace: ${trace.traceEvents.length} events written to ${args.trace} (open it in https://ui.perfetto.dev or chrome://tracing)`);
+  }
 }
 
 main().catch((err: unknown) => {
   console.error(err);
-  (globalThis as { process?: { exitCode?: number } }).process!.exitCode = 1;
+  process.exitCode = 1;
 });

@@ -77,5 +77,6 @@ export function createFakeDigitalIo(board: DigitalIoBoard, options: FakeDigitalI
     stats: bankIo.stats,
     coalesced: bankIo.coalesced,
     pinsInUse: bankIo.pinsInUse,
+    edgeTime: bankIo.edgeTime,
   });
 }

@@ -29,7 +29,7 @@ import type { Level, Net, OpenDrainDriver, Pull, PushPullDriver } from '../wire'
 
 /** What the fakes need of a board: its simulator and the nets of its pads (SimBoard fits). */
 export interface DigitalIoBoard {
-  readonly sim: Pick<Simulator, 'after' | 'cancel'>;
+  readonly sim: Pick<Simulator, 'after' | 'cancel' | 'now'>;
   pin(n: number): Net;
 }
 
@@ -74,6 +74,11 @@ export interface FakeDigitalBankIo {
   coalesced(gpio: number): number;
   /** The pins of `bank` some open object holds (Moddable's builtinUsePins bookkeeping). */
   pinsInUse(bank: number): number;
+  /**
+   * When the GPIO's latest reported edge happened (the first edge of its pending bit): what the real
+   * port cannot tell, handed to Esp32Gpio's edgeTime option so the core measures latency from the edge.
+   */
+  edgeTime(gpio: number): number | undefined;
 }
 
 /** xsmcToInteger: undefined and NaN give 0. */
@@ -111,6 +116,8 @@ export function createFakeDigitalBank(board: DigitalIoBoard, options: FakeDigita
   const available: number[] = [...ESP32_VALID_PINS];
   const stats: FakeDigitalIoStats = { edges: 0, coalesced: 0, deliveries: 0, cancelled: 0 };
   const coalescedPerGpio = new Map<number, number>();
+  /** When each GPIO's pending bit was set: the time of the edge a delivery reports (see edgeTime). */
+  const edgeAt = new Map<number, number>();
   const states = new WeakMap<object, BankState>();
 
   function stateOf(obj: object): BankState {
@@ -129,6 +136,7 @@ export function createFakeDigitalBank(board: DigitalIoBoard, options: FakeDigita
     }
     const first = state.triggered === 0;
     state.triggered |= pin.bit;
+    edgeAt.set(pin.gpio, board.sim.now());
     if (first) state.delivery = board.sim.after(latencyUs, () => deliver(self, state));
   }
 
@@ -274,5 +282,6 @@ export function createFakeDigitalBank(board: DigitalIoBoard, options: FakeDigita
     stats,
     coalesced: (gpio: number) => coalescedPerGpio.get(gpio) ?? 0,
     pinsInUse: (bank: number) => (ESP32_VALID_PINS[bank] ?? 0) & ~(available[bank] ?? 0),
+    edgeTime: (gpio: number) => edgeAt.get(gpio),
   });
 }

@@ -1,0 +1,94 @@
+/*
+ * firmware/app on the simulated ESP32 board: the board's devices wired as firmware/app's BOARD says, the
+ * ECMA-419 fakes in place of Moddable's IO, and realistic input (button presses with bounce, the
+ * accelerometer sampling at 100 Hz, expander pins toggling, the sensor raising data-ready). `npm start`
+ * (hal/mock/demo.ts) prints what this runs; host-tests check it.
+ */
+import { BOARD, startFirmware, type Firmware } from '../../firmware/app';
+import type { IrqCoreOptions } from '../../firmware/irq';
+import type { ButtonPress } from '../../firmware/drivers/button';
+import { SimBoard } from './board';
+import { LevelSensor, Lis3dh, Mcp23017, PushButton } from './devices';
+import { createFakeDigitalIo } from './ecma419/digital';
+import { Ecma419I2cHost } from './ecma419/i2c';
+import type { PushPullDriver } from './wire';
+
+export interface FirmwareBoardOptions {
+  seed?: number;
+  /** IrqCore options for the firmware's core (trace, stats, ...). */
+  core?: Omit<IrqCoreOptions, 'platform' | 'log'>;
+  log?: (level: string, message: string) => void;
+}
+
+export interface FirmwareBoardCounts {
+  presses: ButtonPress[];
+  samples: number;
+  expanderPins: number;
+  sensorValues: number;
+}
+
+export interface FirmwareBoard {
+  readonly board: SimBoard;
+  readonly firmware: Firmware;
+  readonly counts: FirmwareBoardCounts;
+  readonly devices: { button: PushButton; accel: Lis3dh; expander: Mcp23017; sensor: LevelSensor };
+  /** Schedule the input for `durationUs` of virtual time from now. */
+  feed(durationUs: number): void;
+}
+
+export async function startFirmwareBoard(options: FirmwareBoardOptions = {}): Promise<FirmwareBoard> {
+  const board = new SimBoard({ seed: options.seed ?? 1, log: () => {} });
+  const { sim } = board;
+  const digital = createFakeDigitalIo(board, { latencyUs: 20 });
+  const i2cHost = new Ecma419I2cHost(sim, board.i2c);
+
+  const button = new PushButton(sim, board.pin(BOARD.buttonGpio), { bounces: 4, bounceUs: 2_000 });
+  const accel = new Lis3dh(sim, board.i2c, BOARD.accelAddress, { int1: board.pin(BOARD.accelIntGpio) });
+  accel.setSignal((t) => ({ x: Math.sin(t / 200_000), y: Math.cos(t / 200_000), z: 1 }));
+  const expander = new Mcp23017(sim, board.i2c, BOARD.expanderAddress, { intA: board.pin(BOARD.sharedIntGpio) });
+  const sensor = new LevelSensor(sim, board.i2c, BOARD.sensorAddress, board.pin(BOARD.sharedIntGpio));
+
+  const counts: FirmwareBoardCounts = { presses: [], samples: 0, expanderPins: 0, sensorValues: 0 };
+  const started = startFirmware({
+    platform: sim.platform,
+    DigitalBank: digital.DigitalBank,
+    openI2c: (address) => new i2cHost.io({ ...i2cHost.default, address, hz: 400_000 }),
+    log: options.log,
+    edgeTime: digital.edgeTime,
+  }, {
+    onPress: (press) => counts.presses.push(press),
+    onSamples: (samples) => (counts.samples += samples.length),
+    onExpanderPin: () => counts.expanderPins++,
+    onSensor: () => counts.sensorValues++,
+  }, options.core);
+  await sim.advance(10_000); // the expander's probe runs on the simulated bus
+  const firmware = await started;
+
+  const inputs: PushPullDriver[] = BOARD.expanderInputs.map((pin) => {
+    const driver = expander.pin(pin).pushPull(`switch${pin}`);
+    driver.drive(1);
+    return driver;
+  });
+
+  return {
+    board, firmware, counts, devices: { button, accel, expander, sensor },
+    feed(durationUs) {
+      const start = sim.now();
+      const end = start + durationUs;
+      // A press every ~700 ms, held 120-300 ms; the switches toggle every 150-450 ms; the sensor every ~330 ms.
+      for (let t = start + 100_000; t < end; t += 600_000 + Math.round(sim.random() * 200_000)) {
+        const hold = 120_000 + Math.round(sim.random() * 180_000);
+        sim.at(t, () => button.click(hold));
+      }
+      inputs.forEach((driver, i) => {
+        let level: 0 | 1 = 1;
+        for (let t = start + 50_000 * (i + 1); t < end; t += 150_000 + Math.round(sim.random() * 300_000)) {
+          level = level ? 0 : 1;
+          const next = level;
+          sim.at(t, () => driver.drive(next));
+        }
+      });
+      for (let t = start + 80_000, n = 0; t < end; t += 330_000, n++) sim.at(t, () => sensor.raise(1, n & 0xff));
+    },
+  };
+}
