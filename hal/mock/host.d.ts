@@ -17,3 +17,7 @@ declare module 'node:fs' {
   export function writeFileSync(path: string, data: string): void;
   export function readFileSync(path: string, encoding: 'utf8'): string;
 }
+
+declare module 'node:child_process' {
+  export function execFileSync(file: string, args: readonly string[], options?: { encoding: 'utf8'; timeout?: number }): string;
+}
