@@ -20,7 +20,7 @@
  */
 import {
   IRQ_HANDLED, IRQ_TYPE_EDGE_RISING, IRQ_TYPE_LEVEL_LOW, IRQF_ONESHOT, IRQF_TRIGGER_FALLING, IRQF_TRIGGER_LOW,
-  IRQF_TRIGGER_RISING, IrqCore, handleEdgeIrq, handleLevelIrq, type IrqChip, type IrqData, type IrqDesc, type Platform,
+  IRQF_TRIGGER_RISING, IrqCore, handleEdgeIrq, handleLevelIrq, type IrqChip, type IrqCoreOptions, type IrqData, type IrqDesc, type Platform,
 } from '../../firmware/irq';
 import { Mcp23017Irq, type Mcp23017Bus } from '../../firmware/drivers/mcp23017';
 import { SimBoard } from '../../hal/mock/board';
@@ -408,9 +408,9 @@ function coreWorkload(raise: () => void, drain: () => void, handled: () => numbe
   };
 }
 
-function coreLine(flow: typeof handleEdgeIrq) {
+function coreLine(flow: typeof handleEdgeIrq, options: Omit<IrqCoreOptions, 'platform' | 'log'> = {}) {
   const { platform, drain } = queuedPlatform();
-  const core = new IrqCore({ platform, log: () => {} });
+  const core = new IrqCore({ ...options, platform, log: () => {} });
   const irq = core.irqAllocDesc();
   core.irqSetChipAndHandler(irq, NOOP_CHIP, flow);
   const data: IrqData = { irq, hwirq: irq, chip: NOOP_CHIP, chipData: undefined, domain: undefined, triggerType: 0, desc: undefined as unknown as IrqDesc };
@@ -443,6 +443,17 @@ function edgeCoreFloor(): Workload {
 
 function oneshotCoreFramework(): Workload {
   const { core, irq, drain } = coreLine(handleLevelIrq);
+  let handled = 0;
+  core.requestThreadedIrq(irq, null, () => {
+    handled++;
+    return IRQ_HANDLED;
+  }, IRQF_ONESHOT, 'bench', 1);
+  return coreWorkload(() => core.genericHandleIrq(irq), drain, () => handled);
+}
+
+/** The same path with every tracepoint recording and the latency histograms on: the ring and arrays are preallocated. */
+function oneshotCoreTracedFramework(): Workload {
+  const { core, irq, drain } = coreLine(handleLevelIrq, { trace: { capacity: 1024 }, stats: true });
   let handled = 0;
   core.requestThreadedIrq(irq, null, () => {
     handled++;
@@ -496,6 +507,12 @@ export const WORKLOADS: readonly WorkloadPair[] = [
     id: 'threaded-oneshot-core',
     title: 'threaded oneshot level irq: core alone',
     framework: oneshotCoreFramework,
+    floor: oneshotCoreFloor,
+  },
+  {
+    id: 'threaded-oneshot-core-traced',
+    title: 'threaded oneshot level irq: core alone, tracing and stats on',
+    framework: oneshotCoreTracedFramework,
     floor: oneshotCoreFloor,
   },
 ];
