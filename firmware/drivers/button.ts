@@ -8,9 +8,10 @@
  * platform's timer) and reports a press only if the pin is still at the pressed level then, so the bounces
  * of a release (which cross the pressed edge too) and glitches shorter than the bounce time report nothing.
  *
- * The line is requested without IRQF_ONESHOT on purpose: a masked GPIO still latches an edge, and the bounce
- * latched while the thread slept would be replayed on unmask and start a second press. Left unmasked, every
- * bounce reaches the hardirq and is counted there (`edges === presses + bounces`; edges the GPIO hardware
+ * The line is requested without IRQF_ONESHOT: an edge line is never masked for its threads (handleEdgeIrq,
+ * like the kernel's handle_edge_irq), so the flag would buy nothing, and the line is never disabled during
+ * the debounce either (a disabled line latches the next bounce and replays it on enable, which would start a
+ * second press). Left alone, every bounce reaches the hardirq and is counted there (`edges === presses + bounces`; edges the GPIO hardware
  * merged before the hardirq ran are invisible to software).
  *
  * The sleep uses the core platform's setTimer (Moddable's Timer.set); on a platform without one the thread

@@ -68,21 +68,6 @@ export interface Lis3dhOptions {
   readonly name?: string;
 }
 
-export type Lis3dhErrorCode = 'ENODEV' | 'EIO';
-
-/** ENODEV: no LIS3DH answers (no acknowledge, or WHO_AM_I is not 0x33). EIO: a transfer failed. */
-export class Lis3dhError extends Error {
-  readonly code: Lis3dhErrorCode;
-
-  constructor(code: Lis3dhErrorCode, message: string, cause?: unknown) {
-    super(`${code}: ${message}`, cause === undefined ? undefined : { cause });
-    this.code = code;
-  }
-}
-// A prototype getter, not `this.name = ...`: on the board preload freezes Error.prototype, and assigning a
-// name over a frozen one throws.
-Object.defineProperty(Lis3dhError.prototype, 'name', { get: () => 'Lis3dhError', configurable: false, enumerable: false });
-
 const WHO_AM_I = 0x0f;
 const CTRL_REG1 = 0x20;
 const CTRL_REG3 = 0x22;
@@ -188,17 +173,17 @@ export class Lis3dh {
 
   /**
    * Check WHO_AM_I, configure the part (powered down while it is set up), request INT1's irq threaded and
-   * oneshot, then start sampling. Throws Lis3dhError ENODEV when nothing answers or the id is wrong.
+   * oneshot, then start sampling. Throws IrqError ENODEV when nothing answers or the id is wrong.
    */
   probe(): void {
     let id: number;
     try {
       id = this.readRegisters(WHO_AM_I, 1)[0];
     } catch (err) {
-      throw new Lis3dhError('ENODEV', `${this.name}: no answer on I2C reading WHO_AM_I (${describe(err)})`, err);
+      throw new IrqError('ENODEV', `${this.name}: no answer on I2C reading WHO_AM_I (${describe(err)})`, this.irq);
     }
     if (id !== LIS3DH_ID) {
-      throw new Lis3dhError('ENODEV', `${this.name}: WHO_AM_I (${hex(WHO_AM_I)}) reads ${hex(id)}, not ${hex(LIS3DH_ID)}: not an LIS3DH at this address`);
+      throw new IrqError('ENODEV', `${this.name}: WHO_AM_I (${hex(WHO_AM_I)}) reads ${hex(id)}, not ${hex(LIS3DH_ID)}: not an LIS3DH at this address`, this.irq);
     }
     const watermarkMode = this.mode === 'watermark';
     this.writeRegister(CTRL_REG1, 0); // power-down while configuring
@@ -217,7 +202,7 @@ export class Lis3dh {
       this.writeRegister(CTRL_REG1, (ODR_CODE[this.rateHz] << 4) | XYZ_ENABLE);
     } catch (err) {
       void this.remove();
-      throw new Lis3dhError('EIO', `${this.name}: starting the sampling failed (${describe(err)})`, err);
+      throw new IrqError('EIO', `${this.name}: starting the sampling failed (${describe(err)})`, this.irq);
     }
   }
 

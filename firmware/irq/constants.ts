@@ -38,7 +38,7 @@ export const IRQ_TYPE_SENSE_MASK = 0x0000000f;
 export const IRQCHIP_SET_TYPE_MASKED = 1 << 0;
 export const IRQCHIP_EOI_IF_HANDLED = 1 << 1;
 export const IRQCHIP_MASK_ON_SUSPEND = 1 << 2;
-export const IRQCHIP_ONESHOT_SAFE = 1 << 3;
+export const IRQCHIP_ONESHOT_SAFE = 1 << 5;
 export const IRQCHIP_SKIP_SET_WAKE = 1 << 4;
 export const IRQCHIP_EOI_THREADED = 1 << 6;
 

@@ -1,5 +1,5 @@
 /** The errno names the core (and drivers: ENODEV, EIO) report, as the kernel's negative return values would carry. */
-export type IrqErrorCode = 'EINVAL' | 'EBUSY' | 'EDEADLK' | 'ENOSYS' | 'ENOMEM' | 'ENOENT' | 'ENODEV' | 'EIO';
+export type IrqErrorCode = 'EINVAL' | 'EBUSY' | 'EDEADLK' | 'ENOSYS' | 'ENOMEM' | 'ENODEV' | 'EIO';
 
 /**
  * Every error the core throws. `code` carries the kernel's errno name; the message names the irq and the cause.

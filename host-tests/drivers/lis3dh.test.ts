@@ -2,7 +2,8 @@
  * The LIS3DH driver on the simulated board: the register-level model on the I2C bus, reached through the
  * synchronous ECMA-419 I2C fake, its INT1 on a GPIO pin of the board's GPIO irq_chip.
  */
-import { Lis3dh, Lis3dhError, type Lis3dhOptions, type Lis3dhSample } from '../../firmware/drivers/lis3dh';
+import { IrqError } from '../../firmware/irq';
+import { Lis3dh, type Lis3dhOptions, type Lis3dhSample } from '../../firmware/drivers/lis3dh';
 import { SimBoard } from '../../hal/mock/board';
 import { LevelSensor, Lis3dh as Lis3dhModel } from '../../hal/mock/devices';
 import { Ecma419I2cHost } from '../../hal/mock/ecma419/i2c';
@@ -130,9 +131,9 @@ describe('LIS3DH driver', () => {
     } catch (e) {
       error = e;
     }
-    expect(error).toBeInstanceOf(Lis3dhError);
-    expect((error as Lis3dhError).code).toBe('ENODEV');
-    expect((error as Lis3dhError).name).toBe('Lis3dhError');
+    expect(error).toBeInstanceOf(IrqError);
+    expect((error as IrqError).code).toBe('ENODEV');
+    expect((error as IrqError).name).toBe('IrqError');
     expect((error as Error).message).toMatch(/WHO_AM_I \(0x0f\) reads 0x5a, not 0x33: not an LIS3DH/);
     expect(core.irqToDesc(irq)!.actions).toEqual([]);
   });
