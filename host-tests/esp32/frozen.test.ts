@@ -17,28 +17,11 @@ import * as wakeModule from '../../hal/esp32/wake';
 import * as fakeDigital from '../../hal/mock/ecma419/digital';
 import * as fakeDigitalBank from '../../hal/mock/ecma419/digitalbank';
 import { SimBoard } from '../../hal/mock/board';
+import { freezeLikePreload } from '../helpers/freeze';
 import { simTime, simTimer } from './helpers';
 
-function deepFreeze(value: unknown, seen = new Set<unknown>()): void {
-  if ((typeof value !== 'object' && typeof value !== 'function') || value === null || seen.has(value)) return;
-  seen.add(value);
-  Object.freeze(value);
-  for (const key of Reflect.ownKeys(value as object)) {
-    const d = Object.getOwnPropertyDescriptor(value, key);
-    if (d && 'value' in d) deepFreeze(d.value, seen);
-  }
-  deepFreeze(Object.getPrototypeOf(value), seen);
-}
-
 beforeAll(() => {
-  for (const builtin of [Object.prototype, Function.prototype, Error.prototype, Array.prototype, Promise.prototype, Map.prototype, Set.prototype, WeakMap.prototype]) {
-    Object.freeze(builtin);
-  }
-  // Jest's CommonJS modules export through getters: freeze what each export is, then the module object.
-  for (const mod of [irq, esp32, gpioModule, pinsModule, platformModule, wakeModule, fakeDigital, fakeDigitalBank]) {
-    for (const key of Object.keys(mod)) deepFreeze((mod as Record<string, unknown>)[key]);
-    deepFreeze(mod);
-  }
+  freezeLikePreload([irq, esp32, gpioModule, pinsModule, platformModule, wakeModule, fakeDigital, fakeDigitalBank]);
 });
 
 test('the ESP32 HAL runs with its module exports, classes and prototypes frozen', async () => {

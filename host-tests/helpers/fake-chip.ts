@@ -71,3 +71,16 @@ export function makeLine(options: FakeChipOptions = {}, flow: IrqFlowHandler = h
   core.irqSetChipAndHandler(irq, chip, flow);
   return { sim, core, logs, chip, irq, desc: () => core.irqToDesc(irq)! };
 }
+
+/** A core with `n` level lines on one fake chip. */
+export function makeLines(n: number, coreOptions: Omit<IrqCoreOptions, 'platform' | 'log'> = {}) {
+  const { sim, core, logs } = makeCore(coreOptions);
+  const chip = fakeChip();
+  const irqs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const irq = core.irqAllocDesc();
+    core.irqSetChipAndHandler(irq, chip, handleLevelIrq);
+    irqs.push(irq);
+  }
+  return { sim, core, logs, chip, irqs };
+}

@@ -8,24 +8,10 @@ import * as irq from '../../firmware/irq';
 import { IRQ_HANDLED, IRQ_WAKE_THREAD, IRQF_ONESHOT, IRQF_TRIGGER_RISING, IrqCore, IrqError, handleEdgeIrq } from '../../firmware/irq';
 import { Simulator } from '../../hal/mock/sim';
 import { fakeChip } from '../helpers/fake-chip';
-
-function deepFreeze(value: unknown, seen = new Set<unknown>()): void {
-  if ((typeof value !== 'object' && typeof value !== 'function') || value === null || seen.has(value)) return;
-  seen.add(value);
-  Object.freeze(value);
-  for (const key of Reflect.ownKeys(value as object)) {
-    const d = Object.getOwnPropertyDescriptor(value, key);
-    if (d && 'value' in d) deepFreeze(d.value, seen);
-  }
-  deepFreeze(Object.getPrototypeOf(value), seen);
-}
+import { freezeLikePreload } from '../helpers/freeze';
 
 beforeAll(() => {
-  for (const builtin of [Object.prototype, Function.prototype, Error.prototype, Array.prototype, Promise.prototype, Map.prototype, Set.prototype]) {
-    Object.freeze(builtin);
-  }
-  // The namespace's properties are getters under jest's module transform: freeze what they return.
-  for (const key of Object.keys(irq)) deepFreeze((irq as Record<string, unknown>)[key]);
+  freezeLikePreload([irq]);
 });
 
 test('the exports really are frozen, classes and their prototypes included', () => {

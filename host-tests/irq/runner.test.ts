@@ -2,29 +2,16 @@
  * The thread runners: bursts bounded by a time budget, yielding to the event loop where board interrupts
  * arrive, and one runner per CPU selected by affinity.
  */
-import { IRQ_HANDLED, IRQ_WAKE_THREAD, IRQF_ONESHOT, handleLevelIrq, IrqCore, IrqError, type IrqCoreOptions } from '../../firmware/irq';
+import { IRQ_HANDLED, IRQ_WAKE_THREAD, IRQF_ONESHOT, IrqCore, IrqError } from '../../firmware/irq';
 import { Simulator } from '../../hal/mock/sim';
-import { fakeChip, makeCore } from '../helpers/fake-chip';
+import { makeLines } from '../helpers/fake-chip';
 import { threadOf } from '../helpers/threads';
-
-/** A core with `n` level lines on one fake chip. */
-function lines(n: number, options: Omit<IrqCoreOptions, 'platform' | 'log'> = {}) {
-  const { sim, core, logs } = makeCore(options);
-  const chip = fakeChip();
-  const irqs: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const irq = core.irqAllocDesc();
-    core.irqSetChipAndHandler(irq, chip, handleLevelIrq);
-    irqs.push(irq);
-  }
-  return { sim, core, logs, irqs };
-}
 
 const wake = () => IRQ_WAKE_THREAD;
 
 describe('bursts and the time budget', () => {
   test('threads woken together run back to back in one burst while they stay within the budget', async () => {
-    const { sim, core, irqs } = lines(3);
+    const { sim, core, irqs } = makeLines(3);
     const order: string[] = [];
     irqs.forEach((irq, i) => core.requestThreadedIrq(irq, wake, () => (order.push(`t${i}`), IRQ_HANDLED), 0, `t${i}`, i));
     for (const irq of irqs) core.genericHandleIrq(irq);
@@ -34,7 +21,7 @@ describe('bursts and the time budget', () => {
   });
 
   test('a burst that uses up its budget yields: an interrupt that arrived meanwhile wakes a higher priority thread that runs before the rest', async () => {
-    const { sim, core, irqs } = lines(4);
+    const { sim, core, irqs } = makeLines(4);
     const order: string[] = [];
     const [l0, l1, l2, hi] = irqs;
     [l0, l1, l2].forEach((irq, i) => {
@@ -56,7 +43,7 @@ describe('bursts and the time budget', () => {
   });
 
   test('with threadBudgetUs 0 every thread run is a job of its own, with the event loop running in between', async () => {
-    const { sim, core, irqs } = lines(2, { threadBudgetUs: 0 });
+    const { sim, core, irqs } = makeLines(2, { threadBudgetUs: 0 });
     const order: string[] = [];
     core.requestThreadedIrq(irqs[0], wake, () => {
       order.push('t0');
@@ -71,7 +58,7 @@ describe('bursts and the time budget', () => {
   });
 
   test('a thread awaiting in its run does not hold the runner: the next thread runs meanwhile', async () => {
-    const { sim, core, irqs } = lines(2);
+    const { sim, core, irqs } = makeLines(2);
     const order: string[] = [];
     core.requestThreadedIrq(irqs[0], wake, async () => {
       order.push('slow starts');
@@ -95,7 +82,7 @@ describe('bursts and the time budget', () => {
 
 describe('CPUs and affinity', () => {
   test('irqSetAffinity moves the line\'s thread to that CPU\'s runner, which the listing reports', async () => {
-    const { sim, core, irqs } = lines(1, { cpus: 2 });
+    const { sim, core, irqs } = makeLines(1, { cpus: 2 });
     const [irq] = irqs;
     core.requestThreadedIrq(irq, wake, () => IRQ_HANDLED, 0, 'dev', 'd');
     expect(threadOf(core, `irq/${irq}-dev`).affinity).toBe(0);
@@ -108,7 +95,7 @@ describe('CPUs and affinity', () => {
   });
 
   test('a CPU the platform does not have is EINVAL', () => {
-    const { core, irqs } = lines(1, { cpus: 2 });
+    const { core, irqs } = makeLines(1, { cpus: 2 });
     expect(() => core.irqSetAffinity(irqs[0], 2)).toThrow(/CPU 2 is outside 0\.\.1/);
   });
 });

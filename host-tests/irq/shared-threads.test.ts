@@ -2,27 +2,15 @@
  * Shared interrupt threads (seed 001): several irqs served by one numbered thread with its own priority and
  * affinity; a handler that sleeps there holds back its siblings.
  */
-import { IRQ_HANDLED, IRQ_WAKE_THREAD, IRQF_ONESHOT, handleLevelIrq, type IrqCoreOptions } from '../../firmware/irq';
-import { fakeChip, makeCore } from '../helpers/fake-chip';
+import { IRQ_HANDLED, IRQ_WAKE_THREAD, IRQF_ONESHOT } from '../../firmware/irq';
+import { makeLines } from '../helpers/fake-chip';
 import { sleep, threadOf } from '../helpers/threads';
-
-function lines(n: number, options: Omit<IrqCoreOptions, 'platform' | 'log'> = {}) {
-  const { sim, core, logs } = makeCore(options);
-  const chip = fakeChip();
-  const irqs: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const irq = core.irqAllocDesc();
-    core.irqSetChipAndHandler(irq, chip, handleLevelIrq);
-    irqs.push(irq);
-  }
-  return { sim, core, logs, chip, irqs };
-}
 
 const wake = () => IRQ_WAKE_THREAD;
 
 describe('requestIrqSharedThread', () => {
   test('puts the thread work of several irqs into one thread named irq/shared-K that lists them all', () => {
-    const { core, irqs } = lines(3);
+    const { core, irqs } = makeLines(3);
     for (const irq of irqs) core.requestIrqSharedThread(irq, null, () => IRQ_HANDLED, IRQF_ONESHOT, `dev${irq}`, irq, 2);
     expect(core.irqThreads()).toEqual([
       expect.objectContaining({ name: 'irq/shared-2', sharedThread: 2, irq: irqs[0], irqs, priority: 50, state: 'idle' }),
@@ -30,7 +18,7 @@ describe('requestIrqSharedThread', () => {
   });
 
   test('serves the woken irqs one at a time, in wake order, in a single thread', async () => {
-    const { sim, core, irqs } = lines(2);
+    const { sim, core, irqs } = makeLines(2);
     const order: number[] = [];
     for (const irq of irqs) core.requestIrqSharedThread(irq, wake, (n) => (order.push(n), IRQ_HANDLED), 0, 'dev', irq, 0);
     core.genericHandleIrq(irqs[1]);
@@ -41,7 +29,7 @@ describe('requestIrqSharedThread', () => {
   });
 
   test('a sleeping handler holds back its siblings in the shared thread but not other threads, and the listing shows which irq holds it', async () => {
-    const { sim, core, irqs } = lines(3);
+    const { sim, core, irqs } = makeLines(3);
     const [sleeper, sibling, other] = irqs;
     const done: string[] = [];
     core.requestIrqSharedThread(sleeper, wake, async () => {
@@ -61,7 +49,7 @@ describe('requestIrqSharedThread', () => {
   });
 
   test('each shared thread has its own priority: the higher one runs first', async () => {
-    const { sim, core, irqs } = lines(2);
+    const { sim, core, irqs } = makeLines(2);
     const order: string[] = [];
     core.requestIrqSharedThread(irqs[0], wake, () => (order.push('shared-0'), IRQ_HANDLED), 0, 'a', 'a', 0);
     core.requestIrqSharedThread(irqs[1], wake, () => (order.push('shared-1'), IRQ_HANDLED), 0, 'b', 'b', 1);
@@ -74,29 +62,29 @@ describe('requestIrqSharedThread', () => {
   });
 
   test('a shared thread\'s priority can be set before any irq is requested into it', () => {
-    const { core, irqs } = lines(1);
+    const { core, irqs } = makeLines(1);
     core.irqSetSharedThreadPriority(3, 70);
     core.requestIrqSharedThread(irqs[0], wake, () => IRQ_HANDLED, 0, 'a', 'a', 3);
     expect(threadOf(core, 'irq/shared-3')).toMatchObject({ priority: 70, irq: irqs[0], irqs: [irqs[0]] });
   });
 
   test('irqSetThreadPriority on an action in a shared thread is EINVAL: the priority is the thread\'s', () => {
-    const { core, irqs } = lines(1);
+    const { core, irqs } = makeLines(1);
     core.requestIrqSharedThread(irqs[0], wake, () => IRQ_HANDLED, 0, 'a', 'a', 0);
     expect(() => core.irqSetThreadPriority(irqs[0], 'a', 80)).toThrow(/shared thread 0.*irqSetSharedThreadPriority/);
   });
 
   test('the number of shared threads is an option (default 10); a number outside it is EINVAL', () => {
-    const { core, irqs } = lines(2, { sharedThreads: 3 });
+    const { core, irqs } = makeLines(2, { sharedThreads: 3 });
     expect(() => core.requestIrqSharedThread(irqs[0], wake, () => IRQ_HANDLED, 0, 'a', 'a', 3)).toThrow(/shared thread 3 is outside 0\.\.2/);
     expect(core.irqToDesc(irqs[0])!.actions).toEqual([]);
-    const dflt = lines(1);
+    const dflt = makeLines(1);
     expect(() => dflt.core.requestIrqSharedThread(dflt.irqs[0], wake, () => IRQ_HANDLED, 0, 'a', 'a', 9)).not.toThrow();
     expect(() => dflt.core.irqSetSharedThreadPriority(10, 50)).toThrow(/outside 0\.\.9/);
   });
 
   test('a handler-only request runs its handler in the shared thread, with the line masked until it has run', async () => {
-    const { sim, core, chip, irqs } = lines(1);
+    const { sim, core, chip, irqs } = makeLines(1);
     const [irq] = irqs;
     const seen: string[] = [];
     core.requestIrqSharedThread(irq, () => (seen.push('handler'), IRQ_HANDLED), null, 0, 'plain', 'p', 0);
@@ -110,7 +98,7 @@ describe('requestIrqSharedThread', () => {
   });
 
   test('oneshot lines in one shared thread are each unmasked when their own work has run', async () => {
-    const { sim, core, irqs } = lines(2);
+    const { sim, core, irqs } = makeLines(2);
     const [slow, quick] = irqs;
     core.requestIrqSharedThread(slow, null, async () => (await sleep(sim, 1000), IRQ_HANDLED), IRQF_ONESHOT, 'slow', 's', 0);
     core.requestIrqSharedThread(quick, null, () => IRQ_HANDLED, IRQF_ONESHOT, 'quick', 'q', 0);
@@ -125,7 +113,7 @@ describe('requestIrqSharedThread', () => {
   });
 
   test('freeing one irq of a shared thread keeps the thread serving the others', async () => {
-    const { sim, core, irqs } = lines(2);
+    const { sim, core, irqs } = makeLines(2);
     let runs = 0;
     for (const irq of irqs) core.requestIrqSharedThread(irq, wake, () => (runs++, IRQ_HANDLED), 0, 'dev', irq, 0);
     await expect(core.freeIrq(irqs[0], irqs[0])).resolves.toBe('dev');
@@ -138,7 +126,7 @@ describe('requestIrqSharedThread', () => {
 
 describe('forceSharedThread (SNSC_FORCE_SHARED_IRQ_THREAD)', () => {
   test('puts the threads of plain threaded requests into shared thread 0, but keeps an explicit shared thread number', () => {
-    const { core, irqs } = lines(3, { forceSharedThread: true });
+    const { core, irqs } = makeLines(3, { forceSharedThread: true });
     core.requestThreadedIrq(irqs[0], wake, () => IRQ_HANDLED, 0, 'a', 'a');
     core.requestThreadedIrq(irqs[1], wake, () => IRQ_HANDLED, 0, 'b', 'b');
     core.requestIrqSharedThread(irqs[2], wake, () => IRQ_HANDLED, 0, 'c', 'c', 4);
@@ -151,7 +139,7 @@ describe('forceSharedThread (SNSC_FORCE_SHARED_IRQ_THREAD)', () => {
 
 describe('shared thread affinity', () => {
   test('a shared thread follows the affinity of the irq that created it, and is reported', () => {
-    const { core, irqs } = lines(2, { cpus: 2 });
+    const { core, irqs } = makeLines(2, { cpus: 2 });
     core.requestIrqSharedThread(irqs[0], wake, () => IRQ_HANDLED, 0, 'first', 'f', 0);
     core.requestIrqSharedThread(irqs[1], wake, () => IRQ_HANDLED, 0, 'second', 's', 0);
     core.irqSetAffinity(irqs[1], 1);
