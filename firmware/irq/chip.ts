@@ -55,10 +55,15 @@ export function maskAckIrq(desc: IrqDesc): void {
   }
 }
 
-/** irq_enable: clear the disabled state and let the line through. */
+/**
+ * irq_enable: clear the disabled state and let the line through, unless a oneshot thread woken for it is
+ * still running or it is polled: then it stays masked until that thread (irqFinalizeOneshot) or the next
+ * poll unmasks it. The kernel unmasks here regardless, which lets a level line fire again under its thread.
+ */
 export function irqEnable(desc: IrqDesc): void {
+  const hold = desc.threadsOneshot !== 0 || desc.polled;
   if (!desc.disabled) {
-    unmaskIrq(desc);
+    if (!hold) unmaskIrq(desc);
     return;
   }
   desc.disabled = false;
@@ -66,7 +71,8 @@ export function irqEnable(desc: IrqDesc): void {
   if (chip?.irqEnable) {
     chip.irqEnable(desc.irqData);
     desc.masked = false;
-  } else {
+    if (hold) maskIrq(desc);
+  } else if (!hold) {
     unmaskIrq(desc);
   }
 }
@@ -200,16 +206,22 @@ export function chainedIrqExit(chip: IrqChip, desc: IrqDesc): void {
 function irqCanHandle(desc: IrqDesc, pendingWhileInProgress: boolean): boolean {
   if (desc.inProgress) {
     desc.deferred++;
-    if (pendingWhileInProgress) desc.pending = true;
+    if (pendingWhileInProgress) markPending(desc);
     return false;
   }
   desc.replay = false;
   if (desc.action.length === 0 || desc.disabled) {
-    desc.pending = true;
+    markPending(desc);
     desc.deferred++;
     return false;
   }
   return true;
+}
+
+/** IRQS_PENDING is one bit: an arrival that finds it set is merged into the one replay, and counted. */
+function markPending(desc: IrqDesc): void {
+  if (desc.pending) desc.merged++;
+  desc.pending = true;
 }
 
 function condUnmaskIrq(desc: IrqDesc): void {
@@ -304,7 +316,7 @@ export function handleNestedIrq(desc: IrqDesc): IrqReturn | Promise<IrqReturn> {
   }
   desc.replay = false;
   if (desc.action.length === 0 || desc.disabled) {
-    desc.pending = true;
+    markPending(desc);
     desc.deferred++;
     return IRQ_NONE;
   }

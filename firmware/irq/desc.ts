@@ -60,6 +60,12 @@ export interface IrqDescInfo {
   readonly deferred: number;
   /** Pending edges replayed on enable (chip retrigger or software resend). */
   readonly resends: number;
+  /**
+   * Deferred arrivals that found one already pending and were merged into its single replay (the pending
+   * flag is one bit, as the kernel's IRQS_PENDING): with it, deferred = resends + pending + merged (+ the
+   * edge flow's own replays of arrivals during its handler).
+   */
+  readonly merged: number;
   /** Primary handlers that threw or returned a bad value. */
   readonly errors: number;
   readonly disabled: boolean;
@@ -151,6 +157,7 @@ export class IrqDesc implements IrqDescInfo {
   count = 0;
   deferred = 0;
   resends = 0;
+  merged = 0;
   errors = 0;
   // Spurious detection (spurious.c)
   irqCount = 0;

@@ -108,6 +108,8 @@ export function requestThreadedIrq(
     throw new IrqError('EINVAL', `irq ${irq}: request for "${name}" from hardirq context (a primary handler); request from a thread or from task context`, irq);
   }
   checkRequestArgs(desc, handler, threadFn, flags, name, devId);
+  // __setup_irq: a request that names no trigger type gets the line's current one.
+  if ((flags & IRQF_TRIGGER_MASK) === 0) flags |= desc.irqData.triggerType & IRQF_TRIGGER_MASK;
   if (sharedThread !== undefined && !(Number.isInteger(sharedThread) && sharedThread >= 0 && sharedThread < core.sharedThreadCount)) {
     throw new IrqError('EINVAL', `irq ${irq}: shared thread ${sharedThread} is outside 0..${core.sharedThreadCount - 1}`, irq);
   }
@@ -187,12 +189,15 @@ export function requestThreadedIrq(
     if (!shared) {
       const trigger = flags & IRQF_TRIGGER_MASK;
       if (trigger) setTrigger(desc, trigger, false);
+      // A pending edge stays pending (the kernel keeps IRQS_PENDING): the startup below replays it.
       desc.spuriousDisabled = false;
-      desc.pending = false;
+      desc.failDisabled = false;
       desc.oneshot = oneshot;
       desc.action = [action];
       if (flags & IRQF_NO_AUTOEN) {
+        // Disabled even if an enableIrq started the line before any request (the kernel only sets depth).
         desc.depth = 1;
+        irqDisable(desc, true);
       } else {
         try {
           irqStartup(desc, true);

@@ -355,7 +355,8 @@ function irqFinalizeOneshot(desc: IrqDesc, action: IrqAction): void {
   chipBusLock(desc);
   try {
     desc.threadsOneshot &= ~action.threadMask;
-    if (desc.threadsOneshot === 0 && !desc.disabled && desc.masked && !desc.polled) unmaskThreadedIrq(desc);
+    // A line whose last action was freed meanwhile stays masked: nothing would handle what it lets in.
+    if (desc.threadsOneshot === 0 && !desc.disabled && desc.masked && !desc.polled && desc.action.length !== 0) unmaskThreadedIrq(desc);
   } finally {
     chipBusSyncUnlock(desc);
   }

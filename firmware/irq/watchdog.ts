@@ -11,7 +11,7 @@
 import type { IrqCore } from './core';
 import { IrqError } from './error';
 import { disableIrqNosync } from './manage';
-import type { IrqThread } from './thread';
+import type { IrqThread, SyncWaiter } from './thread';
 
 export interface IrqWatchdogOptions {
   /** How long a thread run may sleep before it is reported, in µs. 0 turns the watchdog off. */
@@ -87,11 +87,14 @@ export class ThreadWatchdog {
       `${t.name}: thread function of "${action.name}" (irq ${desc.irq}) has not finished after ${Math.round((now - t.startUs) / 1000)} ms` +
         (disable ? `; disabling IRQ #${desc.irq} and abandoning the run` : '; still waiting for it'),
     );
+    // Only waits for the whole line (synchronizeIrq, disableIrq): a freeIrq waits for its own action, which
+    // resolves when the run ends or is abandoned, and may well come from outside the thread.
+    const held = (w: SyncWaiter): boolean => w.action === undefined && w.sinceUs >= t.startUs;
     const waiters = desc.syncWaiters;
-    if (waiters.length !== 0) {
-      desc.syncWaiters = waiters.filter((w) => w.sinceUs < t.startUs);
+    if (waiters.some(held)) {
+      desc.syncWaiters = waiters.filter((w) => !held(w));
       for (const w of waiters) {
-        if (w.sinceUs >= t.startUs) {
+        if (held(w)) {
           w.reject(new IrqError('EDEADLK', `irq ${desc.irq}: waited ${Math.round((now - w.sinceUs) / 1000)} ms for ${t.name}, which is stuck; a thread that waits for its own line waits for itself`, desc.irq));
         }
       }

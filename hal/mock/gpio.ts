@@ -85,10 +85,13 @@ export class Esp32Gpio {
       irqAck: (data) => this.writeStatusW1tc(pinOf(data)),
       irqSetType: (data, type) => {
         const pin = pinOf(data);
-        pin.intType = INT_TYPE_OF_IRQ_TYPE[type];
-        // A type change must not leave a stale latch of the old type behind.
-        pin.status = false;
+        const intType = INT_TYPE_OF_IRQ_TYPE[type];
+        // A change of type must not leave a stale latch of the old type behind (the same type keeps its
+        // latched edge: a re-request sets it again). The source line follows the status, as on the chip.
+        if (intType !== pin.intType) pin.status = false;
+        pin.intType = intType;
         this.evaluateLevel(pin);
+        this.updateOutput();
         irqSetHandlerLocked(data, type & IRQ_TYPE_LEVEL_MASK ? handleLevelIrq : handleEdgeIrq);
       },
       irqSetWake: (data, on) => {
