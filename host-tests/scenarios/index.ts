@@ -6,6 +6,7 @@
 import type { Scenario } from './assert';
 import { controlScenarios } from './control';
 import { edgeScenarios } from './edge';
+import { firmwareScenarios } from './firmware';
 import { procScenarios } from './proc';
 import { spuriousScenarios } from './spurious';
 import { threadedScenarios } from './threaded';
@@ -18,4 +19,5 @@ export const scenarios: readonly Scenario[] = [
   ...controlScenarios,
   ...spuriousScenarios,
   ...procScenarios,
+  ...firmwareScenarios,
 ];
