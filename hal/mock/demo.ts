@@ -65,6 +65,12 @@ async function main(): Promise<void> {
     const name = `${irq} ${core.irqToDesc(irq)!.actions.join(', ')}`;
     console.log(`  ${name.padEnd(24)} ${f(l.edgeToHardirq).padEnd(20)} ${f(l.edgeToThread).padEnd(22)} ${f(l.threadRun)}`);
   }
+  console.log('\nspurious (as /proc/irq/N/spurious): count in window, unhandled in window, unhandled total, last unhandled');
+  for (const irq of new Set(core.irqThreads().map((t) => t.irq))) {
+    const sp = core.irqSpurious(irq);
+    const last = sp.lastUnhandledUs === undefined ? '-' : `${(sp.lastUnhandledUs / 1000).toFixed(3)} ms`;
+    console.log(`  irq ${String(irq).padEnd(3)} ${String(sp.count).padStart(6)} ${String(sp.unhandled).padStart(6)} ${String(sp.unhandledTotal).padStart(6)}  ${last}`);
+  }
   const { button, accel, expander } = firmware;
   console.log(`\nbutton: ${run.devices.button.presses} presses, ${button.presses} reported, ${button.bounces} bounce edges swallowed`);
   console.log(`accelerometer: ${accel.samples} samples in ${accel.interrupts} interrupts, ${accel.overruns} overruns`);
