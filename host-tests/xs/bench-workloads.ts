@@ -65,6 +65,20 @@ async function settle(sim: Simulator, workload: Workload, expected: number, maxU
   if (workload.handled !== expected) throw new Error(`bench: ${workload.handled} interrupts handled, ${expected} expected`);
 }
 
+/** A workload on the simulated board: `stimulate(n)` schedules n interrupts, and run settles until all are handled. */
+function boardWorkload(sim: Simulator, stimulate: (n: number) => void, handled: () => number): Workload {
+  const workload: Workload = {
+    get handled() {
+      return handled();
+    },
+    run: (n) => {
+      stimulate(n);
+      return settle(sim, workload, handled() + n);
+    },
+  };
+  return workload;
+}
+
 /** n rising edges on a push-pull output, PERIOD_US apart; the closures are made once per run. */
 function pulses(sim: Simulator, out: PushPullDriver, n: number): void {
   let left = n;
@@ -127,16 +141,7 @@ function edgeFramework(): Workload {
     handled++;
     return IRQ_HANDLED;
   }, IRQF_TRIGGER_RISING, 'bench', out);
-  const workload: Workload = {
-    get handled() {
-      return handled;
-    },
-    run: (n) => {
-      pulses(board.sim, out, n);
-      return settle(board.sim, workload, handled + n);
-    },
-  };
-  return workload;
+  return boardWorkload(board.sim, (n) => pulses(board.sim, out, n), () => handled);
 }
 
 function edgeFloor(): Workload {
@@ -158,16 +163,7 @@ function edgeFloor(): Workload {
       handler();
     }
   });
-  const workload: Workload = {
-    get handled() {
-      return handled;
-    },
-    run: (n) => {
-      pulses(board.sim, out, n);
-      return settle(board.sim, workload, handled + n);
-    },
-  };
-  return workload;
+  return boardWorkload(board.sim, (n) => pulses(board.sim, out, n), () => handled);
 }
 
 // ---- a threaded oneshot level irq: null primary handler, IRQF_ONESHOT, a sync thread that clears the device ----
@@ -181,16 +177,7 @@ function oneshotFramework(): Workload {
     handled++;
     return IRQ_HANDLED;
   }, IRQF_ONESHOT | IRQF_TRIGGER_LOW, 'bench', sensor);
-  const workload: Workload = {
-    get handled() {
-      return handled;
-    },
-    run: (n) => {
-      dataReady(board.sim, sensor, n);
-      return settle(board.sim, workload, handled + n);
-    },
-  };
-  return workload;
+  return boardWorkload(board.sim, (n) => dataReady(board.sim, sensor, n), () => handled);
 }
 
 function oneshotFloor(): Workload {
@@ -213,16 +200,7 @@ function oneshotFloor(): Workload {
       board.sim.defer(thread);
     }
   });
-  const workload: Workload = {
-    get handled() {
-      return handled;
-    },
-    run: (n) => {
-      dataReady(board.sim, sensor, n);
-      return settle(board.sim, workload, handled + n);
-    },
-  };
-  return workload;
+  return boardWorkload(board.sim, (n) => dataReady(board.sim, sensor, n), () => handled);
 }
 
 // ---- a pin of the nested I2C expander: an MCP23017 whose INT is a threaded oneshot parent on an ESP32 pin ----
