@@ -1,9 +1,9 @@
 import {
-  IRQ_HANDLED, IRQ_NONE, IRQF_ONESHOT, IRQF_SHARED, IRQF_TRIGGER_FALLING, IRQF_TRIGGER_HIGH, IRQF_TRIGGER_LOW,
+  IRQ_HANDLED, IRQ_NONE, IRQF_TRIGGER_FALLING, IRQF_TRIGGER_HIGH,
   IRQF_NO_AUTOEN, IRQF_TRIGGER_RISING, IRQ_TYPE_LEVEL_LOW,
 } from '../../firmware/irq';
 import { SimBoard } from '../../hal/mock/board';
-import { LevelSensor, PulseGenerator, PushButton } from '../../hal/mock/devices';
+import { PulseGenerator, PushButton } from '../../hal/mock/devices';
 import { ETS_GPIO_INTR_SOURCE } from '../../hal/mock/intc';
 import type { LogEntry } from '../helpers/fake-chip';
 
@@ -146,67 +146,8 @@ describe('simulated ESP32 GPIO interrupts', () => {
 });
 
 describe('simulated devices behind threaded handlers', () => {
-  test('a level sensor behind a slow bus raises one interrupt per event with a oneshot thread', async () => {
-    const { board, sim, core } = makeBoard();
-    const sensor = new LevelSensor(sim, board.i2c, 0x18, board.pin(21));
-    const irq = board.gpioToIrq(21);
-    const samples: number[] = [];
-    core.requestThreadedIrq(irq, null, async () => {
-      const status = await board.i2c.readRegister(0x18, 0x00);
-      if (status === 0) return IRQ_NONE;
-      samples.push(await board.i2c.readRegister(0x18, 0x01));
-      return IRQ_HANDLED;
-    }, IRQF_ONESHOT | IRQF_TRIGGER_LOW, 'sensor', sensor);
-    sensor.raise(1, 42);
-    await sim.advance(2_000);
-    sensor.raise(1, 43);
-    await sim.advance(2_000);
-    expect(samples).toEqual([42, 43]);
-    expect(core.irqToDesc(irq)!.count).toBe(2);
-    expect(sensor.eventsCleared).toBe(2);
-    expect(core.irqToDesc(irq)!.masked).toBe(false);
-  });
-
-  test('the oneshot line stays masked while the thread waits on the bus', async () => {
-    const { board, sim, core } = makeBoard();
-    const sensor = new LevelSensor(sim, board.i2c, 0x18, board.pin(22));
-    const irq = board.gpioToIrq(22);
-    core.requestThreadedIrq(irq, null, async () => {
-      await board.i2c.readRegister(0x18, 0x00);
-      return IRQ_HANDLED;
-    }, IRQF_ONESHOT | IRQF_TRIGGER_LOW, 'sensor', sensor);
-    sensor.raise(1);
-    await sim.advance(50); // hardirq done, transfer in flight
-    expect(core.irqToDesc(irq)!.masked).toBe(true);
-    expect(board.gpio.intEnabled(22)).toBe(false);
-    await sim.advance(1_000);
-    expect(core.irqToDesc(irq)!.masked).toBe(false);
-  });
-
-  test('two sensors share one open-drain INT line; each is served by its own shared handler', async () => {
-    const { board, sim, core } = makeBoard();
-    const a = new LevelSensor(sim, board.i2c, 0x18, board.pin(23), { name: 'a' });
-    const b = new LevelSensor(sim, board.i2c, 0x19, board.pin(23), { name: 'b' });
-    const irq = board.gpioToIrq(23);
-    const served: string[] = [];
-    for (const [sensor, address] of [[a, 0x18], [b, 0x19]] as const) {
-      core.requestThreadedIrq(irq, null, async () => {
-        const status = await board.i2c.readRegister(address, 0x00);
-        if (status === 0) return IRQ_NONE;
-        served.push(sensor.name);
-        return IRQ_HANDLED;
-      }, IRQF_SHARED | IRQF_ONESHOT | IRQF_TRIGGER_LOW, sensor.name, sensor);
-    }
-    b.raise();
-    await sim.advance(5_000);
-    a.raise();
-    b.raise();
-    await sim.advance(5_000);
-    expect(served.sort()).toEqual(['a', 'b', 'b']);
-    expect(a.eventsRaised - a.eventsCleared).toBe(0);
-    expect(b.eventsRaised - b.eventsCleared).toBe(0);
-    expect(board.pin(23).level()).toBe(1);
-  });
+  // A level sensor behind the slow bus with a oneshot thread, and two sensors sharing an open-drain line:
+  // host-tests/scenarios/threaded.ts, run on Node by host-tests/scenarios.test.ts and inside XS.
 
   test('a pulse storm on one pin does not stop another pin from being handled', async () => {
     const { board, sim, core } = makeBoard();
