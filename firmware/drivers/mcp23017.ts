@@ -203,32 +203,39 @@ export class Mcp23017Irq implements Mcp23017IrqStats {
       this.notOurs++;
       return IRQ_NONE;
     }
-    for (let pin = 0; pin < MCP23017_PINS; pin++) {
-      const bit = 1 << pin;
-      // A level pin re-raises INTF the moment the read clears it if its device still holds it; by the time
-      // that second interrupt is read the child may have serviced the device: only a level still there counts.
-      if (intf & bit & this.written.intcon) {
-        if ((gpio ^ this.written.defval) & bit) await this.dispatch(pin, gpio & bit ? 1 : 0);
-        continue;
+    // Only the pins with something to report, lowest first.
+    for (let pins = intf | again | unseen; pins !== 0; pins &= pins - 1) {
+      const bit = pins & -pins;
+      const pin = 31 - Math.clz32(bit);
+      let pending: Promise<IrqReturn> | undefined;
+      if (intf & bit) {
+        // A level pin re-raises INTF the moment the read clears it if its device still holds it; by the time
+        // that second interrupt is read the child may have serviced the device: only a level still there counts.
+        if (!(bit & this.written.intcon)) pending = this.dispatch(pin, captured & bit ? 1 : 0);
+        else if ((gpio ^ this.written.defval) & bit) pending = this.dispatch(pin, gpio & bit ? 1 : 0);
+        if (pending !== undefined) await pending;
       }
-      if (intf & bit) await this.dispatch(pin, captured & bit ? 1 : 0);
       if ((again | unseen) & bit) {
         this.changesFromGpio++;
-        await this.dispatch(pin, gpio & bit ? 1 : 0);
+        pending = this.dispatch(pin, gpio & bit ? 1 : 0);
+        if (pending !== undefined) await pending;
       }
     }
     return IRQ_HANDLED;
   };
 
-  /** Run the pin's handlers if its trigger type wants a change that left the pin at `level`. */
-  private async dispatch(pin: number, level: number): Promise<void> {
+  /**
+   * Run the pin's handlers if its trigger type wants a change that left the pin at `level`: a promise only
+   * when a child's threadFn is async, so synchronous children cost no promise.
+   */
+  private dispatch(pin: number, level: number): Promise<IrqReturn> | undefined {
     const type = this.types[pin];
     const wanted = type & IRQ_TYPE_LEVEL_MASK || type === IRQ_TYPE_EDGE_BOTH ||
       (type === IRQ_TYPE_EDGE_RISING ? level === 1 : level === 0);
-    if (!wanted) return;
+    if (!wanted) return undefined;
     const virq = this.core.irqFindMapping(this.domain, pin);
-    if (virq === 0) return;
+    if (virq === 0) return undefined;
     const ret = this.core.handleNestedIrq(virq);
-    if (typeof ret !== 'number') await ret;
+    return typeof ret === 'number' ? undefined : ret;
   }
 }

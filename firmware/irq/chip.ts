@@ -20,8 +20,7 @@ export function maskIrq(desc: IrqDesc): void {
   if (chip?.irqMask) {
     chip.irqMask(desc.irqData);
     desc.masked = true;
-    const tracer = desc.core.tracer;
-    if (tracer !== undefined && tracer.on) tracer.record(IRQ_TRACE.MASK, desc.irq, 0);
+    desc.core.tracer?.record(IRQ_TRACE.MASK, desc.irq, 0);
   }
 }
 
@@ -31,8 +30,7 @@ export function unmaskIrq(desc: IrqDesc): void {
   if (chip?.irqUnmask) {
     chip.irqUnmask(desc.irqData);
     desc.masked = false;
-    const tracer = desc.core.tracer;
-    if (tracer !== undefined && tracer.on) tracer.record(IRQ_TRACE.UNMASK, desc.irq, 0);
+    desc.core.tracer?.record(IRQ_TRACE.UNMASK, desc.irq, 0);
   }
 }
 
@@ -224,10 +222,17 @@ function markPending(desc: IrqDesc): void {
   desc.pending = true;
 }
 
+/**
+ * May a line masked for handling be unmasked now: not disabled, no oneshot thread woken for it still
+ * running (irq_finalize_oneshot unmasks it then), not polled (its next poll does), and still with an action
+ * to handle what it lets in. The flows ask it after their handlers, a oneshot thread after its run.
+ */
+export function mayUnmaskAfterHandling(desc: IrqDesc): boolean {
+  return desc.masked && !desc.disabled && desc.threadsOneshot === 0 && !desc.polled && desc.action.length !== 0;
+}
+
 function condUnmaskIrq(desc: IrqDesc): void {
-  // A oneshot line stays masked until its threads are done (irq_finalize_oneshot unmasks it); a polled
-  // line until its next poll.
-  if (!desc.disabled && desc.masked && desc.threadsOneshot === 0 && !desc.polled) unmaskIrq(desc);
+  if (mayUnmaskAfterHandling(desc)) unmaskIrq(desc);
 }
 
 /** Level-triggered lines: mask and ack, run the handlers, unmask unless disabled or oneshot threads run. */
@@ -291,7 +296,7 @@ export function handleFasteoiIrq(desc: IrqDesc): void {
     chip?.irqEoi?.(desc.irqData);
     return;
   }
-  if (!desc.disabled && desc.masked && desc.threadsOneshot === 0) {
+  if (mayUnmaskAfterHandling(desc)) {
     chip?.irqEoi?.(desc.irqData);
     unmaskIrq(desc);
   } else if (chip && !((chip.flags ?? 0) & IRQCHIP_EOI_THREADED)) {

@@ -91,8 +91,10 @@ export class IrqCore {
   readonly watchdog: ThreadWatchdog;
   readonly storm: IrqStormOptions | undefined;
   readonly threadRetries: number;
-  /** The trace ring, when the core was created with `trace`. */
-  readonly tracer: IrqTracer | undefined;
+  /** The trace ring, when the core was created with `trace`: names are registered in it even while stopped. */
+  readonly traceRing: IrqTracer | undefined;
+  /** The ring while it records (irqTraceStart), else undefined: what the tracepoints test. */
+  tracer: IrqTracer | undefined = undefined;
   readonly statsEnabled: boolean;
   /** Every live thread, dedicated and shared, in creation order. */
   readonly threadList: IrqThread[] = [];
@@ -135,9 +137,8 @@ export class IrqCore {
     }
     this.threadRetries = checkCount(options.threadRetries, 10, 0, 'threadRetries');
     if (options.trace !== undefined) {
-      const tracer = new IrqTracer(checkCount(options.trace.capacity, 4096, 1, 'trace.capacity'), this.platform.now);
-      tracer.on = options.trace.on ?? true;
-      this.tracer = tracer;
+      this.traceRing = new IrqTracer(checkCount(options.trace.capacity, 4096, 1, 'trace.capacity'), this.platform.now);
+      if (options.trace.on !== false) this.tracer = this.traceRing;
     }
     this.statsEnabled = options.stats === true;
   }
@@ -400,7 +401,7 @@ export class IrqCore {
   private createThread(name: string, irq: number, shared: number | undefined): IrqThread {
     const runner = this.runners[this.descs[irq]?.affinity ?? 0];
     const t = new IrqThread(runner, name, irq, shared);
-    if (this.tracer !== undefined) t.traceId = this.tracer.register(name, true);
+    if (this.traceRing !== undefined) t.traceId = this.traceRing.register(name, true);
     this.threadList.push(t);
     return t;
   }
@@ -420,11 +421,16 @@ export class IrqCore {
     }
   }
 
+  /** EINVAL unless `num` names one of the shared threads. */
+  checkSharedThread(num: number, irq?: number): void {
+    if (!Number.isInteger(num) || num < 0 || num >= this.sharedThreadCount) {
+      throw new IrqError('EINVAL', `${irq === undefined ? '' : `irq ${irq}: `}shared thread ${num} is outside 0..${this.sharedThreadCount - 1}`, irq);
+    }
+  }
+
   /** Shared thread `num`, created on first use. */
   private sharedThread(num: number): IrqThread {
-    if (!Number.isInteger(num) || num < 0 || num >= this.sharedThreadCount) {
-      throw new IrqError('EINVAL', `shared thread ${num} is outside 0..${this.sharedThreadCount - 1}`);
-    }
+    this.checkSharedThread(num);
     let t = this.sharedThreads[num];
     if (t === undefined) {
       t = this.createThread(`irq/shared-${num}`, 0, num);
@@ -450,11 +456,12 @@ export class IrqCore {
 
   /** Start or stop recording tracepoints (the core must have been created with `trace`). */
   irqTraceStart(): void {
-    this.requireTracer().on = true;
+    this.tracer = this.requireTracer();
   }
 
   irqTraceStop(): void {
-    this.requireTracer().on = false;
+    this.requireTracer();
+    this.tracer = undefined;
   }
 
   /** The recorded events, oldest first. */
@@ -468,8 +475,8 @@ export class IrqCore {
   }
 
   private requireTracer(): IrqTracer {
-    if (this.tracer === undefined) throw new IrqError('EINVAL', 'tracing needs IrqCore({ trace: { capacity } })');
-    return this.tracer;
+    if (this.traceRing === undefined) throw new IrqError('EINVAL', 'tracing needs IrqCore({ trace: { capacity } })');
+    return this.traceRing;
   }
 
   /** Latency histograms of a requested line (p50, p99, max), with the core's `stats` option. */

@@ -18,19 +18,18 @@ export function handleIrqEvent(desc: IrqDesc, track = true): number {
   let retval = IRQ_NONE;
   // The list is replaced, never edited, on request and free: a handler freeing its own line is safe here.
   const actions = desc.action;
-  const tracer = desc.core.tracer;
   for (let i = 0; i < actions.length; i++) {
     const action = actions[i];
     let res: unknown;
-    if (tracer !== undefined && tracer.on) tracer.record(IRQ_TRACE.HANDLER_ENTRY, desc.irq, action.traceId);
+    desc.core.tracer?.record(IRQ_TRACE.HANDLER_ENTRY, desc.irq, action.traceId);
     try {
       res = action.handler(desc.irq, action.devId);
     } catch (err) {
-      if (tracer !== undefined && tracer.on) tracer.record(IRQ_TRACE.HANDLER_EXIT, desc.irq, -1);
+      desc.core.tracer?.record(IRQ_TRACE.HANDLER_EXIT, desc.irq, -1);
       reportHandlerError(desc, action, err);
       continue;
     }
-    if (tracer !== undefined && tracer.on) tracer.record(IRQ_TRACE.HANDLER_EXIT, desc.irq, typeof res === 'number' ? res : -1);
+    desc.core.tracer?.record(IRQ_TRACE.HANDLER_EXIT, desc.irq, typeof res === 'number' ? res : -1);
     if (res === IRQ_WAKE_THREAD) {
       if (action.thread === undefined) warnNoThread(desc, action);
       else irqWakeThreadAction(action);

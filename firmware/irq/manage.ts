@@ -110,9 +110,8 @@ export function requestThreadedIrq(
   checkRequestArgs(desc, handler, threadFn, flags, name, devId);
   // __setup_irq: a request that names no trigger type gets the line's current one.
   if ((flags & IRQF_TRIGGER_MASK) === 0) flags |= desc.irqData.triggerType & IRQF_TRIGGER_MASK;
-  if (sharedThread !== undefined && !(Number.isInteger(sharedThread) && sharedThread >= 0 && sharedThread < core.sharedThreadCount)) {
-    throw new IrqError('EINVAL', `irq ${irq}: shared thread ${sharedThread} is outside 0..${core.sharedThreadCount - 1}`, irq);
-  }
+  // Checked before anything is set up, so a bad number leaves the line as it was.
+  if (sharedThread !== undefined) core.checkSharedThread(sharedThread, irq);
   const chip = desc.irqData.chip!;
   const chipFlags = chip.flags ?? 0;
 
@@ -170,7 +169,8 @@ export function requestThreadedIrq(
     action = new IrqAction(desc, irqDefaultPrimaryHandler, handler, flags, name, devId);
     action.threadMask = allocBit();
     if (threadFn !== null) {
-      action.secondary = new IrqAction(desc, irqForcedSecondaryHandler, threadFn, flags, name, devId);
+      // Never in the line's action list: only its forced primary's thread wakes it (irq_wake_secondary).
+      action.secondary = new IrqAction(desc, irqDefaultPrimaryHandler, threadFn, flags, name, devId);
       if (flags & IRQF_ONESHOT) action.secondary.threadMask = allocBit();
     }
   } else {
@@ -181,7 +181,7 @@ export function requestThreadedIrq(
     core.attachThread(action, sharedThread, false);
     if (action.secondary !== undefined) core.attachThread(action.secondary, sharedThread, true);
   }
-  if (core.tracer !== undefined) action.traceId = core.tracer.register(name, false);
+  if (core.traceRing !== undefined) action.traceId = core.traceRing.register(name, false);
   if (core.statsEnabled) desc.stats ??= new IrqLatencyStats();
 
   chipBusLock(desc);
@@ -224,11 +224,6 @@ export function requestThreadedIrq(
     chipBusSyncUnlock(desc);
   }
   return 0;
-}
-
-/** The hardirq side of a forced secondary action: it is only ever woken by its forced primary thread. */
-function irqForcedSecondaryHandler(): typeof IRQ_WAKE_THREAD {
-  return IRQ_WAKE_THREAD;
 }
 
 /**

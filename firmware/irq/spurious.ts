@@ -57,8 +57,7 @@ export function noteInterrupt(desc: IrqDesc, actionRet: number): void {
       `irq ${desc.irq}: nobody cared (${desc.unhandled} of the last ${SPURIOUS_WINDOW} interrupts unhandled); handlers: ${handlers}. Disabling IRQ #${desc.irq}`,
     );
     desc.spuriousDisabled = true;
-    const tracer = desc.core.tracer;
-    if (tracer !== undefined && tracer.on) tracer.record(IRQ_TRACE.SPURIOUS, desc.irq, 0);
+    desc.core.tracer?.record(IRQ_TRACE.SPURIOUS, desc.irq, 0);
     desc.depth++;
     irqDisable(desc);
   }

@@ -48,8 +48,7 @@ function enterPolled(desc: IrqDesc, options: IrqStormOptions): void {
   }
   desc.polled = true;
   desc.stormSwitches++;
-  const tracer = desc.core.tracer;
-  if (tracer !== undefined && tracer.on) tracer.record(IRQ_TRACE.STORM, desc.irq, 1);
+  desc.core.tracer?.record(IRQ_TRACE.STORM, desc.irq, 1);
   desc.pollTicks = 0;
   desc.pollHits = 0;
   desc.core.log('warn', `irq ${desc.irq}: interrupt storm (${stormText(options)}); polling it every ${options.pollUs / 1000} ms`);
@@ -82,8 +81,7 @@ function pollTick(desc: IrqDesc, options: IrqStormOptions): void {
     desc.pollHits = 0;
     if (calm || desc.action.length === 0) {
       desc.polled = false;
-      const tracer = desc.core.tracer;
-      if (tracer !== undefined && tracer.on) tracer.record(IRQ_TRACE.STORM, desc.irq, 0);
+      desc.core.tracer?.record(IRQ_TRACE.STORM, desc.irq, 0);
       desc.stormWindowStart = platform.now();
       desc.stormCpuUs = 0;
       desc.core.log('info', `irq ${desc.irq}: storm over; back to interrupts`);

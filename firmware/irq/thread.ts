@@ -15,7 +15,7 @@
 import { IRQ_HANDLED, IRQ_NONE, IRQ_WAKE_THREAD } from './constants';
 import type { IrqCore } from './core';
 import type { IrqAction, IrqDesc } from './desc';
-import { chipBusLock, chipBusSyncUnlock, unmaskThreadedIrq } from './chip';
+import { chipBusLock, chipBusSyncUnlock, mayUnmaskAfterHandling, unmaskThreadedIrq } from './chip';
 import { IrqError, describe } from './error';
 import { disableIrqNosync } from './manage';
 import { noteCpu } from './storm';
@@ -222,8 +222,7 @@ export class ThreadRunner {
       desc.stats.hardirqToThread.record(t.startUs - action.wokenUs);
       if (!Number.isNaN(action.edgeUs)) desc.stats.edgeToThread.record(t.startUs - action.edgeUs);
     }
-    const tracer = this.core.tracer;
-    if (tracer !== undefined && tracer.on) tracer.record(IRQ_TRACE.THREAD_RUN, desc.irq, t.traceId);
+    this.core.tracer?.record(IRQ_TRACE.THREAD_RUN, desc.irq, t.traceId);
     let ret: unknown;
     this.core.currentThread = t;
     try {
@@ -239,8 +238,8 @@ export class ThreadRunner {
     if (storm !== undefined) noteCpu(desc, this.core.platform.now() - t.startUs, storm);
     if (typeof ret === 'object' && ret !== null && typeof (ret as PromiseLike<unknown>).then === 'function') {
       t.sleeping = true;
-      if (tracer !== undefined && tracer.on) tracer.record(IRQ_TRACE.THREAD_SLEEP, desc.irq, t.traceId);
-      this.core.watchdog.sleeping(t);
+      this.core.tracer?.record(IRQ_TRACE.THREAD_SLEEP, desc.irq, t.traceId);
+      this.core.watchdog.sleeping();
       (ret as PromiseLike<unknown>).then(t.onSettled, t.onFailed);
     } else {
       this.finishRun(t, ret);
@@ -281,8 +280,7 @@ export class ThreadRunner {
     }
     const desc = action.desc;
     if (desc.stats !== undefined) desc.stats.threadRun.record(elapsed);
-    const tracer = this.core.tracer;
-    if (tracer !== undefined && tracer.on) tracer.record(IRQ_TRACE.THREAD_FINISH, desc.irq, t.traceId);
+    this.core.tracer?.record(IRQ_TRACE.THREAD_FINISH, desc.irq, t.traceId);
     if (t.failedRun) t.failedRun = false;
     else action.failures = 0;
     // A result returned after freeIrq removed the action is ignored.
@@ -338,8 +336,7 @@ export function irqWakeThreadAction(action: IrqAction): void {
     action.wokenUs = core.platform.now();
     action.edgeUs = desc.edgeUs;
   }
-  const tracer = core.tracer;
-  if (tracer !== undefined && tracer.on) tracer.record(IRQ_TRACE.THREAD_WAKE, desc.irq, t.traceId);
+  core.tracer?.record(IRQ_TRACE.THREAD_WAKE, desc.irq, t.traceId);
   desc.threadsOneshot |= action.threadMask;
   desc.threadsActive++;
   t.works.push(action);
@@ -355,8 +352,7 @@ function irqFinalizeOneshot(desc: IrqDesc, action: IrqAction): void {
   chipBusLock(desc);
   try {
     desc.threadsOneshot &= ~action.threadMask;
-    // A line whose last action was freed meanwhile stays masked: nothing would handle what it lets in.
-    if (desc.threadsOneshot === 0 && !desc.disabled && desc.masked && !desc.polled && desc.action.length !== 0) unmaskThreadedIrq(desc);
+    if (mayUnmaskAfterHandling(desc)) unmaskThreadedIrq(desc);
   } finally {
     chipBusSyncUnlock(desc);
   }

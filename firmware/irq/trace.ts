@@ -1,7 +1,7 @@
 /*
  * Tracepoints, after the kernel's irq_handler_entry / irq_handler_exit (include/trace/events/irq.h) and the
- * scheduler's wakeup and switch events, into a fixed-size ring buffer. Off unless IrqCore gets `trace`; off,
- * each tracepoint is one property test (no allocation, no call). On, recording an event writes four numbers
+ * scheduler's wakeup and switch events, into a fixed-size ring buffer. Off unless IrqCore gets `trace`; off
+ * (or stopped), `core.tracer` is undefined and each tracepoint is one property test (no allocation, no call). On, recording an event writes four numbers
  * into preallocated typed arrays: still no allocation on the hot path. When the ring is full the oldest
  * events are overwritten and counted.
  *
@@ -54,8 +54,6 @@ export class IrqTracer {
   readonly names: string[] = [''];
   /** Which ids are threads (the rest are actions). */
   readonly threadIds: Set<number> = new Set();
-  /** Recording; names are registered either way, so tracing can be started and stopped at run time. */
-  on = true;
 
   constructor(capacity: number, private readonly now: () => number) {
     this.capacity = capacity;

@@ -35,7 +35,7 @@ export class ThreadWatchdog {
   constructor(private readonly core: IrqCore, readonly options: IrqWatchdogOptions) {}
 
   /** A run went to sleep (its threadFn returned a promise). */
-  sleeping(_t: IrqThread): void {
+  sleeping(): void {
     this.sleepers++;
     if (!this.armed) this.arm(this.options.timeoutUs);
   }

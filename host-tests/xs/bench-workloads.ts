@@ -79,18 +79,26 @@ function boardWorkload(sim: Simulator, stimulate: (n: number) => void, handled: 
   return workload;
 }
 
-/** n rising edges on a push-pull output, PERIOD_US apart; the closures are made once per run. */
-function pulses(sim: Simulator, out: PushPullDriver, n: number): void {
+/**
+ * n pulses on a push-pull output, `periodUs` apart: the output goes to `active`, and back `widthUs` later.
+ * The closures are made once per run.
+ */
+function pulseTrain(sim: Simulator, out: PushPullDriver, n: number, active: 0 | 1, periodUs: number, widthUs: number): void {
   let left = n;
-  const rise = (): void => {
-    out.drive(1);
-    sim.after(PULSE_WIDTH_US, fall);
+  const start = (): void => {
+    out.drive(active);
+    sim.after(widthUs, end);
   };
-  const fall = (): void => {
-    out.drive(0);
-    if (--left > 0) sim.after(PERIOD_US - PULSE_WIDTH_US, rise);
+  const end = (): void => {
+    out.drive(active ? 0 : 1);
+    if (--left > 0) sim.after(periodUs - widthUs, start);
   };
-  if (n > 0) sim.after(PERIOD_US, rise);
+  if (n > 0) sim.after(periodUs, start);
+}
+
+/** n rising edges, PERIOD_US apart. */
+function pulses(sim: Simulator, out: PushPullDriver, n: number): void {
+  pulseTrain(sim, out, n, 1, PERIOD_US, PULSE_WIDTH_US);
 }
 
 /** n data-ready events of the sensor, PERIOD_US apart. */
@@ -226,18 +234,9 @@ const EXPANDER_PIN_BIT = 1 << EXPANDER_PIN;
 const EXPANDER_PERIOD_US = 2_000;
 const EXPANDER_HOLD_US = 1_000;
 
-/** n presses of an active-low input (falling edge, then the rising edge later), the closures made once per run. */
+/** n presses of an active-low input: a falling edge, then the rising edge EXPANDER_HOLD_US later. */
 function presses(sim: Simulator, out: PushPullDriver, n: number): void {
-  let left = n;
-  const fall = (): void => {
-    out.drive(0);
-    sim.after(EXPANDER_HOLD_US, rise);
-  };
-  const rise = (): void => {
-    out.drive(1);
-    if (--left > 0) sim.after(EXPANDER_PERIOD_US - EXPANDER_HOLD_US, fall);
-  };
-  if (n > 0) sim.after(EXPANDER_PERIOD_US, fall);
+  pulseTrain(sim, out, n, 0, EXPANDER_PERIOD_US, EXPANDER_HOLD_US);
 }
 
 /**

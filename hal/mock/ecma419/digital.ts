@@ -11,20 +11,14 @@
  */
 import type { DigitalInstance, DigitalOptions } from '../../esp32/io-types';
 import {
-  createFakeDigitalBank, type DigitalIoBoard, type FakeDigitalBankConstructor, type FakeDigitalBankIo, type FakeDigitalIoOptions,
+  createFakeDigitalBank, type DigitalIoBoard, type FakeDigitalBankConstructor, type FakeDigitalBankIo, type FakeDigitalModes, type FakeDigitalIoOptions,
 } from './digitalbank';
 
 export const DIGITAL_RISING = 1;
 export const DIGITAL_FALLING = 2;
 
-export interface FakeDigitalConstructor {
+export interface FakeDigitalConstructor extends FakeDigitalModes {
   new (options: DigitalOptions): DigitalInstance & { readonly format: 'number' };
-  readonly Input: number;
-  readonly InputPullUp: number;
-  readonly InputPullDown: number;
-  readonly InputPullUpDown: number;
-  readonly Output: number;
-  readonly OutputOpenDrain: number;
   readonly Rising: number;
   readonly Falling: number;
 }

@@ -57,14 +57,18 @@ export const DIGITAL_INPUT_PULL_UP_DOWN = 3;
 export const DIGITAL_OUTPUT = 8;
 export const DIGITAL_OUTPUT_OPEN_DRAIN = 9;
 
-export interface FakeDigitalBankConstructor {
-  new (options: DigitalBankOptions): DigitalBankInstance & { readonly format: 'number' };
+/** The mode constants Digital and DigitalBank both carry as statics. */
+export interface FakeDigitalModes {
   readonly Input: number;
   readonly InputPullUp: number;
   readonly InputPullDown: number;
   readonly InputPullUpDown: number;
   readonly Output: number;
   readonly OutputOpenDrain: number;
+}
+
+export interface FakeDigitalBankConstructor extends FakeDigitalModes {
+  new (options: DigitalBankOptions): DigitalBankInstance & { readonly format: 'number' };
 }
 
 export interface FakeDigitalBankIo {
