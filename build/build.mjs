@@ -1,202 +1,248 @@
-// The device build (npm run build): the TypeScript of firmware/** and hal/esp32/** (tests excluded), type-checked
-// strict, then compiled by esbuild into one ES module per source file under build/out/device/, which Moddable's
-// mcconfig compiles with xsc and preloads; and manifest.json, the Moddable manifest naming them.
+// The library build (npm run build): the TypeScript of the library (firmware/irq, firmware/drivers, hal/esp32;
+// tests excluded), type-checked strict and compiled by tsc, one ES module per source, with its declarations
+// (.d.ts) beside it, under build/out/device/<specifier>; and the library's Moddable manifests (manifests/*.json).
 //
-//   node build/build.mjs                      type-check, build, write manifest.json if it changed
-//   node build/build.mjs --check              the same, but fail (exit 1) if manifest.json is not up to date
+//   node build/build.mjs                      type-check, build, write the manifests that changed
+//   node build/build.mjs --check              the same, but fail (exit 1) if a manifest is not up to date
 //   options: --no-typecheck, --outdir DIR (instead of build/out/device), --root DIR (another source tree; no
-//   manifest.json is written), --json (print the report as one JSON line)
+//   manifest is written), --json (print the report as one JSON line)
 //
-// Module specifiers: a module is named after its source path without extension ("firmware/irq/core",
-// "hal/esp32/gpio"), except firmware/main.ts, which is `main` (the module Moddable's runtime imports). Every
-// import of another module of the build is rewritten to that name, so an emitted module has no relative
-// specifiers: they would resolve against the importer's specifier, and `main` sits at the root while the
-// modules it imports live under firmware/. Imports of Moddable built-ins (embedded:*, timer, time) stay as they
-// are; any other import fails the build.
-import { build } from 'esbuild';
-import { spawnSync } from 'node:child_process';
+// Why tsc and one module per source, not a bundler: Moddable's linker (xsl) wants every module-level binding of a
+// preloaded module to stay `const`; a bundler turns top-level `const`, `let` and `class` into `var`, and XS then
+// gives each such binding a writable alias (`### warning: ...: no const`). tsc at ES2022 emits the declarations as
+// written. Every import between library modules is rewritten to the imported module's bare specifier
+// ("genirq/irq/desc"), since XS resolves "./" and "../" against the importer's specifier; the declarations keep
+// relative imports, rewritten to the output layout, so an app's tsc (Moddable's own, or an editor's) finds them
+// without a paths table. Imports of Moddable built-ins (embedded:*, timer, time, mc/config) stay as they are; any
+// other import fails the build, and so does a namespace import (`import * as`: one more alias per importer).
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEVICE_OUT, MAIN_SOURCE, generateManifest, isModdableBuiltin, manifestText } from './device/manifest.mjs';
+import {
+  DEVICE_OUT, LIBRARY_TREES, MANIFEST_DIR, generateManifests, isModdableBuiltin, manifestText, specifierOf,
+} from './device/manifest.mjs';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The source trees of the device build, relative to the root. */
-export const SOURCE_DIRS = Object.freeze(['firmware', 'hal/esp32']);
-
 const toPosix = (path) => path.split(sep).join('/');
 
-function isDeviceSource(name) {
+function isLibrarySource(name) {
   return name.endsWith('.ts') && !name.endsWith('.d.ts') && !/\.(test|spec)\.ts$/.test(name);
 }
 
-/** Every TypeScript source of the device build, as sorted posix paths relative to `base`. */
-export function deviceSources(base = root) {
+/** Every TypeScript source of the library, as sorted posix paths relative to `base`. */
+export function librarySources(base = root) {
   const out = [];
   const walk = (dir) => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
         if (entry.name !== '__tests__' && entry.name !== 'node_modules' && !entry.name.startsWith('.')) walk(path);
-      } else if (isDeviceSource(entry.name)) out.push(toPosix(relative(base, path)));
+      } else if (isLibrarySource(entry.name)) out.push(toPosix(relative(base, path)));
     }
   };
-  for (const dir of SOURCE_DIRS) {
+  for (const { dir } of LIBRARY_TREES) {
     if (fs.existsSync(join(base, dir))) walk(join(base, dir));
   }
   return out.sort();
 }
 
-/** The module specifier of a source (a posix path relative to the root). */
-export function moduleName(source) {
-  return source === MAIN_SOURCE ? 'main' : source.replace(/\.ts$/, '');
-}
-
 /** The TypeScript file a relative import names, as TypeScript's "Bundler" resolution finds it. */
 function resolveRelative(importer, specifier) {
   const base = resolve(dirname(importer), specifier);
-  const candidates = [base, `${base}.ts`, join(base, 'index.ts')];
+  const candidates = [`${base}.ts`, join(base, 'index.ts'), base];
   if (/\.m?js$/.test(base)) candidates.push(base.replace(/\.m?js$/, '.ts'));
   return candidates.find((path) => fs.existsSync(path) && fs.statSync(path).isFile());
 }
 
-/** esbuild resolves every import through this: a module of the build becomes its specifier, external. */
-function moddableModules(base, sources) {
-  const names = new Set(sources.map(moduleName));
-  const known = new Set(sources);
-  return {
-    name: 'moddable-modules',
-    setup(b) {
-      b.onResolve({ filter: /.*/ }, (args) => {
-        if (args.kind === 'entry-point') return undefined;
-        const spec = args.path;
-        if (spec.startsWith('.') || spec.startsWith('/')) {
-          const file = resolveRelative(args.importer, spec);
-          const source = file && toPosix(relative(base, file));
-          if (source && known.has(source)) return { path: moduleName(source), external: true };
-          const what = source ? `${source}, which is not part of the device build` : 'no TypeScript module';
-          return { errors: [{ text: `"${spec}" resolves to ${what} (the device build is ${SOURCE_DIRS.join('/**, ')}/**, tests excluded)` }] };
-        }
-        if (names.has(spec) || isModdableBuiltin(spec)) return { path: spec, external: true };
-        return { errors: [{ text: `"${spec}" is neither a module of the device build nor a Moddable built-in (embedded:*, timer, time)` }] };
-      });
-    },
-  };
-}
-
-function typecheck() {
-  const require = createRequire(join(root, 'package.json'));
-  const tsc = require.resolve('typescript/bin/tsc');
-  const run = spawnSync(process.execPath, [tsc, '--noEmit', '-p', join(root, 'build', 'device', 'tsconfig.json')], { cwd: root, stdio: 'inherit' });
-  if (run.status !== 0) throw new Error('the device sources do not type-check (tsc -p build/device/tsconfig.json)');
-}
+// Module specifiers in emitted code: `from "x"`, `import "x"`, `import("x")`, `export ... from "x"`. tsc prints
+// each import and export declaration on lines of its own, so the patterns are anchored at a line start.
+const STATIC_IMPORT = /^(\s*(?:import|export)\b[^'"\n]*?\bfrom\s*|\s*import\s*)(['"])([^'"\n]+)\2/gm;
+const TYPE_IMPORT = /(\bimport\(\s*)(['"])([^'"\n]+)\2(\s*\))/g;
+const NAMESPACE_IMPORT = /^\s*(?:import|export)\s*\*\s*as\b/m;
 
 /**
- * Build the device modules. Returns the report: the modules (specifier, source, emitted file relative to
- * outdir, preloaded, imports), whether firmware/main.ts exists, and the manifest (object and text) with, when
- * `manifest` is 'write' or 'check', whether manifest.json was up to date.
+ * Build the library. Returns the report: the modules (specifier, source, emitted file relative to outdir,
+ * imports), and the manifests (objects and texts) with, when `manifests` is 'write' or 'check', which were out
+ * of date.
  */
-export async function buildDevice({ base = root, outdir = join(base, DEVICE_OUT), typecheck: check = true, manifest = 'write' } = {}) {
-  if (check) typecheck();
-  const sources = deviceSources(base);
-  if (sources.length === 0) throw new Error(`no TypeScript sources under ${SOURCE_DIRS.join(', ')}`);
+export async function buildLibrary({ base = root, outdir = join(base, DEVICE_OUT), typecheck = true, manifests = 'write' } = {}) {
+  const require = createRequire(join(root, 'package.json'));
+  const ts = require('typescript');
+  const sources = librarySources(base);
+  if (sources.length === 0) throw new Error(`no TypeScript sources under ${LIBRARY_TREES.map((t) => t.dir).join(', ')}`);
   // The output directory is emptied first (no module of a deleted source survives): never the tree itself.
   const out = resolve(outdir);
   const within = (dir, parent) => dir === parent || dir.startsWith(parent + sep);
-  if (within(base, out) || SOURCE_DIRS.some((dir) => within(out, join(base, dir)) || within(join(base, dir), out))) {
+  if (within(base, out) || LIBRARY_TREES.some(({ dir }) => within(out, join(base, dir)) || within(join(base, dir), out))) {
     throw new Error(`refusing to empty ${out}: it holds the sources`);
   }
-  fs.rmSync(out, { recursive: true, force: true });
-  let result;
-  try {
-    result = await build({
-      absWorkingDir: base,
-      entryPoints: sources,
-      outdir: out,
-      outbase: base,
-      // Bundling with every import external: each source becomes one module, its imports rewritten by the plugin.
-      bundle: true,
-      format: 'esm',
-      platform: 'neutral',
-      target: 'es2022',
-      tsconfig: join(root, 'tsconfig.json'),
-      plugins: [moddableModules(base, sources)],
-      metafile: true,
-      logLevel: 'silent',
-    });
-  } catch (err) {
-    const errors = err.errors ?? [];
-    const lines = errors.map((e) => `${e.location ? `${e.location.file}:${e.location.line}: ` : ''}${e.text}`);
-    throw new Error(`the device build failed:\n  ${lines.length ? lines.join('\n  ') : err.message}`);
+
+  const config = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
+  const options = {
+    ...config.options,
+    noEmit: false,
+    declaration: true,
+    outDir: '/genirq-out',
+    rootDir: base,
+    module: ts.ModuleKind.ESNext,
+    target: ts.ScriptTarget.ES2022,
+    types: [],
+    sourceMap: false,
+    paths: undefined,
+    removeComments: false,
+  };
+  const files = sources.map((s) => join(base, s));
+  const program = ts.createProgram(files, options);
+  if (typecheck) {
+    const diagnostics = ts.getPreEmitDiagnostics(program);
+    if (diagnostics.length) {
+      const text = ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => base, getNewLine: () => '\n' });
+      throw new Error(`the library does not type-check:\n${text}`);
+    }
   }
+  const emitted = new Map();
+  program.emit(undefined, (fileName, text) => emitted.set(toPosix(relative('/genirq-out', fileName)), text));
 
-  const names = new Set(sources.map(moduleName));
-  const modules = sources.map((source) => {
-    const file = `${source.replace(/\.ts$/, '')}.js`;
-    const output = result.metafile.outputs[toPosix(relative(base, join(out, file)))];
-    if (output === undefined) throw new Error(`esbuild emitted no ${file} for ${source}`);
-    const imports = output.imports.map((i) => i.path);
-    const bad = output.imports.filter((i) => i.kind !== 'import-statement' || !i.external || !(names.has(i.path) || isModdableBuiltin(i.path)));
-    if (bad.length) throw new Error(`${file} imports ${bad.map((i) => `${i.path} (${i.kind})`).join(', ')}`);
-    const name = moduleName(source);
-    return { name, source, file, preload: name !== 'main', imports: [...new Set(imports)].sort() };
-  });
+  const specifiers = new Map(sources.map((s) => [s, specifierOf(s)]));
+  const errors = [];
+  const modules = [];
+  fs.rmSync(out, { recursive: true, force: true });
+  for (const source of sources) {
+    const spec = specifiers.get(source);
+    const stem = source.slice(0, -3);
+    const js = emitted.get(`${stem}.js`);
+    const dts = emitted.get(`${stem}.d.ts`);
+    if (js === undefined || dts === undefined) throw new Error(`tsc emitted no ${stem}.js/.d.ts`);
+    const importer = join(base, source);
+    const imports = new Set();
+    const target = (specifier, where) => {
+      if (!specifier.startsWith('.')) {
+        if (isModdableBuiltin(specifier) || [...specifiers.values()].includes(specifier)) return specifier;
+        errors.push(`${source}: "${specifier}" (${where}) is neither a module of the library nor a Moddable built-in (embedded:*, timer, time, mc/config)`);
+        return specifier;
+      }
+      const file = resolveRelative(importer, specifier);
+      const imported = file && toPosix(relative(base, file));
+      if (imported && specifiers.has(imported)) return specifiers.get(imported);
+      const what = imported ? `${imported}, which is not part of the library` : 'no TypeScript module';
+      errors.push(`${source}: "${specifier}" resolves to ${what} (the library is ${LIBRARY_TREES.map((t) => `${t.dir}/**`).join(', ')}, tests excluded)`);
+      return specifier;
+    };
+    if (NAMESPACE_IMPORT.test(js)) errors.push(`${source}: a namespace import or export (import * as): name the bindings instead`);
+    const jsOut = js.replace(STATIC_IMPORT, (_m, head, quote, specifier) => {
+      const to = target(specifier, 'import');
+      imports.add(to);
+      return `${head}${quote}${to}${quote}`;
+    }).replace(TYPE_IMPORT, (_m, head, quote, specifier, tail) => {
+      errors.push(`${source}: a dynamic import("${specifier}"): the board links every module ahead of time`);
+      return `${head}${quote}${specifier}${quote}${tail}`;
+    });
+    // Declarations: relative imports to the output layout (the importer sits at its specifier's path).
+    const toRelative = (specifier) => {
+      if (!specifier.startsWith('.')) return specifier;
+      const to = target(specifier, 'declaration');
+      if (!to.startsWith('genirq')) return specifier;
+      const path = posix.relative(posix.dirname(spec), to);
+      return path.startsWith('.') ? path : `./${path}`;
+    };
+    const dtsOut = dts
+      .replace(/^\/\/\/\s*<reference path=.*\n/gm, '')
+      .replace(STATIC_IMPORT, (_m, head, quote, specifier) => `${head}${quote}${toRelative(specifier)}${quote}`)
+      .replace(TYPE_IMPORT, (_m, head, quote, specifier, tail) => `${head}${quote}${toRelative(specifier)}${quote}${tail}`);
+    const file = `${spec}.js`;
+    fs.mkdirSync(dirname(join(out, file)), { recursive: true });
+    fs.writeFileSync(join(out, file), jsOut);
+    fs.writeFileSync(join(out, `${spec}.d.ts`), dtsOut);
+    modules.push({ name: spec, source, file, imports: [...imports].sort() });
+  }
+  if (errors.length) throw new Error(`the library build failed:\n  ${errors.join('\n  ')}`);
+  modules.sort((a, b) => a.name.localeCompare(b.name));
 
-  const hasMain = sources.includes(MAIN_SOURCE);
-  const generated = generateManifest(modules.filter((m) => m.name !== 'main').map((m) => m.name));
-  const text = manifestText(generated);
-  const report = { outdir: out, modules, hasMain, manifest: generated, manifestText: text };
-  if (manifest === 'write' || manifest === 'check') {
-    const path = join(base, 'manifest.json');
-    const current = fs.existsSync(path) ? fs.readFileSync(path, 'utf8') : undefined;
-    report.manifestUpToDate = current === text;
-    if (manifest === 'write' && !report.manifestUpToDate) {
-      fs.writeFileSync(path, text);
-      report.manifestWritten = true;
+  const generated = generateManifests(modules.map((m) => m.name));
+  const report = { outdir: out, modules, manifests: generated, manifestTexts: {}, manifestsOutOfDate: [], manifestsWritten: [] };
+  for (const [path, manifest] of Object.entries(generated)) {
+    const text = manifestText(manifest);
+    report.manifestTexts[path] = text;
+    if (manifests !== 'write' && manifests !== 'check') continue;
+    const file = join(base, path);
+    const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
+    if (current === text) continue;
+    report.manifestsOutOfDate.push(path);
+    if (manifests === 'write') {
+      fs.mkdirSync(dirname(file), { recursive: true });
+      fs.writeFileSync(file, text);
+      report.manifestsWritten.push(path);
+    }
+  }
+  if (manifests === 'write' || manifests === 'check') {
+    // A manifest of a module that no longer exists.
+    const stale = listManifests(base).filter((p) => !(p in generated));
+    for (const path of stale) {
+      report.manifestsOutOfDate.push(path);
+      if (manifests === 'write') {
+        fs.rmSync(join(base, path));
+        report.manifestsWritten.push(path);
+      }
     }
   }
   return report;
 }
 
+/** The manifests under manifests/, as posix paths relative to `base`. */
+export function listManifests(base = root) {
+  const dir = join(base, MANIFEST_DIR);
+  if (!fs.existsSync(dir)) return [];
+  const out = [];
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.json')) out.push(toPosix(relative(base, p)));
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
 function parseArgs(argv) {
-  const options = { typecheck: true, manifest: 'write', json: false };
+  const options = { typecheck: true, manifests: 'write', json: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--no-typecheck') options.typecheck = false;
-    else if (arg === '--check') options.manifest = 'check';
+    else if (arg === '--check') options.manifests = 'check';
     else if (arg === '--json') options.json = true;
     else if (arg === '--outdir') options.outdir = resolve(argv[++i]);
     else if (arg === '--root') options.base = resolve(argv[++i]);
     else throw new Error(`unknown argument ${arg}\nusage: node build/build.mjs [--check] [--no-typecheck] [--outdir DIR] [--root DIR] [--json]`);
   }
-  // Another source tree is a test fixture: leave the repository's manifest.json alone.
-  if (options.base !== undefined && options.base !== root) options.manifest = 'none';
+  // Another source tree is a test fixture: leave the repository's manifests alone.
+  if (options.base !== undefined && options.base !== root) options.manifests = 'none';
   return options;
 }
 
 function printReport(report) {
   const rel = (path) => toPosix(relative(root, path)) || '.';
-  const preloaded = report.modules.filter((m) => m.preload).length;
-  console.log(`device build: ${report.modules.length} modules in ${rel(report.outdir)}/ (${preloaded} preloaded)`);
-  for (const m of report.modules) console.log(`  ${m.name.padEnd(32)} ${m.file}${m.preload ? '' : '  (not preloaded)'}`);
-  if (!report.hasMain) {
-    console.log(`warning: no ${MAIN_SOURCE} yet: manifest.json names main, but the board has nothing to run until it exists`);
+  console.log(`library build: ${report.modules.length} modules (.js and .d.ts) in ${rel(report.outdir)}/`);
+  for (const m of report.modules) console.log(`  ${m.name.padEnd(28)} ${m.source}`);
+  for (const path of Object.keys(report.manifests)) {
+    const state = report.manifestsWritten.includes(path) ? 'updated (commit it)' : report.manifestsOutOfDate.includes(path) ? 'OUT OF DATE (npm run build rewrites it)' : 'up to date';
+    console.log(`${path}: ${state}`);
   }
-  if (report.manifestWritten) console.log('manifest.json: updated (commit it)');
-  else if (report.manifestUpToDate === true) console.log('manifest.json: up to date');
-  else if (report.manifestUpToDate === false) console.log('manifest.json: OUT OF DATE (npm run build rewrites it)');
+  for (const path of report.manifestsOutOfDate.filter((p) => !(p in report.manifests))) {
+    console.log(`${path}: ${report.manifestsWritten.includes(path) ? 'removed (its module is gone)' : 'STALE (npm run build removes it)'}`);
+  }
 }
 
 const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
   try {
     const options = parseArgs(process.argv.slice(2));
-    const report = await buildDevice(options);
+    const report = await buildLibrary(options);
     if (options.json) process.stdout.write(`${JSON.stringify(report)}\n`);
     else printReport(report);
-    if (options.manifest === 'check' && !report.manifestUpToDate) process.exitCode = 1;
+    if (options.manifests === 'check' && report.manifestsOutOfDate.length) process.exitCode = 1;
   } catch (err) {
     console.error(err instanceof Error ? err.message : String(err));
     process.exitCode = 1;

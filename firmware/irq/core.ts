@@ -13,7 +13,9 @@ import type { IrqAction } from './desc';
 import {
   irqCreateMapping, irqDisposeMapping, irqDomainCreateLinear, irqFindMapping, type IrqDomain,
 } from './domain';
-import * as manage from './manage';
+import {
+  checkPriority, disableHardirq, disableIrq, disableIrqNosync, enableIrq, freeIrq, irqSetAffinity, irqSetIrqType, irqSetIrqWake, irqSetNestedThread, irqSetThreadPriority, irqWakeThread, requestThreadedIrq, synchronizeIrq,
+} from './manage';
 import { procInterrupts } from './proc';
 import { IRQ_THREAD_DEFAULT_PRIORITY, IrqThread, ThreadRunner, type IrqThreadInfo } from './thread';
 import type { IrqChip, IrqDomainOps, IrqFlowHandler, IrqHandler, IrqLog, IrqThreadFn, Platform } from './types';
@@ -294,53 +296,53 @@ export class IrqCore {
   // ---- requesting and controlling lines (manage.c) ----
 
   requestIrq<D>(irq: number, handler: IrqHandler<D>, flags: number, name: string, devId?: D): number {
-    return manage.requestThreadedIrq(this, irq, handler as IrqHandler, null, flags, name, devId);
+    return requestThreadedIrq(this, irq, handler as IrqHandler, null, flags, name, devId);
   }
 
   requestThreadedIrq<D>(
     irq: number, handler: IrqHandler<D> | null, threadFn: IrqThreadFn<D> | null, flags: number, name: string, devId?: D,
   ): number {
-    return manage.requestThreadedIrq(this, irq, handler as IrqHandler | null, threadFn as IrqThreadFn | null, flags, name, devId);
+    return requestThreadedIrq(this, irq, handler as IrqHandler | null, threadFn as IrqThreadFn | null, flags, name, devId);
   }
 
   freeIrq(irq: number, devId?: unknown): Promise<string | undefined> {
-    return manage.freeIrq(this, irq, devId);
+    return freeIrq(this, irq, devId);
   }
 
   disableIrq(irq: number): Promise<void> {
-    return manage.disableIrq(this, irq);
+    return disableIrq(this, irq);
   }
 
   disableIrqNosync(irq: number): void {
-    manage.disableIrqNosync(this, irq);
+    disableIrqNosync(this, irq);
   }
 
   disableHardirq(irq: number): boolean {
-    return manage.disableHardirq(this, irq);
+    return disableHardirq(this, irq);
   }
 
   enableIrq(irq: number): void {
-    manage.enableIrq(this, irq);
+    enableIrq(this, irq);
   }
 
   synchronizeIrq(irq: number): Promise<void> {
-    return manage.synchronizeIrq(this, irq);
+    return synchronizeIrq(this, irq);
   }
 
   irqSetIrqType(irq: number, type: number): number {
-    return manage.irqSetIrqType(this, irq, type);
+    return irqSetIrqType(this, irq, type);
   }
 
   irqSetIrqWake(irq: number, on: boolean): number {
-    return manage.irqSetIrqWake(this, irq, on);
+    return irqSetIrqWake(this, irq, on);
   }
 
   irqWakeThread(irq: number, devId?: unknown): void {
-    manage.irqWakeThread(this, irq, devId);
+    irqWakeThread(this, irq, devId);
   }
 
   irqSetThreadPriority(irq: number, devId: unknown, priority: number): void {
-    manage.irqSetThreadPriority(this, irq, devId, priority);
+    irqSetThreadPriority(this, irq, devId, priority);
   }
 
   requestIrqSharedThread<D>(
@@ -348,21 +350,21 @@ export class IrqCore {
     devId: D | undefined, sharedThreadNum: number,
   ): number {
     if (sharedThreadNum === undefined) throw new IrqError('EINVAL', `irq ${irq}: requestIrqSharedThread needs a shared thread number`, irq);
-    return manage.requestThreadedIrq(this, irq, handler as IrqHandler | null, threadFn as IrqThreadFn | null, flags, name, devId, sharedThreadNum);
+    return requestThreadedIrq(this, irq, handler as IrqHandler | null, threadFn as IrqThreadFn | null, flags, name, devId, sharedThreadNum);
   }
 
   irqSetSharedThreadPriority(sharedThreadNum: number, priority: number): void {
-    manage.checkPriority(priority, `shared thread ${sharedThreadNum}`);
+    checkPriority(priority, `shared thread ${sharedThreadNum}`);
     const t = this.sharedThread(sharedThreadNum);
     t.runner.setPriority(t, priority);
   }
 
   irqSetAffinity(irq: number, cpu: number): number {
-    return manage.irqSetAffinity(this, irq, cpu);
+    return irqSetAffinity(this, irq, cpu);
   }
 
   irqSetNestedThread(irq: number, on: boolean): void {
-    manage.irqSetNestedThread(this, irq, on);
+    irqSetNestedThread(this, irq, on);
   }
 
   /**

@@ -1,7 +1,7 @@
 /** The genirq core's public API. */
 export * from './constants';
 export { IrqError, type IrqErrorCode } from './error';
-export type { IrqChip, IrqData, IrqDomainOps, IrqFlowHandler, IrqHandler, IrqLog, IrqThreadFn, LogLevel, Platform } from './types';
+export type { IrqChip, IrqData, IrqDomainOps, IrqFlowHandler, IrqHandler, IrqLog, IrqThreadFn, LogLevel, Platform, PlatformDeferred } from './types';
 export { IrqCore, type IrqCoreOptions } from './core';
 export type { IrqDesc, IrqDescInfo } from './desc';
 export { IrqDomain } from './domain';

@@ -20,6 +20,7 @@ import { IrqError, describe } from './error';
 import { disableIrqNosync } from './manage';
 import { noteCpu } from './storm';
 import { IRQ_TRACE } from './trace';
+import type { PlatformDeferred } from './types';
 
 /** The kernel's default priority for irq threads (SCHED_FIFO 50); a forced secondary thread gets one less. */
 export const IRQ_THREAD_DEFAULT_PRIORITY = 50;
@@ -165,7 +166,16 @@ export class ThreadRunner {
     }
   };
 
-  constructor(private readonly core: IrqCore, readonly cpu: number, readonly budgetUs: number) {}
+  /**
+   * The platform's reusable deferred call for this runner's bursts, made once here: scheduling a burst then
+   * allocates nothing (on the board, one Moddable timer re-armed per burst instead of a new one). Undefined on
+   * a platform without createDeferred, which gets defer(burst) per burst.
+   */
+  private readonly deferred: PlatformDeferred | undefined;
+
+  constructor(private readonly core: IrqCore, readonly cpu: number, readonly budgetUs: number) {
+    this.deferred = core.platform.createDeferred?.(this.burst);
+  }
 
   /** Change a thread's priority; a thread already queued moves to its new place. */
   setPriority(t: IrqThread, priority: number): void {
@@ -205,7 +215,8 @@ export class ThreadRunner {
   private schedule(): void {
     if (this.scheduled || this.inBurst) return;
     this.scheduled = true;
-    this.core.platform.defer(this.burst);
+    if (this.deferred !== undefined) this.deferred.schedule();
+    else this.core.platform.defer(this.burst);
   }
 
   /** One run of the thread: the first woken action's threadFn (irq_thread's loop body). */

@@ -6,10 +6,31 @@ import type { IrqReturn } from './constants';
 import type { IrqDesc } from './desc';
 import type { IrqDomain } from './domain';
 
+/**
+ * A deferred call made once and run many times (Platform.createDeferred): `schedule()` runs its callback once
+ * after the current job, as `defer` would; a second `schedule()` before it ran changes nothing; `cancel()`
+ * drops a run not yet started. Neither allocates, which `defer(cb)` cannot promise on every platform.
+ */
+export interface PlatformDeferred {
+  schedule(): void;
+  cancel(): void;
+}
+
 /** What the core needs from the engine: a microsecond clock and a way to run code after the current job. */
 export interface Platform {
   now(): number;
+  /**
+   * Run `cb` after the current job. May allocate per call (on the board a Moddable timer): the core uses it
+   * on rare paths (a software resend on enable), and for every burst only on a platform without
+   * createDeferred.
+   */
   defer(cb: () => void): void;
+  /**
+   * Optional, for paths that defer on every interrupt (each runner's burst): a deferred call set up once,
+   * whose schedule() allocates nothing (on the board one Moddable timer, re-armed with Timer.schedule).
+   * Without it the runner calls defer(burst) per burst.
+   */
+  createDeferred?(cb: () => void): PlatformDeferred;
   /**
    * Optional one-shot timer, for the thread watchdog (Moddable's Timer.set, the simulator's after). Without
    * it the watchdog checks sleeping threads only when a runner burst ends.

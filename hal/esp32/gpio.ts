@@ -16,11 +16,29 @@
  *   handleLevelIrq, and unmask reads the pin: while the level is still asserted the irq is entered again in
  *   a deferred job (counted in levelRetriggers).
  *
- * One DigitalBank per pin, opened at irqStartup and closed at irqShutdown: every pin keeps its own pull mode
- * (a bank has one mode for all its pins), and a type change that needs other rises/falls reopens only that
- * pin. Its cost: one native record and one ISR-list entry per pin (the ISR walks the list), and pins firing
- * together are separate deliveries. Falling and level-low (rising and level-high) open the same bank, so a
- * switch between them reopens nothing.
+ * One DigitalBank per (bank index, pin mode), shared by every started pin of that bank with that pull mode,
+ * each pin with its own rises/falls bits (digitalbank.c arms each pin's interrupt type from its own bits,
+ * so any mix of edges fits one bank). Why shared rather than one bank per pin: the ISR posts one message per
+ * bank whose `triggered` was 0, and the XS task's queue holds MODDEF_TASK_QUEUELENGTH messages (10 by
+ * default) for everything that posts to the JavaScript thread; N pins of one bank firing together cost one
+ * message instead of N, so a burst is far less likely to fill the queue, and a full queue is what silences a
+ * bank (below). The price: a DigitalBank's pins and edges are fixed at construction, so starting, stopping,
+ * retyping (other rises/falls) or re-moding a pin closes and reopens its whole group; the other pins of the
+ * group are closed for that moment (gpio_reset_pin drops their pulls briefly) and their queued delivery is
+ * dropped by the close. Both are repaired: after every reopen the group's levels are compared with the levels
+ * last accounted for, and a change in a direction a pin reports is raised as a missed edge (`missedEdges`);
+ * a level line is read again. Only an even number of edges during the reopen goes unseen. Falling and
+ * level-low (rising and level-high) have the same bits, so a switch between them reopens nothing.
+ *
+ * The silent pin: digitalbank.c's ISR posts only when `triggered` was 0 and ignores the post's result; when
+ * the queue is full the post is lost, `triggered` stays set and the bank never posts again. Defence: every
+ * delivery reads its bank's levels (the accounted levels), and each check (on every delivery, for the other
+ * open banks, and on a slow timer, `silentCheckUs`) reads each open bank once and looks for a level that
+ * changed in a direction the bank reports with no delivery since. One such sighting only makes the bank a
+ * suspect (its message may still be queued); a second check at least `silentCheckUs` later with still no
+ * delivery proves it silent: the bank is closed and reopened (a new native record, `triggered` 0: `rearms`)
+ * and the missed edges are raised once. The timer runs only while banks are open and something happened in
+ * the last SILENT_IDLE_CHECKS periods (a delivery, an open, a suspect), so an idle system sleeps.
  *
  * Nothing touches native IO at module load (Moddable's preload runs and freezes modules at build time):
  * every bank is opened by an instance created at start-up.
@@ -32,7 +50,7 @@ import {
   type IrqDomain,
 } from '../../firmware/irq';
 import type { DigitalBankInstance, Esp32Io } from './io-types';
-import { ESP32_GPIO_COUNT, ESP32_PIN_BANKS, isValidGpio } from './pins';
+import { flashPinReason, hasPulls, isValidGpio, pinCaution, socPins, type Esp32Soc, type SocPins } from './pins';
 import { Esp32Wake, type Esp32WakeSources } from './wake';
 
 /** The input modes a pin can be opened with (DigitalBank.Input, InputPullUp, InputPullDown, InputPullUpDown). */
@@ -50,6 +68,12 @@ const EDGES_OF_TYPE: Readonly<Record<number, readonly [boolean, boolean]>> = Obj
 });
 
 export interface Esp32GpioOptions {
+  /**
+   * The chip the firmware was built for, from the build (Moddable's mc/config, set per subplatform by the
+   * manifest): its pin table decides which GPIOs exist, which have pulls, which are refused (SPI flash) or
+   * warned about (PSRAM, UART0, USB-Serial-JTAG), and which can wake it (hal/esp32/pins.ts). Never guessed.
+   */
+  soc: Esp32Soc;
   /** Name of the chip, the domain and the parent line's chip ("esp32-gpio"). */
   name?: string;
   /**
@@ -62,6 +86,11 @@ export interface Esp32GpioOptions {
    * Moddable's digitalbank reports no time). Given, the core's latency statistics measure from the edge.
    */
   edgeTime?: (gpio: number) => number | undefined;
+  /**
+   * Period of the silent-bank check timer, µs (default 100,000), and the least time between the sighting
+   * that makes a bank a suspect and the check that re-arms it. 0: no timer (deliveries still check).
+   */
+  silentCheckUs?: number;
 }
 
 /** Counters of everything the pins did; the HAL's `stats` and each pin's `pinInfo` carry the same names. */
@@ -84,11 +113,23 @@ export interface Esp32GpioCounters {
   levelRetriggers: number;
   /** DigitalBanks closed and opened again for a type change. */
   reopens: number;
+  /**
+   * Edges no delivery reported, found by the levels: of a bank that went silent (its post was lost to a full
+   * queue), or dropped with a delivery still queued when the bank was reopened. Each is raised once.
+   */
+  missedEdges: number;
+  /** Silent banks closed and reopened (per pin: re-arms of the pin's bank while the pin was in it). */
+  rearms: number;
 }
 
 export interface Esp32GpioStats extends Esp32GpioCounters {
   /** onReadable calls (hardirq entries). */
   deliveries: number;
+  /** DigitalBank constructions (every open and reopen of a group). */
+  bankOpens: number;
+  /** Silent-bank checks run (on deliveries and on the timer), and the bank reads they made. */
+  silentChecks: number;
+  silentCheckReads: number;
 }
 
 /** What pinInfo(pin) reports. */
@@ -107,7 +148,7 @@ export interface Esp32PinInfo extends Esp32GpioCounters {
 
 interface Pin extends Esp32GpioCounters {
   readonly pin: number;
-  /** 0 for GPIO 0-31, 1 for 32-39. */
+  /** 0 for GPIO 0-31, 1 for 32 and up. */
   readonly bankIndex: number;
   /** The pin's bit in its bank's masks. */
   readonly bit: number;
@@ -120,6 +161,8 @@ interface Pin extends Esp32GpioCounters {
   falls: boolean;
   started: boolean;
   masked: boolean;
+  /** The pin's caution (PSRAM, UART0, USB) was logged. */
+  warned: boolean;
   /** An edge arrived while masked (the software status latch). */
   pending: boolean;
   /** A deferred re-raise is queued. */
@@ -129,7 +172,35 @@ interface Pin extends Esp32GpioCounters {
 }
 
 function newCounters(): Esp32GpioCounters {
-  return { edges: 0, coalesced: 0, ignored: 0, pendingWhileMasked: 0, replays: 0, levelRetriggers: 0, reopens: 0 };
+  return {
+    edges: 0, coalesced: 0, ignored: 0, pendingWhileMasked: 0, replays: 0, levelRetriggers: 0, reopens: 0, missedEdges: 0,
+    rearms: 0,
+  };
+}
+
+/** Modes in group order: a group's index is bankIndex * 4 + the mode's index. */
+const MODE_INDEX: Readonly<Record<Esp32PinMode, number>> = Object.freeze({ input: 0, pullup: 1, pulldown: 2, pullupdown: 3 });
+
+/** Quiet timer periods after which the silent-bank timer stops until the next delivery or open. */
+const SILENT_IDLE_CHECKS = 10;
+
+/** One shared DigitalBank: the started pins of one bank index with one pull mode. */
+interface BankGroup {
+  readonly bankIndex: number;
+  readonly mode: Esp32PinMode;
+  bank: DigitalBankInstance | undefined;
+  /** Member pins, rising and falling bits: what the bank is (re)opened with. */
+  pins: number;
+  rises: number;
+  falls: number;
+  /** The levels last accounted for: read at open, at each delivery, and by checks (unreported changes). */
+  seen: number;
+  /** Bits whose level changed in a reported direction with no delivery since suspectAt (0: not a suspect). */
+  suspect: number;
+  suspectAt: number;
+  /** Missed edges waiting for their deferred raise. */
+  missed: number;
+  missedQueued: boolean;
 }
 
 export class Esp32Gpio {
@@ -140,6 +211,8 @@ export class Esp32Gpio {
   /** The core's irq for onReadable deliveries: the chained parent of every pin line. */
   readonly parentIrq: number;
   readonly name: string;
+  /** The chip's pin table (from options.soc). */
+  readonly soc: SocPins;
   private readonly core: IrqCore;
   private readonly edgeTime: ((gpio: number) => number | undefined) | undefined;
   private readonly io: Esp32Io;
@@ -147,15 +220,26 @@ export class Esp32Gpio {
   private readonly pins: (Pin | undefined)[] = [];
   /** Bits delivered and not yet demultiplexed, per bank: the status register the chained handler reads. */
   private readonly status: number[] = [];
-  private readonly counters: Esp32GpioStats = { ...newCounters(), deliveries: 0 };
+  private readonly counters: Esp32GpioStats = { ...newCounters(), deliveries: 0, bankOpens: 0, silentChecks: 0, silentCheckReads: 0 };
+  /** The shared banks, by bankIndex * 4 + mode index; created with the instance. */
+  private readonly groups: (BankGroup | undefined)[] = [];
+  /** The group each started pin is in, by GPIO number. */
+  private readonly groupOf: (BankGroup | undefined)[] = [];
+  private readonly silentCheckUs: number;
+  /** The silent-bank timer's state: its handle, and the quiet periods it has seen in a row. */
+  private readonly checkTimer: { handle: unknown; armed: boolean; quiet: number } = { handle: undefined, armed: false, quiet: 0 };
   private readonly demux: (desc: IrqDesc) => void;
   /** Our pin modes as the injected DigitalBank's mode constants. */
   private readonly modeValues: Readonly<Record<Esp32PinMode, unknown>>;
 
-  constructor(core: IrqCore, io: Esp32Io, options: Esp32GpioOptions = {}) {
+  constructor(core: IrqCore, io: Esp32Io, options: Esp32GpioOptions) {
     if (io === undefined || typeof io.DigitalBank !== 'function') {
       throw new TypeError('Esp32Gpio needs { DigitalBank } (import DigitalBank from "embedded:io/digitalbank")');
     }
+    if (options === undefined || options.soc === undefined) {
+      throw new TypeError("Esp32Gpio needs options.soc, the chip the firmware was built for ('esp32', 'esp32s3', 'esp32c3', 'esp32c6': Moddable's mc/config)");
+    }
+    this.soc = socPins(options.soc);
     this.core = core;
     this.io = io;
     const DigitalBank = io.DigitalBank;
@@ -165,8 +249,10 @@ export class Esp32Gpio {
     });
     this.name = options.name ?? 'esp32-gpio';
     this.edgeTime = options.edgeTime;
-    this.wake = new Esp32Wake(options.deepSleepWake !== false);
-    for (let b = 0; b < ESP32_PIN_BANKS; b++) this.status.push(0);
+    this.silentCheckUs = options.silentCheckUs ?? 100_000;
+    if (!(this.silentCheckUs >= 0)) throw new RangeError(`Esp32Gpio: silentCheckUs ${String(options.silentCheckUs)} must be >= 0`);
+    this.wake = new Esp32Wake(this.soc, options.deepSleepWake !== false);
+    for (let b = 0; b < this.soc.banks; b++) this.status.push(0);
 
     const pinOf = (data: IrqData): Pin => this.pins[irqDataGetChipData<number>(data)]!;
     this.chip = Object.freeze<IrqChip>({
@@ -201,10 +287,9 @@ export class Esp32Gpio {
       },
     });
     this.parentChip = Object.freeze<IrqChip>({ name: `${this.name}-onreadable` });
-    this.domain = core.irqDomainCreateLinear(ESP32_GPIO_COUNT, {
+    this.domain = core.irqDomainCreateLinear(this.soc.gpioCount, {
       map: (_domain, virq, hwirq) => {
-        if (!isValidGpio(hwirq)) throw new IrqError('EINVAL', `GPIO${hwirq} does not exist on the ESP32`);
-        this.pinAt(hwirq).irq = virq;
+        this.claim(hwirq).irq = virq;
         core.irqSetChipAndHandler(virq, this.chip, handleEdgeIrq);
         core.irqSetChipData(virq, hwirq);
       },
@@ -217,7 +302,7 @@ export class Esp32Gpio {
     this.demux = (desc: IrqDesc): void => {
       const chip = desc.irqData.chip!;
       chainedIrqEnter(chip, desc);
-      for (let b = 0; b < ESP32_PIN_BANKS; b++) {
+      for (let b = 0; b < this.soc.banks; b++) {
         let bits = this.status[b];
         this.status[b] = 0;
         while (bits !== 0) {
@@ -235,18 +320,22 @@ export class Esp32Gpio {
 
   /** gpio_to_irq: the core's irq for a GPIO, created on first use; `mode` sets its input mode as setPinMode. */
   gpioToIrq(pin: number, mode?: Esp32PinMode): number {
-    if (!isValidGpio(pin)) throw new IrqError('EINVAL', `GPIO${pin} does not exist on the ESP32 (0-19, 21-23, 25-27, 32-39)`);
+    this.claim(pin);
     if (mode !== undefined) this.setPinMode(pin, mode);
     return this.core.irqCreateMapping(this.domain, pin);
   }
 
   /**
    * The input mode the pin's DigitalBank is opened with (default 'input': no pull). Changing it on an open
-   * pin reopens its bank. GPIO 34-39 have no pulls: the ESP-IDF refuses them there (logged, not thrown).
+   * pin reopens its bank. A pull on a pin without pulls (ESP32 GPIO 34-39) is EINVAL: the ESP-IDF would only
+   * log it and leave the input floating.
    */
   setPinMode(pin: number, mode: Esp32PinMode): void {
     if (!PIN_MODES.includes(mode)) throw new IrqError('EINVAL', `GPIO${pin}: unknown pin mode '${String(mode)}' (${PIN_MODES.join(', ')})`);
-    const p = this.pinAt(pin);
+    const p = this.claim(pin);
+    if (mode !== 'input' && !hasPulls(this.soc, pin)) {
+      throw new IrqError('EINVAL', `GPIO${pin} cannot be '${mode}': ${this.soc.noPullReason}; use 'input' and an external resistor`);
+    }
     if (p.mode === mode) return;
     p.mode = mode;
     if (p.bank === undefined) return;
@@ -271,7 +360,8 @@ export class Esp32Gpio {
       pin: p.pin, irq: p.irq, mode: p.mode, type: p.type, open: p.bank !== undefined, masked: p.masked,
       pending: p.pending, wake: this.wake.enabled(p.pin),
       edges: p.edges, coalesced: p.coalesced, ignored: p.ignored, pendingWhileMasked: p.pendingWhileMasked,
-      replays: p.replays, levelRetriggers: p.levelRetriggers, reopens: p.reopens,
+      replays: p.replays, levelRetriggers: p.levelRetriggers, reopens: p.reopens, missedEdges: p.missedEdges,
+      rearms: p.rearms,
     });
   }
 
@@ -282,16 +372,34 @@ export class Esp32Gpio {
 
   // ---- the pins ----
 
+  /**
+   * The pin record, created on first use. A GPIO the chip lacks is EINVAL; an SPI flash pin is EBUSY (the
+   * flash owns it: reconfiguring it stops instruction fetch and crashes the chip).
+   */
   private pinAt(n: number): Pin {
-    if (!isValidGpio(n)) throw new IrqError('EINVAL', `GPIO${n} does not exist on the ESP32 (0-19, 21-23, 25-27, 32-39)`);
+    const t = this.soc;
+    if (!isValidGpio(t, n)) throw new IrqError('EINVAL', `GPIO${n} does not exist on the ${t.name} (${t.validRanges})`);
+    const flash = flashPinReason(t, n);
+    if (flash !== undefined) throw new IrqError('EBUSY', flash);
     let pin = this.pins[n];
     if (pin === undefined) {
       pin = {
         ...newCounters(), pin: n, bankIndex: n >> 5, bit: 1 << (n & 31), irq: 0, mode: 'input', type: IRQ_TYPE_NONE,
-        bank: undefined, rises: false, falls: false, started: false, masked: true, pending: false, raiseQueued: false,
-        lastLevel: 0,
+        bank: undefined, rises: false, falls: false, started: false, masked: true, warned: false, pending: false,
+        raiseQueued: false, lastLevel: 0,
       };
       this.pins[n] = pin;
+    }
+    return pin;
+  }
+
+  /** A pin a driver asks for (gpioToIrq, setPinMode, a mapping): a pin usually taken is warned about, once. */
+  private claim(n: number): Pin {
+    const pin = this.pinAt(n);
+    if (!pin.warned) {
+      pin.warned = true;
+      const caution = pinCaution(this.soc, n);
+      if (caution !== undefined) this.core.log('warn', `${this.name}: ${caution}`);
     }
     return pin;
   }
@@ -317,33 +425,211 @@ export class Esp32Gpio {
     return (pin.type & IRQ_TYPE_LEVEL_MASK) !== 0;
   }
 
+  /** The group of the pin's bank index and mode, created on first use. */
+  private groupFor(pin: Pin): BankGroup {
+    const index = pin.bankIndex * 4 + MODE_INDEX[pin.mode];
+    let group = this.groups[index];
+    if (group === undefined) {
+      group = {
+        bankIndex: pin.bankIndex, mode: pin.mode, bank: undefined, pins: 0, rises: 0, falls: 0, seen: 0, suspect: 0,
+        suspectAt: 0, missed: 0, missedQueued: false,
+      };
+      this.groups[index] = group;
+    }
+    return group;
+  }
+
+  /** Put the pin into its group's bank with the edges of its type (reopening the shared bank). */
   private open(pin: Pin): void {
     const edges = EDGES_OF_TYPE[pin.type];
     if (edges === undefined) return;
-    const bankIndex = pin.bankIndex;
-    pin.bank = new this.io.DigitalBank({
-      pins: pin.bit,
-      bank: bankIndex,
-      mode: this.modeValues[pin.mode],
-      rises: edges[0] ? pin.bit : 0,
-      falls: edges[1] ? pin.bit : 0,
-      onReadable: (triggered: number) => this.deliver(bankIndex, triggered),
-    });
+    const group = this.groupFor(pin);
+    const bit = pin.bit;
+    group.pins |= bit;
+    group.rises = edges[0] ? group.rises | bit : group.rises & ~bit;
+    group.falls = edges[1] ? group.falls | bit : group.falls & ~bit;
+    try {
+      this.rebuild(group, bit);
+    } catch (err) {
+      // The pin could not be had ("in use"): the group goes back to its other pins, the pin stays closed.
+      group.pins &= ~bit;
+      group.rises &= ~bit;
+      group.falls &= ~bit;
+      this.rebuild(group, 0);
+      throw err;
+    }
+    this.groupOf[pin.pin] = group;
     pin.rises = edges[0];
     pin.falls = edges[1];
     pin.lastLevel = this.read(pin);
   }
 
+  /** Take the pin out of its group's bank (the others' bank is reopened without it). */
   private close(pin: Pin): void {
-    const bank = pin.bank;
+    const group = this.groupOf[pin.pin];
+    this.groupOf[pin.pin] = undefined;
     pin.bank = undefined;
-    bank?.close();
+    if (group === undefined) return;
+    const bit = pin.bit;
+    group.pins &= ~bit;
+    group.rises &= ~bit;
+    group.falls &= ~bit;
+    group.suspect &= ~bit;
+    group.missed &= ~bit;
+    this.rebuild(group, bit);
   }
 
   private reopen(pin: Pin): void {
     this.close(pin);
     this.count(pin, 'reopens');
     this.open(pin);
+  }
+
+  /**
+   * Close the group's bank and open it again with its current pins and edges (none: it stays closed). The
+   * other pins' edges the close may have dropped (a queued delivery, or a silent bank's) are found by their
+   * levels against `seen` and raised once; `changed` pins (joining, leaving, retyped) are accounted afresh.
+   */
+  private rebuild(group: BankGroup, changed: number): void {
+    const old = group.bank;
+    group.bank = undefined;
+    old?.close();
+    this.forEachPin(group.bankIndex, group.pins, (p) => {
+      p.bank = undefined;
+    });
+    group.suspect = 0;
+    if (group.pins === 0) return;
+    const bankIndex = group.bankIndex;
+    const bank = new this.io.DigitalBank({
+      pins: group.pins,
+      bank: bankIndex,
+      // The constant read from this same class (see DigitalBankConstructor in io-types.ts for `never`).
+      mode: this.modeValues[group.mode] as never,
+      rises: group.rises,
+      falls: group.falls,
+      onReadable: (triggered: number) => this.deliver(group, triggered),
+    });
+    this.counters.bankOpens++;
+    group.bank = bank;
+    this.forEachPin(bankIndex, group.pins, (p) => {
+      p.bank = bank;
+    });
+    const levels = bank.read();
+    this.counters.silentCheckReads++;
+    this.noteMissed(group, this.reported(group, levels) & ~changed);
+    group.seen = levels;
+    this.kickCheckTimer();
+  }
+
+  /** Pins of `bits` in bank `bankIndex` that have a record. */
+  private forEachPin(bankIndex: number, bits: number, fn: (pin: Pin) => void): void {
+    while (bits !== 0) {
+      const bit = bits & -bits;
+      bits ^= bit;
+      const pin = this.pins[bankIndex * 32 + (31 - Math.clz32(bit))];
+      if (pin !== undefined) fn(pin);
+    }
+  }
+
+  /** Bits whose level moved from `seen` to `levels` in a direction the group's bank reports. */
+  private reported(group: BankGroup, levels: number): number {
+    const changed = (levels ^ group.seen) & group.pins;
+    return changed & ((levels & group.rises) | (~levels & group.falls));
+  }
+
+  /**
+   * Edges the bank should have reported and did not: counted, and raised once from a deferred job (an edge
+   * pin enters its flow; a level pin is read again, since only its level counts).
+   */
+  private noteMissed(group: BankGroup, bits: number): void {
+    if (bits === 0) return;
+    this.forEachPin(group.bankIndex, bits, (p) => {
+      this.count(p, 'missedEdges');
+      if (this.isLevel(p)) {
+        bits &= ~p.bit;
+        this.checkLevel(p);
+      }
+    });
+    if (bits === 0) return;
+    group.missed |= bits;
+    if (group.missedQueued) return;
+    group.missedQueued = true;
+    this.core.platform.defer(() => {
+      group.missedQueued = false;
+      const missed = group.missed & group.pins;
+      group.missed = 0;
+      if (missed === 0 || group.bank === undefined) return;
+      this.status[group.bankIndex] |= missed;
+      this.core.genericHandleIrq(this.parentIrq);
+    });
+  }
+
+  // ---- the silent-bank defence ----
+
+  /**
+   * Look at every open group but `except` (one read each): a level that moved in a reported direction with no
+   * delivery makes its group a suspect; a suspect still without a delivery `silentCheckUs` after the sighting
+   * is silent and re-armed. Changes its bank does not report (a fall on a rising pin) are accounted at once.
+   * True when something is going on (a suspect), so the timer keeps running.
+   */
+  private checkBanks(except: BankGroup | undefined): boolean {
+    this.counters.silentChecks++;
+    let busy = false;
+    const now = this.core.platform.now();
+    for (let i = 0; i < this.groups.length; i++) {
+      const group = this.groups[i];
+      if (group === undefined || group === except || group.bank === undefined) continue;
+      const levels = group.bank.read();
+      this.counters.silentCheckReads++;
+      const reported = this.reported(group, levels);
+      const unreported = (levels ^ group.seen) & group.pins & ~reported;
+      group.seen = (group.seen & ~unreported) | (levels & unreported);
+      if (reported === 0 && group.suspect === 0) continue;
+      busy = true;
+      if (group.suspect === 0) {
+        group.suspect = reported;
+        group.suspectAt = now;
+      } else if (now - group.suspectAt >= this.silentCheckUs) {
+        this.rearm(group);
+      } else {
+        group.suspect |= reported;
+      }
+    }
+    return busy;
+  }
+
+  /** A silent bank: close and reopen it (a new native record whose `triggered` is 0); rebuild raises its missed edges. */
+  private rearm(group: BankGroup): void {
+    this.counters.rearms++;
+    this.forEachPin(group.bankIndex, group.pins, (p) => {
+      p.rearms++;
+    });
+    this.core.log('warn', `${this.name}: the DigitalBank of bank ${group.bankIndex} (${group.mode}) stopped posting (a full message queue); re-armed`);
+    this.rebuild(group, 0);
+  }
+
+  /** Something happened: make sure the slow check runs (when it is enabled and a bank is open). */
+  private kickCheckTimer(): void {
+    const timer = this.checkTimer;
+    timer.quiet = 0;
+    const platform = this.core.platform;
+    if (timer.armed || this.silentCheckUs === 0 || platform.setTimer === undefined) return;
+    timer.armed = true;
+    timer.handle = platform.setTimer(() => this.onCheckTimer(), this.silentCheckUs);
+  }
+
+  private onCheckTimer(): void {
+    const timer = this.checkTimer;
+    timer.armed = false;
+    timer.handle = undefined;
+    let open = false;
+    for (let i = 0; i < this.groups.length; i++) if (this.groups[i]?.bank !== undefined) open = true;
+    if (!open) return;
+    if (this.checkBanks(undefined)) timer.quiet = 0;
+    else timer.quiet++;
+    if (timer.quiet >= SILENT_IDLE_CHECKS || this.core.platform.setTimer === undefined) return;
+    timer.armed = true;
+    timer.handle = this.core.platform.setTimer(() => this.onCheckTimer(), this.silentCheckUs);
   }
 
   /** A level line found asserted where no edge would tell us (start, unmask, type change): raise it. */
@@ -423,19 +709,29 @@ export class Esp32Gpio {
 
   // ---- interrupts ----
 
-  /** onReadable of a pin's bank: the hardirq entry. */
-  private deliver(bankIndex: number, triggered: number): void {
+  /**
+   * onReadable of a group's bank: the hardirq entry. One read of the bank's levels serves the both-edge
+   * coalescing check and the silent-bank accounting (the bank is alive: it is no suspect, its levels are
+   * accounted); the other open banks are checked for silence.
+   */
+  private deliver(group: BankGroup, triggered: number): void {
     this.counters.deliveries++;
+    const bankIndex = group.bankIndex;
+    const levels = group.bank === undefined ? 0 : group.bank.read();
+    group.seen = levels;
+    group.suspect = 0;
     let bits = triggered;
     while (bits !== 0) {
       const bit = bits & -bits;
       bits ^= bit;
       const pin = this.pins[bankIndex * 32 + (31 - Math.clz32(bit))];
       if (pin === undefined) this.counters.edges++;
-      else this.noteEdge(pin);
+      else this.noteEdge(pin, (levels & bit) !== 0 ? 1 : 0);
     }
     this.status[bankIndex] |= triggered;
     this.core.genericHandleIrq(this.parentIrq);
+    this.checkBanks(group);
+    this.kickCheckTimer();
   }
 
   /** One pin bit out of the status, in the chained handler. */
@@ -479,14 +775,14 @@ export class Esp32Gpio {
   }
 
   /**
-   * Per delivered bit, before dispatch: counted, and for a both-edge pin the coalescing check (one pin read):
+   * Per delivered bit, before dispatch: counted, and for a both-edge pin the coalescing check (the level from
+   * the delivery's bank read):
    * each edge flips the level, so finding the level of the previous delivery means an even number of edges
    * went by as this one bit. An odd number cannot be told from one edge.
    */
-  private noteEdge(pin: Pin): void {
+  private noteEdge(pin: Pin, level: 0 | 1): void {
     this.count(pin, 'edges');
     if (pin.type !== IRQ_TYPE_EDGE_BOTH || pin.bank === undefined) return;
-    const level = this.read(pin);
     if (level === pin.lastLevel) this.count(pin, 'coalesced');
     pin.lastLevel = level;
   }

@@ -5,12 +5,15 @@
  */
 export { Esp32Gpio, type Esp32GpioCounters, type Esp32GpioOptions, type Esp32GpioStats, type Esp32PinInfo, type Esp32PinMode } from './gpio';
 export { createEsp32Platform, delayUsToMs, type Esp32PlatformOptions } from './platform';
-export { Esp32Wake, type Esp32WakeSources, type Ext1Mode, type Ext1WakeSource, type GpioWakeSource } from './wake';
 export {
-  ESP32_GPIO_COUNT, ESP32_PIN_BANKS, ESP32_RTC_GPIOS, ESP32_VALID_OUTPUT_PINS, ESP32_VALID_PINS, isInputOnlyGpio,
-  isRtcGpio, isValidGpio,
+  Esp32Wake, type DeepSleepGpioWakeSource, type Esp32WakeSources, type Ext1Mode, type Ext1WakeSource, type GpioWakeSource,
+} from './wake';
+export {
+  ESP32_SOCS, canWakeFromDeepSleep, canWakeFromLightSleep, flashPinReason, hasPulls, isInputOnlyGpio, isValidGpio,
+  pinCaution, pinRanges, socPins, type DeepSleepWakeKind, type Esp32Soc, type SocPins,
 } from './pins';
 export type {
   DigitalBankConstructor, DigitalBankInstance, DigitalBankOptions, DigitalConstructor, DigitalInstance, DigitalOptions,
   Esp32Io, ModdableTime, ModdableTimer,
 } from './io-types';
+export { I2C_DEFAULT_HZ, i2cBusOptions, type I2cBusOptions, type I2cProvider, type I2cWiring } from './i2c-options';

@@ -25,6 +25,10 @@ export interface DigitalBankOptions {
    * bit per pin, however many edges it saw in between.
    */
   onReadable?: (this: DigitalBankInstance, triggered: number) => void;
+  /** Truthy: every pin is active-low (read and write invert, rises/falls swap). digitalbank.c's option. */
+  activeLow?: boolean;
+  /** Output modes: the level written before the pins become outputs. */
+  initialValue?: number;
   format?: 'number';
 }
 
@@ -38,7 +42,13 @@ export interface DigitalBankInstance {
 }
 
 export interface DigitalBankConstructor {
-  new (options: DigitalBankOptions): DigitalBankInstance;
+  /**
+   * `mode` is `never` here, not `unknown`: Moddable 8.2.3's own typings ($(MODDABLE)/typings, what its tsc uses
+   * for an app) declare the mode constants and the option as `number`, @moddable/typings 5.6 (npm) as
+   * `unknown`. A constructor taking `{ mode: never }` is what both real classes fit; the HAL passes back a
+   * constant it read from the same class (`DigitalBank.InputPullUp`), so the value is always the right one.
+   */
+  new (options: DigitalBankOptions & { mode: never }): DigitalBankInstance;
   readonly Input: unknown;
   readonly InputPullUp: unknown;
   readonly InputPullDown: unknown;
@@ -53,6 +63,8 @@ export interface DigitalOptions {
   mode: unknown;
   edge?: number;
   onReadable?: (this: DigitalInstance, triggered: number) => void;
+  activeLow?: boolean;
+  initialValue?: number;
   format?: 'number';
 }
 
@@ -91,9 +103,24 @@ export interface ModdableTime {
   readonly microseconds?: number;
 }
 
-/** Moddable's `timer` module (`import Timer from "timer"`), as far as the platform uses it. */
+/**
+ * Moddable's `timer` module (`import Timer from "timer"`), as far as the platform uses it
+ * (modules/base/timer/timer.js over modTimer.c). Moddable calls a callback with the timer as its argument;
+ * the platform's callbacks take none and ignore it.
+ */
 export interface ModdableTimer<H = unknown> {
-  /** A one-shot timer after `delay` ms (0: at the next turn of the event loop). */
-  set(callback: () => void, delay?: number): H;
+  /** A timer after `delay` ms (0: at the next turn of the event loop), then every `repeat` ms unless 0. */
+  set(callback: () => void, delay?: number, repeat?: number): H;
+  /**
+   * A repeating timer. Optional here only so that minimal fakes fit: the real module always has it, and
+   * without it (or schedule) the platform offers no createDeferred.
+   */
+  repeat?(callback: () => void, delay: number): H;
+  /**
+   * Re-arm an existing timer (modTimerReschedule: no allocation): fire `delay` ms from now, then every
+   * `repeat` ms (0: once, after which the timer is gone). timer.js always passes three arguments to the
+   * native, so in 8.2.3 `schedule(timer)` reschedules it as a one-shot at the next turn; it does not unschedule.
+   */
+  schedule?(timer: H, delay?: number, repeat?: number): void;
   clear(timer: H): void;
 }

@@ -1,5 +1,5 @@
 /*
- * `npm start`: firmware/app on the simulated ESP32 board for a few virtual seconds (hal/mock/firmware-board),
+ * `npm start`: the demo app (examples/demo/app.ts) on the simulated ESP32 board for a few virtual seconds (hal/mock/firmware-board),
  * with a progress line, then the interrupt table, the thread listing, per-irq latency and the drivers'
  * figures. `npm start -- --trace FILE` also writes a Chrome trace (JSON) that Perfetto and chrome://tracing
  * open; `--seconds N` changes the run's length.
@@ -73,11 +73,13 @@ async function main(): Promise<void> {
   }
   const { button, accel, expander } = firmware;
   console.log(`\nbutton: ${run.devices.button.presses} presses, ${button.presses} reported, ${button.bounces} bounce edges swallowed`);
-  console.log(`accelerometer: ${accel.samples} samples in ${accel.interrupts} interrupts, ${accel.overruns} overruns`);
-  console.log(
-    `expander: ${counts.expanderPins} falling edges dispatched, ${expander.changesFromGpio} of them found from GPIO levels ` +
-      `(the chip reported ${run.devices.expander.missedChanges} changes only that way), ${expander.notOurs} shared-line interrupts that were the sensor's`,
-  );
+  if (accel) console.log(`accelerometer: ${accel.samples} samples in ${accel.interrupts} interrupts, ${accel.overruns} overruns`);
+  if (expander) {
+    console.log(
+      `expander: ${counts.expanderPins} falling edges dispatched, ${expander.changesFromGpio} of them found from GPIO levels ` +
+        `(the chip reported ${run.devices.expander.missedChanges} changes only that way), ${expander.notOurs} shared-line interrupts that were the sensor's`,
+    );
+  }
   console.log(`sensor: ${run.devices.sensor.eventsRaised} events raised, ${firmware.sensorReadings} read`);
   console.log(`ESP32 GPIO HAL: ${firmware.gpio.stats.deliveries} deliveries, ${firmware.gpio.stats.coalesced} edges known merged, ${firmware.gpio.stats.levelRetriggers} level retriggers`);
 

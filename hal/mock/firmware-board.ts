@@ -1,10 +1,13 @@
 /*
- * firmware/app on the simulated ESP32 board: the board's devices wired as firmware/app's BOARD says, the
+ * The demo app (examples/demo/app.ts) on the simulated ESP32 board: the board's devices wired as the demo
+ * manifest's config says for the original ESP32 (examples/demo/manifest.json, read by the demo's own wiring.ts), the
  * ECMA-419 fakes in place of Moddable's IO, and realistic input (button presses with bounce, the
  * accelerometer sampling at 100 Hz, expander pins toggling, the sensor raising data-ready). `npm start`
  * (hal/mock/demo.ts) prints what this runs; host-tests check it.
  */
-import { BOARD, startFirmware, type Firmware } from '../../firmware/app';
+import { DEVICES, startFirmware, type Firmware } from '../../examples/demo/app';
+import { demoWiring } from '../../examples/demo/wiring';
+import demoManifest from '../../examples/demo/manifest.json';
 import type { IrqCoreOptions } from '../../firmware/irq';
 import type { ButtonPress } from '../../firmware/drivers/button';
 import { SimBoard } from './board';
@@ -37,20 +40,24 @@ export interface FirmwareBoard {
 }
 
 export async function startFirmwareBoard(options: FirmwareBoardOptions = {}): Promise<FirmwareBoard> {
+  const wiring = demoWiring({ ...demoManifest.config, genirq: { soc: 'esp32' } });
+  const { pins } = wiring;
   const board = new SimBoard({ seed: options.seed ?? 1, log: () => {} });
   const { sim } = board;
   const digital = createFakeDigitalIo(board, { latencyUs: 20 });
   const i2cHost = new Ecma419I2cHost(sim, board.i2c);
 
-  const button = new PushButton(sim, board.pin(BOARD.buttonGpio), { bounces: 4, bounceUs: 2_000 });
-  const accel = new Lis3dh(sim, board.i2c, BOARD.accelAddress, { int1: board.pin(BOARD.accelIntGpio) });
+  const button = new PushButton(sim, board.pin(pins.button), { bounces: 4, bounceUs: 2_000 });
+  const accel = new Lis3dh(sim, board.i2c, DEVICES.accelAddress, { int1: board.pin(pins.accelInt) });
   accel.setSignal((t) => ({ x: Math.sin(t / 200_000), y: Math.cos(t / 200_000), z: 1 }));
-  const expander = new Mcp23017(sim, board.i2c, BOARD.expanderAddress, { intA: board.pin(BOARD.sharedIntGpio) });
-  const sensor = new LevelSensor(sim, board.i2c, BOARD.sensorAddress, board.pin(BOARD.sharedIntGpio));
+  const expander = new Mcp23017(sim, board.i2c, DEVICES.expanderAddress, { intA: board.pin(pins.sharedInt) });
+  const sensor = new LevelSensor(sim, board.i2c, DEVICES.sensorAddress, board.pin(pins.sharedInt));
 
   const counts: FirmwareBoardCounts = { presses: [], samples: 0, expanderPins: 0, sensorValues: 0 };
   const started = startFirmware({
     platform: sim.platform,
+    soc: wiring.soc,
+    pins,
     DigitalBank: digital.DigitalBank,
     openI2c: (address) => new i2cHost.io({ ...i2cHost.default, address, hz: 400_000 }),
     log: options.log,
@@ -64,7 +71,7 @@ export async function startFirmwareBoard(options: FirmwareBoardOptions = {}): Pr
   await sim.advance(10_000); // the expander's probe runs on the simulated bus
   const firmware = await started;
 
-  const inputs: PushPullDriver[] = BOARD.expanderInputs.map((pin) => {
+  const inputs: PushPullDriver[] = DEVICES.expanderInputs.map((pin) => {
     const driver = expander.pin(pin).pushPull(`switch${pin}`);
     driver.drive(1);
     return driver;

@@ -1,8 +1,10 @@
 /*
  * The ESP32 GPIO peripheral as the IRQ core sees it, and its irq_chip.
  *
+ * Only the GPIOs the chip has exist (its pin table, hal/esp32/pins.ts: the original ESP32 unless told).
+ *
  * Registers modelled: per pin GPIO_PINn_REG.INT_TYPE (0 off, 1 rising, 2 falling, 3 any edge, 4 low level,
- * 5 high level), INT_ENA and WAKEUP_ENABLE; GPIO_STATUS (pins 0-31) and GPIO_STATUS1 (32-39) with
+ * 5 high level), INT_ENA and WAKEUP_ENABLE; GPIO_STATUS (pins 0-31) and GPIO_STATUS1 (32 and up) with
  * write-1-to-set and write-1-to-clear. An edge latches its status bit until it is cleared; for a level
  * type the bit follows the input (set while the level lasts, clear once the device lets go), so clearing
  * it while the level is still there sets it again at once. The
@@ -17,10 +19,9 @@ import {
   IRQ_TYPE_LEVEL_MASK, chainedIrqEnter, chainedIrqExit, handleEdgeIrq, handleLevelIrq, irqDataGetChipData,
   irqSetHandlerLocked, type IrqChip, type IrqCore, type IrqData, type IrqDesc, type IrqDomain,
 } from '../../firmware/irq';
+import { isValidGpio, socPins, type SocPins } from '../esp32/pins';
 import { ETS_GPIO_INTR_SOURCE, type Esp32Intc } from './intc';
 import { Net, type Level } from './wire';
-
-export const GPIO_PIN_COUNT = 40;
 
 /** GPIO_PINn_REG.INT_TYPE values. */
 export const GPIO_INTR_DISABLE = 0;
@@ -54,16 +55,24 @@ export class Esp32Gpio {
   readonly domain: IrqDomain<Esp32Gpio>;
   /** The core's irq for the GPIO interrupt source: the parent of every pin line. */
   readonly parentIrq: number;
-  private readonly pins: Pin[] = [];
+  /** One entry per GPIO number; undefined where the chip has no such GPIO. */
+  private readonly pins: (Pin | undefined)[] = [];
+  /** The pins that exist, in order. */
+  private readonly present: Pin[] = [];
 
-  constructor(private readonly core: IrqCore, private readonly intc: Esp32Intc) {
-    for (let n = 0; n < GPIO_PIN_COUNT; n++) {
+  constructor(private readonly core: IrqCore, private readonly intc: Esp32Intc, readonly soc: SocPins = socPins('esp32')) {
+    for (let n = 0; n < soc.gpioCount; n++) {
+      if (!isValidGpio(soc, n)) {
+        this.pins.push(undefined);
+        continue;
+      }
       const net = new Net(`GPIO${n}`);
       const pin: Pin = { net, level: net.level(), intType: 0, intEna: false, wakeupEnable: false, status: false, coalesced: 0 };
       net.onChange((level) => this.pinChanged(pin, level));
       this.pins.push(pin);
+      this.present.push(pin);
     }
-    const pinOf = (data: IrqData): Pin => this.pins[irqDataGetChipData<number>(data)];
+    const pinOf = (data: IrqData): Pin => this.pinAt(irqDataGetChipData<number>(data));
     this.chip = Object.freeze<IrqChip>({
       name: 'esp32-gpio',
       irqStartup: (data) => {
@@ -103,8 +112,9 @@ export class Esp32Gpio {
         return true;
       },
     });
-    this.domain = core.irqDomainCreateLinear(GPIO_PIN_COUNT, {
+    this.domain = core.irqDomainCreateLinear(soc.gpioCount, {
       map: (_domain, virq, hwirq) => {
+        this.pinAt(hwirq);
         core.irqSetChipAndHandler(virq, this.chip, handleEdgeIrq);
         core.irqSetChipData(virq, hwirq);
       },
@@ -115,6 +125,7 @@ export class Esp32Gpio {
 
   /** gpio_to_irq: the core's irq for a pin, created on first use. */
   gpioToIrq(pin: number): number {
+    this.pinAt(pin);
     return this.core.irqCreateMapping(this.domain, pin);
   }
 
@@ -125,7 +136,7 @@ export class Esp32Gpio {
   /** GPIO_STATUS (pins 0-31) as the register reads. */
   get status(): number {
     let mask = 0;
-    for (let n = 0; n < 32; n++) if (this.pins[n].status) mask |= 1 << n;
+    for (let n = 0; n < 32; n++) if (this.pins[n]?.status) mask |= 1 << n;
     return mask >>> 0;
   }
 
@@ -147,8 +158,8 @@ export class Esp32Gpio {
   }
 
   private pinAt(n: number): Pin {
-    const pin = this.pins[n];
-    if (pin === undefined) throw new RangeError(`GPIO${n} does not exist (0..${GPIO_PIN_COUNT - 1})`);
+    const pin = Number.isInteger(n) ? this.pins[n] : undefined;
+    if (pin === undefined) throw new RangeError(`GPIO${n} does not exist on the ${this.soc.name} (${this.soc.validRanges})`);
     return pin;
   }
 
@@ -156,9 +167,9 @@ export class Esp32Gpio {
   private readonly demux = (desc: IrqDesc): void => {
     const chip = desc.irqData.chip!;
     chainedIrqEnter(chip, desc);
-    for (let n = 0; n < GPIO_PIN_COUNT; n++) {
+    for (let n = 0; n < this.pins.length; n++) {
       const pin = this.pins[n];
-      if (pin.status && pin.intEna) this.core.genericHandleDomainIrq(this.domain, n);
+      if (pin !== undefined && pin.status && pin.intEna) this.core.genericHandleDomainIrq(this.domain, n);
     }
     chainedIrqExit(chip, desc);
   };
@@ -201,7 +212,7 @@ export class Esp32Gpio {
 
   private updateOutput(): void {
     let asserted = false;
-    for (const pin of this.pins) {
+    for (const pin of this.present) {
       if (pin.status && pin.intEna) {
         asserted = true;
         break;

@@ -6,7 +6,7 @@
  * progresses in virtual time exactly as far as it can before the next event happens.
  */
 
-import type { Platform } from '../../firmware/irq';
+import type { Platform, PlatformDeferred } from '../../firmware/irq';
 
 /** A scheduled callback. Cancel it with `Simulator.cancel`. */
 export interface SimTimer {
@@ -170,6 +170,7 @@ export class Simulator {
     this.platform = Object.freeze({
       now: (): number => this.time,
       defer: (cb: () => void): void => this.defer(cb),
+      createDeferred: (cb: () => void): PlatformDeferred => this.createDeferred(cb),
       setTimer: (cb: () => void, delayUs: number): unknown => this.after(delayUs, cb),
       clearTimer: (handle: unknown): void => {
         if (handle instanceof Scheduled) this.cancel(handle);
@@ -213,6 +214,29 @@ export class Simulator {
   /** Run `cb` at the current time, after every event already queued for this time. */
   defer(cb: () => void): void {
     this.at(this.time, cb);
+  }
+
+  /**
+   * A deferred call for the core's runners (Platform.createDeferred): schedule() is defer(cb), once until it
+   * has run, so a runner's bursts are ordered among the other events exactly as with defer. The simulator
+   * allocates an event per schedule() either way; the board's implementation (hal/esp32/platform.ts) does not.
+   */
+  createDeferred(cb: () => void): PlatformDeferred {
+    let pending: SimTimer | undefined;
+    const run = (): void => {
+      pending = undefined;
+      cb();
+    };
+    return Object.freeze({
+      schedule: (): void => {
+        if (pending === undefined) pending = this.at(this.time, run);
+      },
+      cancel: (): void => {
+        if (pending === undefined) return;
+        this.cancel(pending);
+        pending = undefined;
+      },
+    });
   }
 
   /**

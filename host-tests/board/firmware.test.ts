@@ -15,7 +15,7 @@ describe('the firmware on the simulated board', () => {
     expect(counts.presses.length).toBe(devices.button.presses);
     expect(counts.presses.length).toBeGreaterThanOrEqual(2);
     expect(counts.samples).toBeGreaterThanOrEqual(200);
-    expect(firmware.accel.overruns).toBe(0);
+    expect(firmware.accel!.overruns).toBe(0);
     expect(counts.sensorValues).toBe(devices.sensor.eventsRaised);
     expect(counts.expanderPins).toBeGreaterThan(0);
     expect(firmware.core.procInterrupts()).toMatch(/mcp23017, sensor/);
@@ -42,6 +42,6 @@ describe('the firmware on the simulated board', () => {
     checkChromeTrace(trace);
     const tracks = trace.traceEvents.filter((e) => e.name === 'thread_name').map((e) => String(e.args!.name));
     expect(tracks).toEqual(expect.arrayContaining(['hardirq', expect.stringMatching(/-lis3dh$/), expect.stringMatching(/-mcp23017$/)]));
-    expect(run.firmware.core.irqLatency(run.firmware.accel.irq)!.edgeToThread.count).toBeGreaterThan(0);
+    expect(run.firmware.core.irqLatency(run.firmware.accel!.irq)!.edgeToThread.count).toBeGreaterThan(0);
   });
 });

@@ -62,12 +62,12 @@ describe('fake DigitalBank', () => {
     }).toThrow(RangeError);
   });
 
-  test('read on an output and write on an input are Error "unimplemented"', () => {
+  test('read on an output is Error "can\'t read output", write on an input Error "can\'t write input"', () => {
     const { DigitalBank } = makeIo();
     const input = new DigitalBank({ pins: 1, mode: DigitalBank.Input });
     const output = new DigitalBank({ pins: 2, mode: DigitalBank.Output });
-    expect(() => input.write(1)).toThrow('unimplemented');
-    expect(() => output.read()).toThrow('unimplemented');
+    expect(() => input.write(1)).toThrow(new Error("can't write input"));
+    expect(() => output.read()).toThrow(new Error("can't read output"));
   });
 
   test('a closed object throws on read and write; closing again does nothing', () => {
@@ -183,5 +183,129 @@ describe('fake Digital', () => {
     expect(board.pin(2).level()).toBe(1);
     led.write(0);
     expect(board.pin(2).level()).toBe(0);
+  });
+});
+
+describe('fake DigitalBank: as strict as digitalbank.c', () => {
+  test('onReadable is taken from the options only: a subclass method is never called and arms nothing', async () => {
+    const { board, sim, DigitalBank } = makeIo();
+    const ext = board.pin(4).pushPull('ext');
+    ext.drive(0);
+    let calls = 0;
+    class Sub extends DigitalBank {
+      onReadable(): void {
+        calls++;
+      }
+    }
+    // Without an onReadable in the options there is no callback, so rises are not even checked.
+    const bank = new Sub({ pins: 1 << 4, mode: DigitalBank.Input, rises: 1 << 4 });
+    ext.drive(1);
+    await sim.advance(10);
+    expect(calls).toBe(0);
+    bank.close();
+  });
+
+  test('an onReadable that is not a function is Error "not a function"; null is none', () => {
+    const { DigitalBank } = makeIo();
+    const bad = { pins: 1, mode: DigitalBank.Input, rises: 1, onReadable: 5 as unknown as () => void };
+    expect(() => new DigitalBank(bad)).toThrow(new Error('not a function'));
+    expect(() => new DigitalBank({ pins: 1, mode: DigitalBank.Input, onReadable: null as unknown as () => void }).close()).not.toThrow();
+  });
+
+  test('DigitalBank.ActiveLow is 16, and a mode carrying it is RangeError "invalid mode" on the ESP32', () => {
+    const { DigitalBank, Digital } = makeIo();
+    expect([DigitalBank.ActiveLow, Digital.ActiveLow]).toEqual([16, 16]);
+    expect(() => new DigitalBank({ pins: 1, mode: DigitalBank.Input | DigitalBank.ActiveLow })).toThrow(new RangeError('invalid mode'));
+  });
+
+  test('the activeLow option inverts read and write and swaps rises and falls', async () => {
+    const { board, sim, DigitalBank } = makeIo();
+    const ext = board.pin(4).pushPull('ext');
+    ext.drive(1);
+    const masks: number[] = [];
+    const input = new DigitalBank({ pins: 1 << 4, mode: DigitalBank.Input, activeLow: true, rises: 1 << 4, onReadable: (m) => void masks.push(m) });
+    expect(input.read()).toBe(0); // high is inactive
+    ext.drive(0); // becomes active: a "rise"
+    await sim.advance(10);
+    expect(masks).toEqual([1 << 4]);
+    ext.drive(1);
+    await sim.advance(10);
+    expect(masks).toEqual([1 << 4]);
+    const out = new DigitalBank({ pins: 1 << 12, mode: DigitalBank.Output, activeLow: true, initialValue: 0 });
+    expect(board.pin(12).level()).toBe(1); // initialValue 0 is inactive: high
+    out.write(1 << 12);
+    expect(board.pin(12).level()).toBe(0);
+  });
+
+  test('a delivery sits in the message queue until the JavaScript thread runs it', async () => {
+    const { board, sim, io, DigitalBank } = makeIo(100);
+    const ext = board.pin(4).pushPull('ext');
+    ext.drive(0);
+    new DigitalBank({ pins: 1 << 4, mode: DigitalBank.Input, rises: 1 << 4, onReadable: () => {} });
+    ext.drive(1);
+    expect(io.queue.length).toBe(1);
+    await sim.advance(100);
+    expect(io.queue.length).toBe(0);
+    expect(io.queue.capacity).toBe(10); // MODDEF_TASK_QUEUELENGTH's default
+  });
+
+  test('a full message queue drops the post and the bank goes silent', async () => {
+    const board = new SimBoard({ seed: 1 });
+    const io = createFakeDigitalIo(board, { latencyUs: 1_000, queueLength: 2 });
+    const { DigitalBank } = io;
+    const calls: number[] = [];
+    const drivers = [4, 5, 12].map((gpio) => {
+      const d = board.pin(gpio).pushPull('ext');
+      d.drive(0);
+      new DigitalBank({ pins: 1 << gpio, mode: DigitalBank.Input, rises: 1 << gpio, falls: 1 << gpio, onReadable: () => void calls.push(gpio) });
+      return d;
+    });
+    for (const d of drivers) d.drive(1); // three posts, room for two
+    expect(io.stats.postFailures).toBe(1);
+    expect(io.silentBanks()).toBe(1);
+    await board.sim.advance(2_000);
+    expect(calls).toEqual([4, 5]);
+    // GPIO12's bank has `triggered` set for good: no edge of it is ever delivered again.
+    for (let i = 0; i < 4; i++) {
+      drivers[2].drive(i & 1 ? 1 : 0);
+      await board.sim.advance(2_000);
+    }
+    expect(calls).toEqual([4, 5]);
+    expect(io.stats.silenced).toBe(4);
+    expect(io.queue.failed).toBe(1);
+  });
+
+  test('a closed bank\'s queued message keeps its queue slot until the JavaScript thread reaches it', async () => {
+    const board = new SimBoard({ seed: 1 });
+    const io = createFakeDigitalIo(board, { latencyUs: 1_000, queueLength: 1 });
+    const { DigitalBank } = io;
+    const a = board.pin(4).pushPull('a');
+    const b = board.pin(5).pushPull('b');
+    a.drive(0);
+    b.drive(0);
+    const bankA = new DigitalBank({ pins: 1 << 4, mode: DigitalBank.Input, rises: 1 << 4, onReadable: () => {} });
+    new DigitalBank({ pins: 1 << 5, mode: DigitalBank.Input, rises: 1 << 5, onReadable: () => {} });
+    a.drive(1);
+    bankA.close();
+    b.drive(1); // the queue still holds A's dead message
+    expect(io.stats).toMatchObject({ cancelled: 1, postFailures: 1 });
+    await board.sim.advance(2_000);
+    expect(io.queue.length).toBe(0);
+  });
+
+  test('a bank closed after a failed post leaks its native record (useCount never reaches 0)', () => {
+    const board = new SimBoard({ seed: 1 });
+    const io = createFakeDigitalIo(board, { latencyUs: 1_000, queueLength: 1 });
+    const { DigitalBank } = io;
+    const a = board.pin(4).pushPull('a');
+    const b = board.pin(5).pushPull('b');
+    a.drive(0);
+    b.drive(0);
+    new DigitalBank({ pins: 1 << 4, mode: DigitalBank.Input, rises: 1 << 4, onReadable: () => {} });
+    const bankB = new DigitalBank({ pins: 1 << 5, mode: DigitalBank.Input, rises: 1 << 5, onReadable: () => {} });
+    a.drive(1);
+    b.drive(1);
+    bankB.close();
+    expect(io.stats.leakedRecords).toBe(1);
   });
 });

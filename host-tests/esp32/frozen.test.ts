@@ -18,7 +18,8 @@ import * as fakeDigital from '../../hal/mock/ecma419/digital';
 import * as fakeDigitalBank from '../../hal/mock/ecma419/digitalbank';
 import { SimBoard } from '../../hal/mock/board';
 import { freezeLikePreload } from '../helpers/freeze';
-import { simTime, simTimer } from './helpers';
+import { createTime } from '../../hal/mock/moddable/time';
+import { createTimer } from '../../hal/mock/moddable/timer';
 
 beforeAll(() => {
   freezeLikePreload([irq, esp32, gpioModule, pinsModule, platformModule, wakeModule, fakeDigital, fakeDigitalBank]);
@@ -26,13 +27,17 @@ beforeAll(() => {
 
 test('the ESP32 HAL runs with its module exports, classes and prototypes frozen', async () => {
   expect(Object.isFrozen(esp32.Esp32Gpio.prototype)).toBe(true);
-  expect(Object.isFrozen(esp32.ESP32_RTC_GPIOS)).toBe(true);
+  for (const soc of esp32.ESP32_SOCS) {
+    const table = esp32.socPins(soc);
+    expect(Object.isFrozen(table)).toBe(true);
+    expect(Object.isFrozen(table.validMask) && Object.isFrozen(table.deepSleepWake) && Object.isFrozen(table.caution)).toBe(true);
+  }
   const board = new SimBoard({ seed: 5 });
   const sim = board.sim;
   const logs: string[] = [];
-  const core = new IrqCore({ platform: esp32.createEsp32Platform({ Time: simTime(sim, true), Timer: simTimer(sim) }), log: (_l, m) => logs.push(m) });
+  const core = new IrqCore({ platform: esp32.createEsp32Platform({ Time: createTime(sim, { microseconds: true }), Timer: createTimer(sim) }), log: (_l, m) => logs.push(m) });
   const io = fakeDigital.createFakeDigitalIo(board, { latencyUs: 25 });
-  const gpio = new esp32.Esp32Gpio(core, io, { deepSleepWake: true });
+  const gpio = new esp32.Esp32Gpio(core, io, { soc: 'esp32', deepSleepWake: true });
 
   // An edge, then a replay after a lazy disable.
   const out = board.pin(12).pushPull('test');

@@ -1,86 +1,147 @@
-import { IRQ_HANDLED, IRQF_ONESHOT, IRQF_TRIGGER_LOW, IrqCore } from '../../firmware/irq';
+import { IRQ_HANDLED, IRQF_ONESHOT, IRQF_TRIGGER_LOW, IrqCore, type IrqLog } from '../../firmware/irq';
 import { Esp32Gpio, createEsp32Platform, delayUsToMs } from '../../hal/esp32';
 import { SimBoard } from '../../hal/mock/board';
 import { createFakeDigitalIo } from '../../hal/mock/ecma419/digital';
+import { createTime } from '../../hal/mock/moddable/time';
+import { createTimer } from '../../hal/mock/moddable/timer';
 import { Simulator } from '../../hal/mock/sim';
-import { simTime, simTimer } from './helpers';
 
-/** A Timer that only records: what the platform asked of Moddable. */
-function recordingTimer() {
-  const calls: string[] = [];
-  const callbacks: (() => void)[] = [];
-  let next = 1;
-  return {
-    calls,
-    callbacks,
-    set(cb: () => void, delay?: number): number {
-      calls.push(`set ${delay}`);
-      callbacks.push(cb);
-      return next++;
-    },
-    clear(id: number): void {
-      calls.push(`clear ${id}`);
-    },
-  };
+function recordLog(): { log: IrqLog; lines: string[] } {
+  const lines: string[] = [];
+  return { lines, log: (level, message) => void lines.push(`${level}: ${message}`) };
 }
 
-describe('the ESP32 platform over Moddable Time and Timer', () => {
-  test('now() is Time.microseconds when the build has it', () => {
-    const time = { ticks: 5, microseconds: 5_123 };
-    const platform = createEsp32Platform({ Time: time, Timer: recordingTimer() });
+describe('the ESP32 platform over Moddable Time and Timer (the fakes of hal/mock/moddable)', () => {
+  test('now() is Time.microseconds when the build has the microseconds module, and it says so once', () => {
+    const sim = new Simulator();
+    const { log, lines } = recordLog();
+    const platform = createEsp32Platform({ Time: createTime(sim, { microseconds: true }), Timer: createTimer(sim), log });
+    sim.spend(5_123);
     expect(platform.now()).toBe(5_123);
-    time.microseconds = 9_999;
+    sim.spend(4_876);
     expect(platform.now()).toBe(9_999);
+    expect(lines).toEqual(['info: clock: Time.microseconds (esp_timer_get_time, 1 µs resolution)']);
   });
 
-  test('now() is Time.ticks × 1000 without microseconds, and keeps increasing across the 32-bit wrap', () => {
-    const time = { ticks: 2_147_483_000 };
-    const platform = createEsp32Platform({ Time: time, Timer: recordingTimer() });
-    expect(platform.now()).toBe(2_147_483_000_000);
-    time.ticks = -2_147_483_000; // the int32 count wrapped: 1,296 ms later
-    expect(platform.now()).toBe(2_147_483_000_000 + 1_296_000);
-    time.ticks = -2_147_482_000;
-    expect(platform.now()).toBe(2_147_483_000_000 + 2_296_000);
+  test('now() is Time.ticks × 1000 without it (logged with the manifest to add), and keeps increasing across the 32-bit wrap', () => {
+    const sim = new Simulator();
+    const { log, lines } = recordLog();
+    // Uptime 2^31 - 2 ms at time 0: ticks turns negative 2 ms later, and wraps to 0 at 2^32 ms.
+    const Time = createTime(sim, { startMs: 2 ** 31 - 2 });
+    const platform = createEsp32Platform({ Time, Timer: createTimer(sim), log });
+    expect(lines).toEqual(['info: clock: Time.ticks × 1000 (1 ms resolution; add $(MODDABLE)/modules/base/microseconds/manifest.json to the build for 1 µs)']);
+    expect(Time.microseconds).toBeUndefined();
+    const t0 = platform.now();
+    expect(t0).toBe((2 ** 31 - 2) * 1000);
+    sim.spend(1_999);
+    expect(platform.now() - t0).toBe(1_000);
+    sim.spend(1_001);
+    expect(Time.ticks).toBe(-(2 ** 31) + 1);
+    expect(platform.now() - t0).toBe(3_000);
+    // Past 2^32 ms of uptime, ticks wrapped through 0: read at least once per 2^31 ms, now() follows.
+    sim.spend(2 ** 30 * 1000);
+    platform.now();
+    sim.spend(2 ** 30 * 1000);
+    expect(Time.ticks).toBe(1);
+    expect(platform.now() - t0).toBe(3_000 + 2 ** 31 * 1000);
   });
 
-  test('defer(cb) is Timer.set(cb, 0), and the callback ignores the timer argument Moddable passes', () => {
-    const timer = recordingTimer();
-    const platform = createEsp32Platform({ Time: { ticks: 0 }, Timer: timer });
-    const seen: unknown[] = [];
+  test('createDeferred: one Moddable timer made once, re-armed by Timer.schedule per run, none made after', async () => {
+    const sim = new Simulator();
+    const Timer = createTimer(sim);
+    const platform = createEsp32Platform({ Time: createTime(sim, { microseconds: true }), Timer });
+    const order: string[] = [];
+    let runs = 0;
+    const deferred = platform.createDeferred!(() => {
+      runs++;
+      order.push('deferred');
+    });
+    expect(Timer.stats).toMatchObject({ created: 1, live: 1 });
+    sim.defer(() => order.push('queued before'));
+    deferred.schedule();
+    deferred.schedule(); // already armed: one run
+    await sim.advance(0);
+    expect(order).toEqual(['queued before', 'deferred']);
+    for (let i = 0; i < 1_000; i++) {
+      deferred.schedule();
+      await sim.advance(0);
+    }
+    expect(runs).toBe(1_001);
+    deferred.schedule();
+    deferred.cancel();
+    await sim.advance(10_000);
+    expect(runs).toBe(1_001);
+    // The timer is never a one-shot, so it survives its runs: same record, still live, nothing cleared.
+    expect(Timer.stats).toMatchObject({ created: 1, live: 1, cleared: 0 });
+    // Idle, it fires once an hour and does nothing.
+    await sim.advance(2 * 3_600_000_000);
+    expect(runs).toBe(1_001);
+  });
+
+  test('createDeferred: a schedule() from inside the callback runs again at the next turn', async () => {
+    const sim = new Simulator();
+    const Timer = createTimer(sim);
+    const platform = createEsp32Platform({ Time: createTime(sim, { microseconds: true }), Timer });
+    let runs = 0;
+    const deferred = platform.createDeferred!(() => {
+      if (++runs < 5) deferred.schedule();
+    });
+    deferred.schedule();
+    await sim.advance(0);
+    expect(runs).toBe(5);
+    expect(Timer.stats).toMatchObject({ created: 1, live: 1 });
+  });
+
+  test('without Timer.schedule and Timer.repeat there is no createDeferred (the runner falls back to defer)', () => {
+    const sim = new Simulator();
+    const full = createTimer(sim);
+    const platform = createEsp32Platform({ Time: createTime(sim), Timer: { set: full.set, clear: full.clear } });
+    expect(platform.createDeferred).toBeUndefined();
+  });
+
+  test('defer(cb) is a Timer.set(cb, 0) per call, freed after it fires; cb gets no argument', async () => {
+    const sim = new Simulator();
+    const Timer = createTimer(sim);
+    const platform = createEsp32Platform({ Time: createTime(sim), Timer });
+    const seen: number[] = [];
     platform.defer((...args: unknown[]) => void seen.push(args.length));
-    expect(timer.calls).toEqual(['set 0']);
-    (timer.callbacks[0] as (t: unknown) => void)(42);
-    expect(seen).toEqual([0]);
+    platform.defer((...args: unknown[]) => void seen.push(args.length));
+    expect(Timer.stats).toMatchObject({ created: 2, live: 2 });
+    await sim.advance(0);
+    expect(seen).toEqual([0, 0]);
+    expect(Timer.stats).toMatchObject({ created: 2, live: 0 });
   });
 
-  test('setTimer rounds µs up to whole ms; clearTimer clears a pending timer once and a fired one not at all', () => {
+  test('setTimer rounds µs up to whole ms; clearTimer clears a pending timer once and a fired one not at all', async () => {
     expect([0, 1, 999, 1000, 1001, -5].map(delayUsToMs)).toEqual([0, 1, 1, 1, 2, 0]);
-    const timer = recordingTimer();
-    const platform = createEsp32Platform({ Time: { ticks: 0 }, Timer: timer });
+    const sim = new Simulator();
+    const Timer = createTimer(sim);
+    const platform = createEsp32Platform({ Time: createTime(sim), Timer });
     let fired = 0;
     const a = platform.setTimer!(() => void fired++, 1500);
     const b = platform.setTimer!(() => void fired++, 10);
-    expect(timer.calls).toEqual(['set 2', 'set 1']);
     platform.clearTimer!(a);
     platform.clearTimer!(a);
-    timer.callbacks[1]();
+    await sim.advance(1_000);
     platform.clearTimer!(b);
     platform.clearTimer!(undefined);
-    expect(timer.calls).toEqual(['set 2', 'set 1', 'clear 1']);
+    await sim.advance(5_000);
     expect(fired).toBe(1);
+    expect(Timer.stats).toMatchObject({ created: 2, live: 0, cleared: 1 });
   });
 
   test('without Time and Timer it refuses to start', () => {
     expect(() => createEsp32Platform({} as never)).toThrow(TypeError);
   });
 
-  test('the core runs a oneshot level line on the ESP32 platform (Time and Timer over the simulator)', async () => {
-    for (const withMicroseconds of [true, false]) {
+  test('the core runs a oneshot level line on the ESP32 platform, its runner on one timer for every burst', async () => {
+    for (const microseconds of [true, false]) {
       const board = new SimBoard({ seed: 3 });
       const sim: Simulator = board.sim;
-      const timer = simTimer(sim);
-      const core = new IrqCore({ platform: createEsp32Platform({ Time: simTime(sim, withMicroseconds), Timer: timer }) });
-      const gpio = new Esp32Gpio(core, createFakeDigitalIo(board, { latencyUs: 40 }));
+      const Timer = createTimer(sim);
+      const core = new IrqCore({ platform: createEsp32Platform({ Time: createTime(sim, { microseconds }), Timer }) });
+      const afterCore = Timer.stats.created;
+      const gpio = new Esp32Gpio(core, createFakeDigitalIo(board, { latencyUs: 40 }), { soc: 'esp32' });
       board.pin(4).setPull('up');
       const intLine = board.pin(4).openDrain('dev');
       const irq = gpio.gpioToIrq(4);
@@ -95,8 +156,10 @@ describe('the ESP32 platform over Moddable Time and Timer', () => {
       await sim.advance(50_000);
       expect(runs).toBe(2);
       expect(gpio.stats.levelRetriggers).toBe(1);
-      expect(timer.sets.every((ms) => ms === 0 || ms >= 1)).toBe(true);
       expect(core.irqToDesc(irq)!.masked).toBe(false);
+      // One timer per runner, made with the core; two bursts used it.
+      expect(afterCore).toBe(1);
+      expect(core.irqRunnerStats()[0].bursts).toBe(2);
     }
   });
 });

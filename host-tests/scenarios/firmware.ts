@@ -76,7 +76,7 @@ export const firmwareScenarios: readonly Scenario[] = [
       t.equal(counts.samples >= 100, true, `samples ${counts.samples}`);
       t.equal(counts.sensorValues, devices.sensor.eventsRaised, 'sensor events');
       t.equal(counts.expanderPins > 0, true, 'expander edges');
-      t.equal(firmware.accel.overruns, 0, 'no overrun');
+      t.equal(firmware.accel?.overruns, 0, 'no overrun');
       const trace = firmware.core.irqTraceChrome();
       t.equal(trace.traceEvents.some((e) => e.ph === 'X' && e.cat === 'thread'), true, 'thread runs traced');
     },

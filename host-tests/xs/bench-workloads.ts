@@ -25,6 +25,9 @@ import {
 import { Mcp23017Irq, type Mcp23017Bus } from '../../firmware/drivers/mcp23017';
 import { SimBoard } from '../../hal/mock/board';
 import { LevelSensor, MCP23017_IOCON, MCP23017_REG, Mcp23017, SENSOR_STATUS } from '../../hal/mock/devices';
+import { createEsp32Platform } from '../../hal/esp32/platform';
+import { createTime } from '../../hal/mock/moddable/time';
+import { createTimer } from '../../hal/mock/moddable/timer';
 import type { Simulator } from '../../hal/mock/sim';
 import type { PushPullDriver } from '../../hal/mock/wire';
 
@@ -454,6 +457,101 @@ function oneshotCoreFloor(): Workload {
   return coreWorkload(dispatch, drain, () => handled);
 }
 
+// ---- the core alone on the board's platform: createEsp32Platform over the fakes of Moddable's time and timer ----
+//
+// What a runner burst costs on the board: the core on hal/esp32's platform, whose runner re-arms one Moddable
+// timer per burst (Platform.createDeferred), over the fakes of hal/mock/moddable/ (modelled after
+// modTimer.c). The fakes' timers are events of a clock the workload's own loop runs: each interrupt is
+// genericHandleIrq on a oneshot level line of the do-nothing chip, then the loop moves the clock on and fires
+// what is due (the runner's timer: its burst runs the thread, which unmasks the line). The floor re-arms a
+// timer of its own the same way, so both pay the fakes alike.
+
+/** The clock's step per interrupt; the timers' idle repeat (an hour) never comes due in a run. */
+const LOOP_STEP_US = PERIOD_US;
+/** The floor's timer: repeating, as the platform's (a one-shot would be freed after its first run). */
+const FLOOR_IDLE_REPEAT_MS = 60 * 60 * 1000;
+
+interface LoopEvent {
+  readonly time: number;
+  readonly seq: number;
+  cancelled: boolean;
+  cb: () => void;
+}
+
+/** A clock for the Moddable fakes whose events run only from runDue(): the workload's event loop. */
+function loopClock() {
+  const events: LoopEvent[] = [];
+  let time = 0;
+  let seq = 0;
+  const clock = {
+    now: (): number => time,
+    after(delayUs: number, cb: () => void): LoopEvent {
+      const e: LoopEvent = { time: time + delayUs, seq: seq++, cancelled: false, cb };
+      events.push(e);
+      return e;
+    },
+    cancel(e: LoopEvent): void {
+      if (e.cancelled) return;
+      e.cancelled = true;
+      const i = events.indexOf(e);
+      if (i >= 0) events.splice(i, 1);
+    },
+    /** One turn: move the clock on, then run every event due, earliest first (and what they schedule for now). */
+    runDue(): void {
+      time += LOOP_STEP_US;
+      for (;;) {
+        let next = -1;
+        for (let i = 0; i < events.length; i++) {
+          const e = events[i];
+          if (e.time <= time && (next < 0 || e.time < events[next].time || (e.time === events[next].time && e.seq < events[next].seq))) next = i;
+        }
+        if (next < 0) return;
+        const e = events[next];
+        events.splice(next, 1);
+        e.cancelled = true;
+        e.cb();
+      }
+    },
+  };
+  return clock;
+}
+
+/** The board's Time (with microseconds) and Timer, faked over a loop clock. */
+function moddableOnLoop() {
+  const clock = loopClock();
+  return { clock, Time: createTime(clock, { microseconds: true }), Timer: createTimer(clock) };
+}
+
+function oneshotEsp32Framework(): Workload {
+  const { clock, Time, Timer } = moddableOnLoop();
+  const core = new IrqCore({ platform: createEsp32Platform({ Time, Timer }), log: () => {} });
+  const irq = core.irqAllocDesc();
+  core.irqSetChipAndHandler(irq, NOOP_CHIP, handleLevelIrq);
+  let handled = 0;
+  core.requestThreadedIrq(irq, null, () => {
+    handled++;
+    return IRQ_HANDLED;
+  }, IRQF_ONESHOT, 'bench', 1);
+  return coreWorkload(() => core.genericHandleIrq(irq), clock.runDue, () => handled);
+}
+
+function oneshotEsp32Floor(): Workload {
+  const { clock, Timer } = moddableOnLoop();
+  const data: IrqData = { irq: 1, hwirq: 1, chip: NOOP_CHIP, chipData: undefined, domain: undefined, triggerType: 0, desc: undefined as unknown as IrqDesc };
+  let handled = 0;
+  const thread = (): void => {
+    handled++;
+    NOOP_CHIP.irqUnmask!(data);
+  };
+  const timer = Timer.repeat(thread, FLOOR_IDLE_REPEAT_MS);
+  const dispatch = (): void => {
+    NOOP_CHIP.irqMask!(data);
+    NOOP_CHIP.irqAck!(data);
+    Timer.schedule(timer, 0, FLOOR_IDLE_REPEAT_MS);
+  };
+  return coreWorkload(dispatch, clock.runDue, () => handled);
+}
+
 export const WORKLOADS: readonly WorkloadPair[] = [
   {
     id: 'edge-primary',
@@ -485,6 +583,12 @@ export const WORKLOADS: readonly WorkloadPair[] = [
     title: 'threaded oneshot level irq: core alone',
     framework: oneshotCoreFramework,
     floor: oneshotCoreFloor,
+  },
+  {
+    id: 'threaded-oneshot-esp32',
+    title: 'threaded oneshot level irq: core alone on the ESP32 platform (Moddable Time/Timer fakes)',
+    framework: oneshotEsp32Framework,
+    floor: oneshotEsp32Floor,
   },
   {
     id: 'threaded-oneshot-core-traced',

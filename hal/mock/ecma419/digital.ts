@@ -1,10 +1,11 @@
 /*
  * A host fake of Moddable's ECMA-419 Digital (modules/io/digital/digital.js): one pin, as a DigitalBank of
- * one bit, exactly as Moddable builds it. `{ pin, mode, edge, onReadable, format }`: `edge` is Digital.Rising
- * (1), Digital.Falling (2) or both; pin n is bit (n & 31) of bank (n >> 5); read() gives 0 or 1; write(v)
- * drives the pin from the truth of v. A pin left out throws Error "invalid"; the rest of the checks (and
- * their errors) are DigitalBank's, so an onReadable without an edge is RangeError "invalid edges" and
- * GPIO 40 is Error "invalid pin".
+ * one bit, exactly as Moddable builds it. `{ pin, mode, edge, onReadable, activeLow, initialValue, target,
+ * format }`: `edge` is Digital.Rising (1), Digital.Falling (2) or both; pin n is bit (n & 31) of bank
+ * (n >> 5) (`pin` may also be `{ pin, port }`, the port ignored on the ESP32); read() gives 0 or 1; write(v)
+ * drives the pin from Number(v)'s truth. A pin left out throws Error "invalid"; the rest of the checks (and
+ * their errors) are DigitalBank's, so an onReadable without an edge is RangeError "invalid edges", GPIO 40
+ * is Error "invalid pin", and onReadable is taken from the options only (a subclass's method is not called).
  *
  * createFakeDigitalIo(board) gives both classes bound to a simulated board: what firmware/main gets from
  * `embedded:io/digital` and `embedded:io/digitalbank` on the device.
@@ -34,19 +35,29 @@ export function createFakeDigital(DigitalBank: FakeDigitalBankConstructor): Fake
     static readonly Falling = DIGITAL_FALLING;
 
     constructor(options: DigitalOptions) {
-      const pin = options.pin;
+      let pin: unknown = options.pin;
+      let port: unknown;
       if (pin === undefined) throw new Error('invalid');
-      const pins = 1 << (pin & 0x1f);
+      const spec = pin as { pin?: unknown; port?: unknown };
+      if (spec.port !== undefined) {
+        port = spec.port;
+        pin = spec.pin;
+      }
+      const n = Number(pin);
+      const pins = 1 << (n & 0x1f);
       const edge = options.edge ?? 0;
       const o: Record<string, unknown> = {
         pins,
-        bank: (pin >> 5) & 0xff,
+        port,
+        bank: (n >> 5) & 0xff,
         mode: options.mode,
         rises: edge & DIGITAL_RISING ? pins : 0,
         falls: edge & DIGITAL_FALLING ? pins : 0,
         onReadable: options.onReadable,
         format: options.format,
       };
+      if ('activeLow' in options) o.activeLow = options.activeLow;
+      if ('initialValue' in options) o.initialValue = Number(options.initialValue) ? pins : 0;
       if ('target' in options) o.target = (options as { target?: unknown }).target;
       super(o as unknown as ConstructorParameters<FakeDigitalBankConstructor>[0]);
     }
@@ -56,21 +67,14 @@ export function createFakeDigital(DigitalBank: FakeDigitalBankConstructor): Fake
     }
 
     override write(value: number): void {
-      super.write(value ? ~0 : 0);
+      super.write(Number(value) ? ~0 : 0);
     }
   }
   return Digital;
 }
 
-/** Digital and DigitalBank bound to one simulated board, sharing its pins' bookkeeping and statistics. */
+/** Digital and DigitalBank bound to one simulated board, sharing its pins' bookkeeping, message queue and statistics. */
 export function createFakeDigitalIo(board: DigitalIoBoard, options: FakeDigitalIoOptions = {}): FakeDigitalIo {
   const bankIo = createFakeDigitalBank(board, options);
-  return Object.freeze({
-    DigitalBank: bankIo.DigitalBank,
-    Digital: createFakeDigital(bankIo.DigitalBank),
-    stats: bankIo.stats,
-    coalesced: bankIo.coalesced,
-    pinsInUse: bankIo.pinsInUse,
-    edgeTime: bankIo.edgeTime,
-  });
+  return Object.freeze({ ...bankIo, Digital: createFakeDigital(bankIo.DigitalBank) });
 }

@@ -1,34 +1,53 @@
 /*
- * A host fake of Moddable's ECMA-419 I2C class (`embedded:io/i2c`, the ESP32 one: modules/io/i2c/esp32/_i2c.c),
- * performing its transfers on the simulated I2C bus (../i2c.ts). Like the board's, it is SYNCHRONOUS: write()
- * and read() return once the transfer is over. It talks to the bus's I2cTarget device models directly and
- * charges the transfer's bus time to the simulator with `sim.spend(...)`, because on the board the JavaScript
- * thread is blocked for the transfer: events that fall due meanwhile (a sensor's next sample, a timer) run
- * late, after the current job.
+ * A host fake of Moddable's ECMA-419 I2C class (`embedded:io/i2c`, the ESP32 one: modules/io/i2c/_i2c.js over
+ * modules/io/i2c/esp32/_i2c.c, with modules/io/common/builtinCommon.c), performing its transfers on the
+ * simulated I2C bus (../i2c.ts). Like the board's, it is SYNCHRONOUS: write() and read() return once the
+ * transfer is over. It talks to the bus's I2cTarget device models directly and charges the transfer's bus
+ * time to the simulator with `sim.spend(...)`, because on the board the JavaScript thread is blocked for the
+ * transfer: events that fall due meanwhile (a sensor's next sample, a timer) run late, after the current job.
+ * It is as strict as Moddable 8.2.3: a kinder fake let the device entry pass on the host and crash on the board.
  *
- * What follows Moddable's implementation:
- *   - The constructor takes one option bag: `data` and `clock` (pins), `address` (7-bit) and `hz` are
- *     required; `port` (0 or 1), `timeout`, `pullup` and `format` ("buffer", the only one) are optional.
- *     A missing `data`/`clock`/`address` is a RangeError ("data required", ...), as are an address outside
- *     0..127 ("invalid address"), a second open instance for the same address on the same pins ("duplicate
- *     address"), `hz` missing or outside 1..20,000,000 ("invalid hz"), a bad port or format.
- *     `new host.default.io({ ...host.default, address, hz })` is the board's
- *     `new device.I2C.default.io({ ...device.I2C.default, address, hz })`.
- *   - write(buffer, stop = true): an ArrayBuffer or a view of one. A transfer nobody acknowledges throws
- *     Error("write failed"); a zero-length write (an address probe) returns 1 instead of throwing.
- *   - read(count, stop = true) returns a new ArrayBuffer of `count` bytes; read(buffer, stop) fills the
- *     buffer (an ArrayBuffer or a view) and returns its byte length, as the ESP32 implementation does (the
- *     typings say ArrayBuffer). Without an acknowledge it throws Error("read failed").
- *   - stop = false ends the transfer without a stop condition, so the next one starts with a repeated start:
- *     `write(Uint8Array.of(register), false)` then `read(count)` is the register read of most devices. The
- *     register pointer lives in the device model, so the pair behaves as one write-then-read transfer.
- *   - close() releases the instance (a second close does nothing); any other use after it throws the
- *     SyntaxError XS raises for a host object whose native data is gone.
+ * The constructor, check by check in _xs_i2c_constructor's order (the first failing one names the error):
+ *   1. `data`, `clock`, `address` absent: RangeError "data required", "clock required", "address required".
+ *   2. `data`, `clock` read with builtinGetPin: undefined is Error "invalid", a negative number RangeError
+ *      "negative"; fractions truncate.
+ *   3. Unless an open instance already uses this data/clock pair, both pins must be free in the pin registry
+ *      (gDigitalAvailable, shared with DigitalBank when the provider shares it): else RangeError "inUse". A
+ *      pin the chip lacks (20, 24, 28-31, 40 up) is never free, so it is "inUse" too.
+ *   4. `address` by builtinGetPin (Error "invalid", RangeError "negative"), above 127: RangeError "invalid
+ *      address".
+ *   5. An open instance with the same data, clock and address (whatever its port): RangeError "duplicate
+ *      address". A second open of the same device is refused until the first is closed.
+ *   6. data or clock not an output-capable GPIO (GPIO_IS_VALID_OUTPUT_GPIO: 34-39 are input only): RangeError
+ *      "unusable pins".
+ *   7. `hz` by xsmcToInteger (missing is 0): at most 0 or above 20,000,000 is RangeError "invalid hz".
+ *   8. `timeout` (ms, default 400) below -1: RangeError "invalid timeout". `pullup` (default true).
+ *   9. `port` given: outside 0..1 (I2C_NUM_MAX) is RangeError "invalid port". Absent: -1, any free controller.
+ *  10. `format` other than "buffer" (when truthy): RangeError "invalid format".
+ *  11. The bus: reused from an open instance with the same data, clock, port and pullup, else a new one on a
+ *      free controller; none free (two buses already, or the port asked for is taken): Error "can't create
+ *      bus". Then both pins are marked in use.
+ * A bus on pins other than the simulated bus's is created, as on the board, with nothing on it: every
+ * transfer goes unacknowledged.
  *
- * Timing: each write() or read() is a transfer of its own (Moddable issues one i2c_master_cmd_begin per
- * call), taking the bus's `transferUs(1 + bytes)`: its latency plus one address byte and the data bytes
- * (100 µs + 23 µs/byte by default). A NACK ends the transfer after the address byte. `hz` is checked but the
- * bus's timing is used, so a board has one timing for its async and its sync transfers.
+ * Transfers. _i2c.js passes only the first argument to the native side, so `stop` is ignored: each call is
+ * one i2c_master_transmit/receive, ending with a stop (`stopsIgnored` counts calls that asked for none). The
+ * register pointer lives in the device model, so `write(Uint8Array.of(register), false)` then `read(count)`
+ * reads the register on the board too (the devices here keep the pointer across a stop).
+ *   - write(buffer): an ArrayBuffer or a view of one. Unacknowledged: Error "write failed". A zero-length
+ *     write is i2c_master_probe: 1 when nobody answers, undefined when the device does.
+ *   - read(count) returns a new ArrayBuffer of `count` bytes; read(buffer) fills the buffer (an ArrayBuffer
+ *     or a view) and returns its byte length. Unacknowledged: Error "read failed".
+ *   - writeRead(buffer, countOrBuffer), the "experimental extension": one transmit-receive; unacknowledged:
+ *     Error "writeRead failed".
+ *   - close() releases the instance, its pins when no other instance uses the pair, and its bus when no other
+ *     instance uses it (a second close does nothing); any other use after it throws the SyntaxError XS
+ *     raises for a host object whose native data is gone.
+ * A debug build of XS appends " (in <function>)" to messages thrown from C; these are the release messages.
+ *
+ * Timing: each transfer takes the bus's `transferUs(1 + bytes)`: its latency plus one address byte and the
+ * data bytes (100 µs + 23 µs/byte by default). A NACK ends the transfer after the address byte. `hz` is
+ * checked but the bus's timing is used, so a board has one timing for its async and its sync transfers.
  *
  * A device model that throws (the MCP23017 model refusing IOCON.BANK = 1) fails the transfer with
  * "write failed"/"read failed", the model's error as `cause`.
@@ -37,8 +56,10 @@
  * one or the other; a sync transfer that starts while one is in flight is counted in the host's `overlaps`),
  * clock stretching, the transfer timeout, arbitration.
  */
+import { isInputOnlyGpio, isValidGpio, socPins } from '../../esp32/pins';
 import type { I2cBus, I2cTarget } from '../i2c';
 import type { Simulator } from '../sim';
+import { createFakePinRegistry, type FakePinRegistry } from './digitalbank';
 
 /** The option bag of the constructor, as Moddable's `embedded:io/i2c` takes it. */
 export interface Ecma419I2cOptions {
@@ -53,12 +74,14 @@ export interface Ecma419I2cOptions {
   format?: string;
 }
 
-/** The board's `device.I2C.default`: the io class and the pins (and port) of the default bus. */
+/**
+ * A board subplatform's `device.I2C.default` (build/devices/esp32/targets/<board>/host/provider.js): the io
+ * class and the pins, nothing else (no `hz`, no `port`).
+ */
 export interface Ecma419I2cDefault {
   readonly io: new (options: Ecma419I2cOptions) => Ecma419I2c;
   readonly data: number;
   readonly clock: number;
-  readonly port: number;
 }
 
 export interface Ecma419I2cHostOptions {
@@ -66,13 +89,15 @@ export interface Ecma419I2cHostOptions {
   data?: number;
   /** SCL pin of the simulated bus (22). */
   clock?: number;
-  /** The default port (0). */
-  port?: number;
+  /** The pin registry shared with the DigitalBank fake (createFakeProvider shares one); else a private one. */
+  pins?: FakePinRegistry;
 }
 
 /** ESP32's I2C_NUM_MAX: two controllers. */
 const PORTS = 2;
 const MAX_HZ = 20_000_000;
+/** The original ESP32's pin table: the chip the simulated board is. */
+const PIN_TABLE = socPins('esp32');
 
 function hex(address: number): string {
   return `0x${address.toString(16).padStart(2, '0')}`;
@@ -84,18 +109,40 @@ function bytesOf(buffer: unknown, what: string): Uint8Array {
   throw new TypeError(`${what}: expected an ArrayBuffer or a view of one`);
 }
 
+/** xsmcToInteger: undefined and NaN give 0. */
+function toInteger(value: unknown): number {
+  const n = Number(value);
+  return Number.isFinite(n) ? Math.trunc(n) | 0 : 0;
+}
+
+/** builtinGetPin (builtinGetUnsignedInteger): undefined is Error "invalid", a negative RangeError "negative". */
+function getPin(value: unknown): number {
+  if (value === undefined) throw new Error('invalid');
+  const n = toInteger(value);
+  if (n < 0) throw new RangeError('negative');
+  return n;
+}
+
+/** A master bus the fake created: one controller, shared by the instances with the same pins, port and pullup. */
+interface FakeBus {
+  readonly key: string;
+  readonly port: number;
+  users: number;
+}
+
 /**
  * The simulated I2C bus as the ECMA-419 host provider sees it: its pins, the io class bound to it, the open
- * instances (for "duplicate address"), and totals over every instance.
+ * instances (for "duplicate address" and the pin bookkeeping), and totals over every instance.
  */
 export class Ecma419I2cHost {
   readonly data: number;
   readonly clock: number;
-  readonly port: number;
   /** The io class: `new host.io({ ...host.default, address, hz })`. */
   readonly io: new (options: Ecma419I2cOptions) => Ecma419I2c;
-  /** `device.I2C.default`. */
+  /** `device.I2C.default` of a board subplatform. */
   readonly default: Ecma419I2cDefault;
+  /** The pins the IO objects hold (builtinCommon.c's gDigitalAvailable). */
+  readonly pins: FakePinRegistry;
   /** Transfers by every instance, acknowledged or not. */
   transfers = 0;
   /** Transfers nobody acknowledged. */
@@ -104,66 +151,117 @@ export class Ecma419I2cHost {
   busUs = 0;
   /** Sync transfers that started while an asynchronous I2cBus transfer was in flight (see the header). */
   overlaps = 0;
-  /** Open instances by address. */
-  readonly open = new Map<number, Ecma419I2c>();
+  /** Open instances (gI2C). */
+  readonly instances = new Set<Ecma419I2c>();
+  /** Master buses by data/clock/port/pullup. */
+  readonly buses = new Map<string, FakeBus>();
 
   constructor(readonly sim: Simulator, readonly bus: I2cBus, options: Ecma419I2cHostOptions = {}) {
     this.data = options.data ?? 21;
     this.clock = options.clock ?? 22;
-    this.port = options.port ?? 0;
+    this.pins = options.pins ?? createFakePinRegistry(PIN_TABLE);
     const host = this;
     this.io = class extends Ecma419I2c {
       constructor(opts: Ecma419I2cOptions) {
         super(opts, host);
       }
     };
-    this.default = Object.freeze({ io: this.io, data: this.data, clock: this.clock, port: this.port });
+    this.default = Object.freeze({ io: this.io, data: this.data, clock: this.clock });
+  }
+
+  /** usingPins: an open instance on this data/clock pair. */
+  usingPins(data: number, clock: number): boolean {
+    for (const i2c of this.instances) if (i2c.data === data && i2c.clock === clock) return true;
+    return false;
+  }
+
+  /** The open instance for one device (same data, clock and address), if any. */
+  openAt(data: number, clock: number, address: number): Ecma419I2c | undefined {
+    for (const i2c of this.instances) if (i2c.data === data && i2c.clock === clock && i2c.address === address) return i2c;
+    return undefined;
   }
 }
 
 export class Ecma419I2c {
+  readonly data: number;
+  readonly clock: number;
   readonly address: number;
   readonly hz: number;
+  /** The port asked for, -1 for "any free controller". */
   readonly port: number;
-  /** Transfers (write and read calls that reached the bus), acknowledged or not. */
+  readonly pullup: boolean;
+  /** Transfer timeout, ms (-1: wait forever). */
+  readonly timeout: number;
+  /** Transfers (write, read and writeRead calls that reached the bus), acknowledged or not. */
   transfers = 0;
   /** Transfers nobody acknowledged. */
   nacks = 0;
   /** Data bytes written and read (address bytes not counted). */
   bytesWritten = 0;
   bytesRead = 0;
-  /** Transfers that began with a repeated start: the previous one of this instance ended without a stop. */
-  repeatedStarts = 0;
+  /** Calls that passed stop = false: _i2c.js drops the argument, so each still ended with a stop. */
+  stopsIgnored = 0;
   /** Bus time this instance charged to the simulator, µs. */
   busUs = 0;
 
   private closed = false;
-  /** The last transfer ended without a stop condition. */
-  private held = false;
+  private readonly fakeBus: FakeBus;
 
   constructor(options: Ecma419I2cOptions, private readonly host: Ecma419I2cHost) {
     if (options === null || typeof options !== 'object') throw new TypeError('I2C: options required');
-    if (!('data' in options)) throw new RangeError('data required');
-    if (!('clock' in options)) throw new RangeError('clock required');
-    if (!('address' in options)) throw new RangeError('address required');
-    if (options.data !== host.data || options.clock !== host.clock) {
-      throw new RangeError(
-        `no simulated I2C bus on data ${String(options.data)} clock ${String(options.clock)} ` +
-          `(the board's is on data ${host.data} clock ${host.clock})`,
-      );
+    const o = options as unknown as Record<string, unknown>;
+    if (!('data' in o)) throw new RangeError('data required');
+    if (!('clock' in o)) throw new RangeError('clock required');
+    if (!('address' in o)) throw new RangeError('address required');
+    const data = getPin(o.data);
+    const clock = getPin(o.clock);
+    if (!host.usingPins(data, clock) && (!host.pins.arePinsFree(data >> 5, 1 << (data & 31)) || !host.pins.arePinsFree(clock >> 5, 1 << (clock & 31)))) {
+      throw new RangeError('inUse');
     }
-    const address = options.address;
-    if (!Number.isInteger(address) || address < 0 || address > 127) throw new RangeError('invalid address');
-    if (host.open.has(address)) throw new RangeError('duplicate address');
-    const hz = Math.trunc(Number(options.hz));
-    if (!(hz > 0) || hz > MAX_HZ) throw new RangeError('invalid hz');
-    const port = options.port ?? host.port;
-    if (!Number.isInteger(port) || port < 0 || port >= PORTS) throw new RangeError('invalid port');
-    if (options.format !== undefined && options.format !== 'buffer') throw new RangeError('invalid format');
+    const address = getPin(o.address);
+    if (address > 127) throw new RangeError('invalid address');
+    if (host.openAt(data, clock, address) !== undefined) throw new RangeError('duplicate address');
+    const outputCapable = (pin: number): boolean => isValidGpio(PIN_TABLE, pin) && !isInputOnlyGpio(PIN_TABLE, pin);
+    if (!outputCapable(clock) || !outputCapable(data)) throw new RangeError('unusable pins');
+    const hz = toInteger(o.hz);
+    if (hz <= 0 || hz > MAX_HZ) throw new RangeError('invalid hz');
+    let timeout = 400;
+    if ('timeout' in o) {
+      timeout = toInteger(o.timeout);
+      if (timeout < -1) throw new RangeError('invalid timeout');
+    }
+    const pullup = 'pullup' in o ? Boolean(o.pullup) : true;
+    let port = -1;
+    if ('port' in o) {
+      port = toInteger(o.port);
+      if (port < 0 || port >= PORTS) throw new RangeError('invalid port');
+    }
+    if ('format' in o && o.format && o.format !== 'buffer') throw new RangeError('invalid format');
+
+    // The bus: shared with an instance on the same pins, port and pullup, else a new one on a free controller.
+    const key = `${data}/${clock}/${port}/${pullup ? 1 : 0}`;
+    let bus = host.buses.get(key);
+    if (bus === undefined) {
+      const taken = new Set<number>();
+      for (const b of host.buses.values()) taken.add(b.port);
+      let controller = port;
+      if (controller < 0) for (let p = 0; p < PORTS && controller < 0; p++) if (!taken.has(p)) controller = p;
+      if (controller < 0 || taken.has(controller)) throw new Error("can't create bus");
+      bus = { key, port: controller, users: 0 };
+      host.buses.set(key, bus);
+    }
+    bus.users++;
+    this.fakeBus = bus;
+    this.data = data;
+    this.clock = clock;
     this.address = address;
     this.hz = hz;
     this.port = port;
-    host.open.set(address, this);
+    this.pullup = pullup;
+    this.timeout = timeout;
+    host.instances.add(this);
+    host.pins.use(data >> 5, 1 << (data & 31));
+    host.pins.use(clock >> 5, 1 << (clock & 31));
   }
 
   get format(): 'buffer' {
@@ -176,49 +274,83 @@ export class Ecma419I2c {
     if (value !== 'buffer') throw new RangeError('invalid format');
   }
 
-  /** Write `buffer` to the device; `stop = false` leaves the bus for a repeated start. Returns 1 for an unanswered zero-length probe. */
-  write(buffer: ArrayBuffer | ArrayBufferView, stop = true): number | undefined {
+  /** Write `buffer` to the device. Returns 1 for an unanswered zero-length probe. `stop` is ignored, as by _i2c.js. */
+  write(buffer: ArrayBuffer | ArrayBufferView, stop?: boolean): number | undefined {
     this.check();
+    if (stop === false) this.stopsIgnored++;
     const bytes = bytesOf(buffer, 'write');
     const target = this.begin(bytes.length);
-    this.held = !stop;
     if (target === undefined) {
       if (bytes.length === 0) return 1;
       throw new Error('write failed');
     }
     if (bytes.length === 0) return undefined;
-    try {
-      target.write(Array.from(bytes));
-    } catch (cause) {
-      throw new Error('write failed', { cause });
-    }
-    this.bytesWritten += bytes.length;
+    this.send(target, bytes, 'write failed');
     return undefined;
   }
 
   /**
-   * read(count, stop = true): a new ArrayBuffer with `count` bytes from the device.
-   * read(buffer, stop = true): fill `buffer` (an ArrayBuffer or a view) and return its byte length.
+   * read(count): a new ArrayBuffer with `count` bytes from the device.
+   * read(buffer): fill `buffer` (an ArrayBuffer or a view) and return its byte length.
+   * `stop` is ignored, as by _i2c.js.
    */
   read(count: number, stop?: boolean): ArrayBuffer;
   read(buffer: ArrayBuffer | ArrayBufferView, stop?: boolean): number;
-  read(countOrBuffer: number | ArrayBuffer | ArrayBufferView, stop = true): ArrayBuffer | number {
+  read(countOrBuffer: number | ArrayBuffer | ArrayBufferView, stop?: boolean): ArrayBuffer | number {
     this.check();
-    let into: Uint8Array;
-    let result: ArrayBuffer | number;
-    if (typeof countOrBuffer === 'object' && countOrBuffer !== null) {
-      into = bytesOf(countOrBuffer, 'read');
-      result = into.byteLength;
-    } else {
-      const count = Number(countOrBuffer);
-      if (!Number.isInteger(count) || count < 0) throw new RangeError(`read: ${String(countOrBuffer)} is not a byte count`);
-      const buffer = new ArrayBuffer(count);
-      into = new Uint8Array(buffer);
-      result = buffer;
-    }
+    if (stop === false) this.stopsIgnored++;
+    const { into, result } = this.readTarget(countOrBuffer);
     const target = this.begin(into.length);
-    this.held = !stop;
     if (target === undefined) throw new Error('read failed');
+    this.receive(target, into, 'read failed');
+    return result;
+  }
+
+  /** writeRead(buffer, count | buffer): one transmit-receive (Moddable's "experimental extension"). */
+  writeRead(buffer: ArrayBuffer | ArrayBufferView, countOrBuffer: number | ArrayBuffer | ArrayBufferView): ArrayBuffer | number {
+    this.check();
+    const { into, result } = this.readTarget(countOrBuffer);
+    const bytes = bytesOf(buffer, 'writeRead');
+    const target = this.begin(bytes.length + into.length);
+    if (target === undefined) throw new Error('writeRead failed');
+    if (bytes.length > 0) this.send(target, bytes, 'writeRead failed');
+    this.receive(target, into, 'writeRead failed');
+    return result;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const host = this.host;
+    host.instances.delete(this);
+    if (--this.fakeBus.users === 0) host.buses.delete(this.fakeBus.key);
+    if (!host.usingPins(this.data, this.clock)) {
+      host.pins.free(this.data >> 5, 1 << (this.data & 31));
+      host.pins.free(this.clock >> 5, 1 << (this.clock & 31));
+    }
+  }
+
+  private readTarget(countOrBuffer: number | ArrayBuffer | ArrayBufferView): { into: Uint8Array; result: ArrayBuffer | number } {
+    if (typeof countOrBuffer === 'object' && countOrBuffer !== null) {
+      const into = bytesOf(countOrBuffer, 'read');
+      return { into, result: into.byteLength };
+    }
+    const count = Number(countOrBuffer);
+    if (!Number.isInteger(count) || count < 0) throw new RangeError(`read: ${String(countOrBuffer)} is not a byte count`);
+    const buffer = new ArrayBuffer(count);
+    return { into: new Uint8Array(buffer), result: buffer };
+  }
+
+  private send(target: I2cTarget, bytes: Uint8Array, failure: string): void {
+    try {
+      target.write(Array.from(bytes));
+    } catch (cause) {
+      throw new Error(failure, { cause });
+    }
+    this.bytesWritten += bytes.length;
+  }
+
+  private receive(target: I2cTarget, into: Uint8Array, failure: string): void {
     // Bytes a device does not supply read as 0xFF: SDA stays released.
     into.fill(0xff);
     if (into.length > 0) {
@@ -226,27 +358,20 @@ export class Ecma419I2c {
       try {
         data = target.read(into.length);
       } catch (cause) {
-        throw new Error('read failed', { cause });
+        throw new Error(failure, { cause });
       }
       into.set(data.slice(0, into.length));
     }
     this.bytesRead += into.length;
-    return result;
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.held = false;
-    if (this.host.open.get(this.address) === this) this.host.open.delete(this.address);
   }
 
   /** Start a transfer of `dataBytes`: charge its bus time and return the device, or undefined on a NACK. */
   private begin(dataBytes: number): I2cTarget | undefined {
     const host = this.host;
-    if (host.bus.busy) host.overlaps++;
-    if (this.held) this.repeatedStarts++;
-    const target = host.bus.targetAt(this.address);
+    const simulated = this.data === host.data && this.clock === host.clock;
+    if (simulated && host.bus.busy) host.overlaps++;
+    // A bus on other pins has nothing on it: the address byte goes unanswered.
+    const target = simulated ? host.bus.targetAt(this.address) : undefined;
     const us = host.bus.transferUs(target === undefined ? 1 : 1 + dataBytes);
     host.sim.spend(us);
     this.busUs += us;

@@ -1,6 +1,7 @@
 /*
- * The Moddable SDK modules firmware/main.ts imports, typed by @moddable/typings. Only these files are
- * referenced (hal/esp32/moddable.d.ts says why): the built-in host provider and the io classes it names.
+ * For the host's type check only (tsconfig.json): the Moddable modules the example apps import, typed by
+ * @moddable/typings. Moddable's own tsc, when it compiles an app, gets them from the app manifest's include of
+ * $(MODDABLE)/examples/manifest_typings.json instead; no app file references this one.
  */
 /// <reference path="../hal/esp32/moddable.d.ts" />
 /// <reference path="../node_modules/@moddable/typings/embedded_io/analog.d.ts" />
@@ -11,3 +12,4 @@
 /// <reference path="../node_modules/@moddable/typings/embedded_io/smbus.d.ts" />
 /// <reference path="../node_modules/@moddable/typings/embedded_io/spi.d.ts" />
 /// <reference path="../node_modules/@moddable/typings/embedded_provider/builtin.d.ts" />
+/// <reference path="../node_modules/@moddable/typings/mc/config.d.ts" />
