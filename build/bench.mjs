@@ -135,6 +135,26 @@ async function xsHeapGrowth(workload, impl) {
   });
 }
 
+/** Interrupts over which xsAllocPerIrq counts slots: few enough that no collection runs in between. */
+const ALLOC_N = 100;
+
+/**
+ * Slots allocated per interrupt, garbage included: live slots right after ALLOC_N interrupts minus live slots
+ * after a full collection just before them. (XS collects only when its free slots run out, which ALLOC_N
+ * interrupts of these workloads do not reach after a collection; a collection in between would show as a
+ * figure below the true one.) What a path allocates per interrupt is GC work on the board even when the
+ * after-GC growth is 0.
+ */
+async function xsAllocPerIrq(workload, impl) {
+  return withXs(async ({ command }) => {
+    await command({ op: 'setup', workload, impl });
+    await command({ op: 'run', n: WARMUP });
+    const slots0 = (await command({ op: 'gc' })).meter.currentHeapCount;
+    const slots1 = (await command({ op: 'run', n: ALLOC_N })).meter.currentHeapCount;
+    return (slots1 - slots0) / ALLOC_N;
+  });
+}
+
 /** Lines whose registration is measured: seed 001's claim is about a shared thread for several irqs. */
 const REGISTER_N = 10;
 
@@ -165,12 +185,25 @@ async function xsRegistrationHeap(mode) {
  * @property {(value: any) => string} show  formats framework, floor and extra
  */
 
+/**
+ * `--workload ID` and `--only MEASUREMENT,...` run a part of the bench (host-tests/xs/esp32-heap.test.ts
+ * does, for one workload's heap); `--json` then prints the rows as one JSON line instead of the table, and
+ * build/out/bench.json is left alone.
+ */
+const argValue = (name) => {
+  const i = process.argv.indexOf(name);
+  return i < 0 ? undefined : process.argv[i + 1];
+};
+const ONLY_WORKLOAD = argValue('--workload');
+const ONLY_MEASUREMENTS = argValue('--only')?.split(',');
+const PARTIAL = ONLY_WORKLOAD !== undefined || ONLY_MEASUREMENTS !== undefined;
+
 /** A measurement made for every workload, framework against floor: measure(pair) gives the row minus its label. */
 function perWorkload(measure) {
   return async () => {
     const { WORKLOADS } = await nodeModule('host-tests/xs/bench-workloads.ts');
     const rows = [];
-    for (const pair of WORKLOADS) rows.push({ id: pair.id, label: pair.title, ...(await measure(pair)) });
+    for (const pair of WORKLOADS.filter((w) => ONLY_WORKLOAD === undefined || w.id === ONLY_WORKLOAD)) rows.push({ id: pair.id, label: pair.title, ...(await measure(pair)) });
     return rows;
   };
 }
@@ -206,6 +239,16 @@ const MEASUREMENTS = [
         framework, floor, show: (v) => `${fmt(v.bytes)} B / ${fmt(v.slots)}`,
         target: 'none', met: framework.bytes <= 0 && framework.slots <= 0,
       };
+    }),
+  },
+  {
+    id: 'xs-alloc',
+    title: `XS slots allocated per interrupt, garbage included (live slots after ${ALLOC_N} interrupts from a collection)`,
+    engine: 'xs',
+    rows: perWorkload(async (pair) => {
+      const framework = await xsAllocPerIrq(pair.id, 'framework');
+      const floor = await xsAllocPerIrq(pair.id, 'floor');
+      return { framework, floor, extra: framework - floor, show: (v) => fmt(v, 2) };
     }),
   },
   {
@@ -299,8 +342,19 @@ function printTable(results) {
 
 async function main() {
   const results = {};
+  const measurements = MEASUREMENTS.filter((m) => ONLY_MEASUREMENTS === undefined || ONLY_MEASUREMENTS.includes(m.id));
   for (const engine of ['node', 'xs']) {
-    for (const m of MEASUREMENTS.filter((x) => x.engine === engine)) results[m.id] = await m.rows();
+    for (const m of measurements.filter((x) => x.engine === engine)) results[m.id] = await m.rows();
+  }
+  if (PARTIAL && process.argv.includes('--json')) {
+    const rows = Object.fromEntries(Object.entries(results).map(([id, r]) => [id, r.map(({ show, ...figures }) => figures)]));
+    console.log(JSON.stringify(rows));
+    return;
+  }
+  if (PARTIAL) {
+    for (const m of MEASUREMENTS) results[m.id] ??= [];
+    printTable(results);
+    return;
   }
   printTable(results);
   const checked = Object.values(results).flat().filter((r) => r.deterministic !== undefined);
@@ -311,7 +365,7 @@ async function main() {
     generatedAt: new Date().toISOString(),
     node: process.version,
     xsnap: xsnapPackage.version,
-    parameters: { WARMUP, METER_N, HEAP_N, NODE_N, NODE_ROUND_MS, NODE_ROUNDS, REGISTER_N },
+    parameters: { WARMUP, METER_N, HEAP_N, ALLOC_N, NODE_N, NODE_ROUND_MS, NODE_ROUNDS, REGISTER_N },
     measurements: Object.fromEntries(MEASUREMENTS.map((m) => [m.id, {
       title: m.title,
       engine: m.engine,

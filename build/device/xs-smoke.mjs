@@ -1,4 +1,4 @@
-// The device build in the real XS engine: bundles the ES modules the build emitted (build/out/device/, or the
+// The library build in the real XS engine: bundles the ES modules the build emitted (build/out/device/, or the
 // directory given) with host-tests/build/xs-smoke-entry.ts into one script for an xsnap worker, keeping each
 // module a module (the entry imports every one as a namespace, so each module's exports can be hardened as
 // preload freezes them), and runs it.
@@ -7,19 +7,18 @@
 //
 // Moddable built-ins (embedded:*, timer, time) do not exist here: each is a stub that throws when called or
 // constructed. A module body that calls one while it loads fails, as it would fail to preload on the build
-// machine ("native functions cannot be called during preload"). `main` (firmware/main.js) is left out: it is
-// not preloaded and runs on the board, against the real hardware.
+// machine ("native functions cannot be called during preload"). The apps' `main` modules are not part of the
+// library: they run on the board, against the real hardware.
 import { build } from 'esbuild';
 import fs from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { root, startWorker } from '../xs/host.mjs';
-import { DEVICE_OUT, MAIN_SOURCE, isModdableBuiltin } from './manifest.mjs';
+import { DEVICE_OUT, isModdableBuiltin } from './manifest.mjs';
 
 const TIME_LIMIT_MS = 60_000;
-const MAIN_FILE = `${MAIN_SOURCE.replace(/\.ts$/, '')}.js`;
 
-/** The emitted modules but main, by specifier: { 'firmware/irq/core': '/abs/.../firmware/irq/core.js', ... }. */
+/** The emitted modules by specifier: { 'genirq/irq/core': '/abs/.../genirq/irq/core.js', ... }. */
 export function emittedModules(dir) {
   const outdir = resolve(dir);
   const found = {};
@@ -29,7 +28,7 @@ export function emittedModules(dir) {
       if (entry.isDirectory()) walk(path);
       else if (entry.name.endsWith('.js')) {
         const file = relative(outdir, path).split(sep).join('/');
-        if (file !== MAIN_FILE) found[file.slice(0, -3)] = path;
+        found[file.slice(0, -3)] = path;
       }
     }
   };

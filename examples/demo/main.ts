@@ -12,7 +12,7 @@ import device from 'embedded:provider/builtin';
 import config from 'mc/config';
 import Time from 'time';
 import Timer from 'timer';
-import { createEsp32Platform, i2cBusOptions, type I2cProvider } from 'genirq/esp32';
+import { createEsp32Platform, i2cBusOptions, type Esp32I2cOptions, type I2cProvider } from 'genirq/esp32';
 import type { Lis3dhI2c } from 'genirq/drivers/lis3dh';
 import { startFirmware } from './app';
 import { demoWiring } from './wiring';
@@ -24,18 +24,29 @@ export default function main(): void {
   try {
     const wiring = demoWiring(config);
     const platform = createEsp32Platform({ Time, Timer, log });
-    const bus = i2cBusOptions(device as I2cProvider, wiring.i2c);
-    const I2C = bus.io as new (options: object) => Lis3dhI2c;
-    log('info', `demo on ${wiring.soc}: I2C data ${bus.data} clock ${bus.clock} at ${bus.hz} Hz; button GPIO${wiring.pins.button}`);
+    // Without I2C pins the I2C devices are left out, each named with the reason; the button is still served.
+    let bus: Esp32I2cOptions | undefined;
+    let busError: unknown;
+    try {
+      bus = i2cBusOptions(device as I2cProvider, wiring.i2c);
+      log('info', `demo on ${wiring.soc}: I2C data ${bus.data} clock ${bus.clock} at ${bus.hz} Hz`);
+    } catch (err) {
+      busError = err;
+    }
     startFirmware({
       platform,
       soc: wiring.soc,
       pins: wiring.pins,
       DigitalBank: device.io.DigitalBank,
-      openI2c: (address) => new I2C({ ...bus, address }),
+      openI2c: (address) => {
+        if (bus === undefined) throw busError;
+        const I2C = bus.io as new (options: object) => Lis3dhI2c;
+        return new I2C({ ...bus, address });
+      },
       log,
     }, {
       onPress: (press) => trace(`button: press, edge at ${press.edgeUs} us\n`),
+      onSamples: (samples) => trace(`accel: ${samples.length} samples\n`),
       onExpanderPin: (pin) => trace(`expander: pin ${pin}\n`),
       onSensor: (status, value) => trace(`sensor: status ${status} value ${value}\n`),
     }).catch((err: unknown) => log('error', `start-up failed: ${err instanceof Error ? err.message : String(err)}`));

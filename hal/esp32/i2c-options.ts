@@ -32,7 +32,7 @@ export interface I2cProvider {
 }
 
 /** The option bag, without `address` (one I2C object per device adds its own). */
-export interface I2cBusOptions {
+export interface Esp32I2cOptions {
   readonly io: unknown;
   readonly data: number;
   readonly clock: number;
@@ -48,7 +48,7 @@ const isPin = (v: unknown): v is number => typeof v === 'number' && Number.isInt
  * The I2C bus options: the wiring's pins when it gives both, else the board's `I2C.default` pins, else an
  * IrqError EINVAL that says where to put them. `hz` is the wiring's, else 100 kHz.
  */
-export function i2cBusOptions(provider: I2cProvider, wiring: I2cWiring = {}): I2cBusOptions {
+export function i2cBusOptions(provider: I2cProvider, wiring: I2cWiring = {}): Esp32I2cOptions {
   const io = provider.I2C?.default?.io ?? provider.io?.I2C;
   if (typeof io !== 'function') throw new IrqError('EINVAL', 'the provider has no I2C class (device.io.I2C): include $(MODDABLE)/modules/io/manifest.json');
   const hz = wiring.hz ?? I2C_DEFAULT_HZ;

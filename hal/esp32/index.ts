@@ -16,4 +16,4 @@ export type {
   DigitalBankConstructor, DigitalBankInstance, DigitalBankOptions, DigitalConstructor, DigitalInstance, DigitalOptions,
   Esp32Io, ModdableTime, ModdableTimer,
 } from './io-types';
-export { I2C_DEFAULT_HZ, i2cBusOptions, type I2cBusOptions, type I2cProvider, type I2cWiring } from './i2c-options';
+export { I2C_DEFAULT_HZ, i2cBusOptions, type Esp32I2cOptions, type I2cProvider, type I2cWiring } from './i2c-options';

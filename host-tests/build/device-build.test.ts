@@ -1,12 +1,13 @@
 /*
- * The device build (npm run build, build/build.mjs), checked as far as the host allows: it runs into a temporary
+ * The library build (npm run build, build/build.mjs), checked as far as the host allows: it runs into a temporary
  * directory (no type check: npm test runs tsc first), then
- * - manifest.json is what the build generates, and every module it names was emitted;
- * - the emitted modules import nothing but each other (by their manifest specifiers) and Moddable built-ins;
+ * - manifests/*.json are what the build generates, and every module they name was emitted, with its .d.ts;
+ * - the emitted modules import nothing but each other (by specifier) and Moddable built-ins, and keep every
+ *   module-level binding const (what Moddable's linker wants of a preloaded module);
  * - the emitted modules, not the TypeScript sources, load in the real XS engine, have their exports hardened
  *   as preload leaves them, and run a small program on the core (host-tests/build/xs-smoke-entry.ts);
- * - on a fixture tree: firmware/main.ts becomes `main` (not preloaded), and a forbidden import fails the build.
- * What needs the Moddable SDK (xsc, xsl's preload, the ESP-IDF build, the board) is not checked here.
+ * - on a fixture tree: a forbidden import, and a namespace import, fail the build.
+ * What needs the Moddable SDK (xsc, xsl's preload, the ESP-IDF build, the board) is `npm run check:moddable`.
  */
 import type * as esbuildTypes from 'esbuild';
 import { SMOKE_CHECKS, type SmokeReport } from './xs-smoke-entry';
@@ -38,22 +39,20 @@ const fs = require('node:fs') as Fs;
 const esbuild = require('esbuild') as typeof esbuildTypes;
 
 const root = resolve(__dirname, '..', '..');
-const DEVICE_PREFIX = './build/out/device/';
-const BUILTIN = (spec: string): boolean => spec.startsWith('embedded:') || spec === 'timer' || spec === 'time';
+const BUILTIN = (spec: string): boolean => spec.startsWith('embedded:') || ['timer', 'time', 'mc/config'].includes(spec);
 
-interface BuildModule { name: string; source: string; file: string; preload: boolean; imports: string[] }
-interface BuildReport {
-  modules: BuildModule[];
-  hasMain: boolean;
-  manifest: Manifest;
-  manifestText: string;
-  manifestUpToDate?: boolean;
-}
+interface BuildModule { name: string; source: string; file: string; imports: string[] }
 interface Manifest {
-  include: string[];
+  include?: string[];
   modules: Record<string, string>;
   preload: string[];
-  platforms: Record<string, { error?: string }>;
+  platforms?: Record<string, { error?: string; config?: { genirq?: { soc?: string } } }>;
+}
+interface BuildReport {
+  modules: BuildModule[];
+  manifests: Record<string, Manifest>;
+  manifestTexts: Record<string, string>;
+  manifestsOutOfDate: string[];
 }
 interface SmokeResult { ok: boolean; error?: string; modules: string[]; report?: SmokeReport }
 
@@ -113,8 +112,6 @@ let tmp = '';
 let outdir = '';
 let build: BuildReport;
 let smoke: SmokeResult;
-let diskManifest: Manifest;
-let diskManifestText = '';
 let setupFailure: Error | undefined;
 
 beforeAll(async () => {
@@ -123,8 +120,6 @@ beforeAll(async () => {
     outdir = join(tmp, 'device');
     const b = await run(['build/build.mjs', '--no-typecheck', '--check', '--outdir', outdir, '--json']);
     build = lastJsonLine<BuildReport>('node build/build.mjs', b);
-    diskManifestText = fs.readFileSync(join(root, 'manifest.json'), 'utf8');
-    diskManifest = JSON.parse(diskManifestText) as Manifest;
     smoke = lastJsonLine<SmokeResult>('node build/device/xs-smoke.mjs', await run(['build/device/xs-smoke.mjs', '--json', outdir]));
   } catch (err) {
     setupFailure = err as Error;
@@ -139,58 +134,101 @@ function ready(): void {
   if (setupFailure !== undefined) throw setupFailure;
 }
 
-function deviceSources(): string[] {
-  const isSource = (f: string): boolean => f.endsWith('.ts') && !f.endsWith('.d.ts') && !/\.(test|spec)\.ts$/.test(f) && !f.includes('__tests__/');
-  return ['firmware', 'hal/esp32'].flatMap((dir) => filesUnder(join(root, dir)).map((f) => `${dir}/${f}`)).filter(isSource);
+const TREES: readonly [string, string][] = [['firmware/irq', 'genirq/irq'], ['firmware/drivers', 'genirq/drivers'], ['hal/esp32', 'genirq/esp32']];
+
+function librarySources(): string[] {
+  const isSource = (f: string): boolean => f.endsWith('.ts') && !f.endsWith('.d.ts') && !/\.(test|spec)\.ts$/.test(f);
+  return TREES.flatMap(([dir]) => filesUnder(join(root, dir)).map((f) => `${dir}/${f}`)).filter(isSource);
 }
 
-describe('the device build', () => {
-  test('emits one JavaScript module per TypeScript source of firmware/ and hal/esp32/, tests excluded', () => {
+const jsFiles = (): string[] => filesUnder(outdir).filter((f) => f.endsWith('.js'));
+
+describe('the library build', () => {
+  test('emits one module and its declarations per source, at its specifier (index.ts named after its directory)', () => {
     ready();
-    expect(filesUnder(outdir)).toEqual(deviceSources().map((s) => s.replace(/\.ts$/, '.js')).sort());
-    expect(build.modules.map((m) => m.source)).toEqual(deviceSources());
+    const expected = librarySources().map((source) => {
+      const [dir, prefix] = TREES.find(([d]) => source.startsWith(`${d}/`))!;
+      const rest = source.slice(dir.length + 1, -3);
+      return rest === 'index' ? prefix : `${prefix}/${rest}`;
+    }).sort();
+    expect(build.modules.map((m) => m.name).sort()).toEqual(expected);
+    expect(jsFiles()).toEqual(expected.map((s) => `${s}.js`).sort());
+    expect(filesUnder(outdir).filter((f) => f.endsWith('.d.ts'))).toEqual(expected.map((s) => `${s}.d.ts`).sort());
   });
 
-  test('manifest.json is up to date (npm run build rewrites it when a module is added or removed)', () => {
+  test('manifests/ is up to date (npm run build rewrites it when a module is added or removed)', () => {
     ready();
-    expect(diskManifestText).toBe(build.manifestText);
-    expect(build.manifestUpToDate).toBe(true);
+    expect(build.manifestsOutOfDate).toEqual([]);
+    for (const [path, text] of Object.entries(build.manifestTexts)) expect({ path, text: fs.readFileSync(join(root, path), 'utf8') }).toEqual({ path, text });
   });
 
-  test('every module manifest.json names was emitted (main once firmware/main.ts exists)', () => {
+  test('the manifests name every module once: the core, the ESP32 HAL, one manifest per driver', () => {
     ready();
-    expect(diskManifest.modules.main).toBe(`${DEVICE_PREFIX}firmware/main`);
-    for (const [name, path] of Object.entries(diskManifest.modules)) {
-      expect(path.startsWith(DEVICE_PREFIX)).toBe(true);
-      const file = join(outdir, `${path.slice(DEVICE_PREFIX.length)}.js`);
-      if (name === 'main' && !fs.existsSync(join(root, 'firmware/main.ts'))) expect(fs.existsSync(file)).toBe(false);
-      else expect({ name, emitted: fs.existsSync(file) }).toEqual({ name, emitted: true });
+    const named = Object.values(build.manifests).flatMap((m) => Object.keys(m.modules));
+    expect([...named].sort()).toEqual(build.modules.map((m) => m.name).sort());
+    expect(Object.keys(build.manifests).sort()).toEqual([
+      'manifests/drivers/button.json', 'manifests/drivers/lis3dh.json', 'manifests/drivers/mcp23017.json', 'manifests/esp32.json', 'manifests/irq.json',
+    ]);
+    const button = build.manifests['manifests/drivers/button.json'];
+    expect(button.preload).toEqual(['genirq/drivers/button']);
+    expect(button.include).toEqual(['../irq.json']);
+  });
+
+  test('every module path in a manifest, resolved from the manifest, is an emitted module', () => {
+    ready();
+    for (const [path, manifest] of Object.entries(build.manifests)) {
+      for (const [name, source] of Object.entries(manifest.modules)) {
+        const file = resolve(root, dirname(path), `${source}.js`);
+        expect({ name, file: file.startsWith(join(root, 'build/out/device')) && fs.existsSync(join(outdir, `${name}.js`)) }).toEqual({ name, file: true });
+      }
     }
-    // ...and every emitted module is named, under its source path (main under `main`).
-    const named = new Set(Object.values(diskManifest.modules).map((p) => `${p.slice(DEVICE_PREFIX.length)}.js`));
-    expect(filesUnder(outdir).filter((f) => !named.has(f))).toEqual([]);
   });
 
-  test('manifest.json preloads every module but main, and includes the Moddable manifests the HAL needs', () => {
+  test('the ESP32 HAL manifest brings microsecond time and sets the chip per subplatform, refusing other platforms', () => {
     ready();
-    const names = Object.keys(diskManifest.modules);
-    expect([...diskManifest.preload].sort()).toEqual(names.filter((n) => n !== 'main').sort());
-    expect(diskManifest.include).toEqual(['$(MODDABLE)/examples/manifest_base.json', '$(MODDABLE)/modules/io/manifest.json']);
-    expect(Object.keys(diskManifest.platforms)).toEqual(['esp32', '...']);
-    expect(diskManifest.platforms['...']!.error).toMatch(/esp32/);
+    const hal = build.manifests['manifests/esp32.json'];
+    expect(hal.include).toContain('$(MODDABLE)/modules/base/microseconds/manifest.json');
+    expect(hal.platforms!.esp32.config!.genirq!.soc).toBe('esp32');
+    expect(hal.platforms!['esp32/esp32s3'].config!.genirq!.soc).toBe('esp32s3');
+    expect(hal.platforms!['esp32/m5stack_cores3'].config!.genirq!.soc).toBe('esp32s3');
+    expect(hal.platforms!['esp32/xiao_esp32c3'].config!.genirq!.soc).toBe('esp32c3');
+    expect(hal.platforms!['esp32/esp32c6'].config!.genirq!.soc).toBe('esp32c6');
+    expect(hal.platforms!['esp32/qtpys2'].error).toMatch(/ESP32-S2/);
+    expect(hal.platforms!['...'].error).toMatch(/esp32/);
   });
 
-  test('no emitted module imports anything but emitted modules (by manifest specifier) and Moddable built-ins', async () => {
+  test('no emitted module imports anything but library modules (by specifier) and Moddable built-ins', async () => {
     ready();
-    const files = filesUnder(outdir);
-    const imports = await importsOf(outdir, files);
-    const names = new Set(Object.keys(diskManifest.modules));
+    const imports = await importsOf(outdir, jsFiles());
+    const names = new Set(build.modules.map((m) => m.name));
     const bad = Object.entries(imports).flatMap(([file, list]) => list
       .filter((i) => i.kind !== 'import-statement' || !(names.has(i.path) || BUILTIN(i.path)))
       .map((i) => `${file}: ${i.kind} ${i.path}`));
     expect(bad).toEqual([]);
-    // The modules do import each other: the scan saw the core's own imports.
-    expect(imports['firmware/irq/core.js']?.map((i) => i.path)).toContain('firmware/irq/desc');
+    expect(imports['genirq/irq/core.js']?.map((i) => i.path)).toContain('genirq/irq/desc');
+  });
+
+  test('every module-level binding stays a declaration xsl can keep const: no top-level var or let, no namespace import', () => {
+    ready();
+    const offenders = jsFiles().flatMap((file) => {
+      const text = fs.readFileSync(join(outdir, file), 'utf8');
+      return [...text.matchAll(/^(?:export\s+)?(var|let)\s+(\w+)|^import\s*\*\s*as\s+(\w+)/gm)].map((m) => `${file}: ${m[0]}`);
+    });
+    expect(offenders).toEqual([]);
+  });
+
+  test('the declarations import each other relatively, in the output layout', () => {
+    ready();
+    const gpio = fs.readFileSync(join(outdir, 'genirq/esp32/gpio.d.ts'), 'utf8');
+    expect(gpio).toMatch(/from '\.\.\/irq'/);
+    for (const file of filesUnder(outdir).filter((f) => f.endsWith('.d.ts'))) {
+      const text = fs.readFileSync(join(outdir, file), 'utf8');
+      for (const m of text.matchAll(/from '(\.[^']+)'/g)) {
+        const target = join(outdir, dirname(file), m[1]);
+        expect({ file, import: m[1], found: fs.existsSync(`${target}.d.ts`) || fs.existsSync(join(target, 'index.d.ts')) }).toEqual({ file, import: m[1], found: true });
+      }
+      expect(text).not.toMatch(/<reference path=/);
+    }
   });
 });
 
@@ -199,7 +237,7 @@ describe('the emitted modules in XS', () => {
     ready();
     expect(smoke.error).toBeUndefined();
     const report = smoke.report!;
-    expect(report.modules).toEqual(filesUnder(outdir).filter((f) => f !== 'firmware/main.js').map((f) => f.slice(0, -3)));
+    expect(report.modules).toEqual(jsFiles().map((f) => f.slice(0, -3)).sort((a, b) => a.localeCompare(b)));
     expect(report.frozen.exports).toBeGreaterThan(0);
     expect(report.notFrozen).toEqual([]);
     expect(report.error).toBeUndefined();
@@ -213,7 +251,7 @@ describe('the emitted modules in XS', () => {
   });
 });
 
-describe('the device build on a fixture tree', () => {
+describe('the library build on a fixture tree', () => {
   let fixture = '';
 
   beforeEach(() => {
@@ -233,41 +271,35 @@ describe('the device build on a fixture tree', () => {
 
   const buildFixture = () => run(['build/build.mjs', '--no-typecheck', '--root', fixture, '--json']);
 
-  test('firmware/main.ts becomes `main`, not preloaded, its imports rewritten to manifest specifiers', async () => {
+  test('imports are rewritten to specifiers, index.ts is named after its directory, built-ins stay', async () => {
     write({
-      'firmware/main.ts': "import { twice } from './lib/util';\nimport Digital from 'embedded:io/digital';\nexport default function main(): void { void new Digital({ pin: twice(1), mode: 0 }); }\n",
-      'firmware/lib/util.ts': 'export const twice = (n: number): number => 2 * n;\n',
-      'firmware/lib/util.test.ts': "import { twice } from './util';\ntest('twice', () => expect(twice(2)).toBe(4));\n",
-      'hal/esp32/pin.ts': "import Timer from 'timer';\nimport { twice } from '../../firmware/lib/util';\nexport const later = (cb: () => void) => Timer.set(cb, twice(1));\n",
+      'firmware/irq/index.ts': "export { twice } from './util';\n",
+      'firmware/irq/util.ts': 'export const twice = (n: number): number => 2 * n;\n',
+      'firmware/irq/util.test.ts': "import { twice } from './util';\ntest('twice', () => expect(twice(2)).toBe(4));\n",
+      'hal/esp32/pin.ts': "import Timer from 'timer';\nimport { twice } from '../../firmware/irq';\nexport const later = (cb: () => void) => Timer.set(cb, twice(1));\n",
       'hal/mock/sim.ts': 'export const notOnTheBoard = 1;\n',
     });
     const out = await buildFixture();
     expect(out.code).toBe(0);
     const report = lastJsonLine<BuildReport>('node build/build.mjs --root', out);
-    expect(report.hasMain).toBe(true);
-    expect(report.modules.map((m) => [m.name, m.file, m.preload, m.imports])).toEqual([
-      ['firmware/lib/util', 'firmware/lib/util.js', true, []],
-      ['main', 'firmware/main.js', false, ['embedded:io/digital', 'firmware/lib/util']],
-      ['hal/esp32/pin', 'hal/esp32/pin.js', true, ['firmware/lib/util', 'timer']],
+    expect(report.modules.map((m) => [m.name, m.source, m.imports])).toEqual([
+      ['genirq/esp32/pin', 'hal/esp32/pin.ts', ['genirq/irq', 'timer']],
+      ['genirq/irq', 'firmware/irq/index.ts', ['genirq/irq/util']],
+      ['genirq/irq/util', 'firmware/irq/util.ts', []],
     ]);
-    expect(report.manifest.modules).toEqual({
-      main: `${DEVICE_PREFIX}firmware/main`,
-      'firmware/lib/util': `${DEVICE_PREFIX}firmware/lib/util`,
-      'hal/esp32/pin': `${DEVICE_PREFIX}hal/esp32/pin`,
-    });
-    expect(report.manifest.preload).toEqual(['firmware/lib/util', 'hal/esp32/pin']);
-    const main = fs.readFileSync(join(fixture, 'build/out/device/firmware/main.js'), 'utf8');
-    expect(main).toContain('from "firmware/lib/util"');
-    expect(main).toMatch(/export\s*{\s*main as default\s*}|export default function/);
-    expect(fs.existsSync(join(fixture, 'manifest.json'))).toBe(false);
+    const pin = fs.readFileSync(join(fixture, 'build/out/device/genirq/esp32/pin.js'), 'utf8');
+    expect(pin).toMatch(/from 'genirq\/irq'/);
+    expect(pin).toMatch(/^export const later/m);
+    expect(fs.existsSync(join(fixture, 'manifests'))).toBe(false);
   });
 
   test.each([
-    ['a Node built-in', "import { readFileSync } from 'node:fs';\nexport const f = readFileSync;\n", /node:fs.*neither a module of the device build nor a Moddable built-in/],
-    ['a module outside the device build', "import { notOnTheBoard } from '../hal/mock/sim';\nexport const n = notOnTheBoard;\n", /hal\/mock\/sim\.ts, which is not part of the device build/],
+    ['a Node built-in', "import { readFileSync } from 'node:fs';\nexport const f = readFileSync;\n", /node:fs.*neither a module of the library nor a Moddable built-in/],
+    ['a module outside the library', "import { notOnTheBoard } from '../../hal/mock/sim';\nexport const n = notOnTheBoard;\n", /hal\/mock\/sim\.ts, which is not part of the library/],
     ['a file that does not exist', "import { nothing } from './nowhere';\nexport const n = nothing;\n", /"\.\/nowhere" resolves to no TypeScript module/],
+    ['a namespace import', "import * as util from './util';\nexport const n = util.one;\n", /namespace import/],
   ])('an import of %s fails the build', async (_what, source, message) => {
-    write({ 'firmware/bad.ts': source, 'hal/mock/sim.ts': 'export const notOnTheBoard = 1;\n' });
+    write({ 'firmware/irq/bad.ts': source, 'firmware/irq/util.ts': 'export const one = 1;\n', 'hal/mock/sim.ts': 'export const notOnTheBoard = 1;\n' });
     const out = await buildFixture();
     expect(out.code).toBe(1);
     expect(out.stderr).toMatch(message);

@@ -63,8 +63,8 @@ export async function main(modules: Readonly<Record<string, object>>): Promise<v
 async function smoke(
   modules: Readonly<Record<string, object>>, check: (name: SmokeCheck, ok: boolean, detail?: unknown) => void, logs: string[],
 ): Promise<void> {
-  const irq = modules['firmware/irq/index'] as typeof Irq | undefined;
-  if (irq === undefined) throw new Error('the build emitted no firmware/irq/index');
+  const irq = modules['genirq/irq'] as typeof Irq | undefined;
+  if (irq === undefined) throw new Error('the build emitted no genirq/irq');
   const { IrqCore, IrqError, IRQ_HANDLED, IRQ_WAKE_THREAD, IRQF_ONESHOT, IRQF_TRIGGER_RISING, handleEdgeIrq, handleLevelIrq } = irq;
 
   // A platform whose deferred calls run when settle() says, on a clock that stands still.

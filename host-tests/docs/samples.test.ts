@@ -6,7 +6,7 @@
  *    `no-run`: nothing that looks like working code escapes the checks by accident.
  * 2. Samples and typecheck blocks are extracted to build/out/docs-samples/NAME.ts and type-checked there by tsc,
  *    with the project's strict options, the imports 'firmware/...' and 'hal/...' mapped to the repository's
- *    files by `paths`, and Moddable's typings (firmware/moddable.d.ts) for board code. tsc runs here, on the
+ *    files by `paths`, and Moddable's typings (examples/moddable.d.ts) for board code. tsc runs here, on the
  *    extracted files, rather than in `npm run typecheck`: the Markdown stays the only copy of each sample (no
  *    generated .ts files to commit and keep in step), and an error is reported at its line in the .md file.
  * 3. Samples are bundled with esbuild (as build/run.mjs does for `npm start`), the same imports mapped to the
@@ -130,7 +130,7 @@ function tsconfig(files: string[]): string {
       paths: { 'firmware/*': [`${rel(root)}/firmware/*`], 'hal/*': [`${rel(root)}/hal/*`] },
     },
     // console for samples (host code), Moddable's modules for board code.
-    files: [...files.map(rel), rel(path.join(root, 'hal/mock/host.d.ts')), rel(path.join(root, 'firmware/moddable.d.ts'))],
+    files: [...files.map(rel), rel(path.join(root, 'hal/mock/host.d.ts')), rel(path.join(root, 'examples/moddable.d.ts'))],
   }, null, 2);
 }
 

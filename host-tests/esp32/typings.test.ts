@@ -1,6 +1,6 @@
 /*
  * The Moddable SDK's own typings (@moddable/typings, referenced by hal/esp32/moddable.d.ts) must fit what the
- * HAL is given, so that firmware/main passes the real modules without a cast. tsc checks the assignments
+ * HAL is given, so that the apps under examples/ pass the real modules without a cast. tsc checks the assignments
  * below; the test only makes jest run the file (the type imports are erased).
  */
 import type DigitalBank from 'embedded:io/digitalbank';

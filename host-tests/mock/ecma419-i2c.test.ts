@@ -1,4 +1,5 @@
-import { Ecma419I2cHost } from '../../hal/mock/ecma419/i2c';
+import { createFakePinRegistry } from '../../hal/mock/ecma419/digitalbank';
+import { Ecma419I2cHost, type Ecma419I2cOptions } from '../../hal/mock/ecma419/i2c';
 import { I2cBus, I2cError, type I2cTarget } from '../../hal/mock/i2c';
 import { Simulator } from '../../hal/mock/sim';
 
@@ -177,5 +178,69 @@ describe('ECMA-419 I2C fake (embedded:io/i2c)', () => {
     expect(bus.busy).toBe(true);
     i2c.write(Uint8Array.of(0, 2));
     expect(host.overlaps).toBe(1);
+  });
+  test('I2C without hz throws RangeError "invalid hz" (a board provider\'s I2C.default carries none)', () => {
+    const { host } = setup();
+    expect(() => new host.default.io({ ...host.default, address: 0x30 } as unknown as Ecma419I2cOptions)).toThrow(new RangeError('invalid hz'));
+  });
+
+  test('a second open of the same address on the same pins is RangeError "duplicate address", whatever the port', () => {
+    const { host } = setup();
+    expect(() => new host.io({ ...host.default, address: ADDRESS, hz: 100_000, port: 1 })).toThrow(new RangeError('duplicate address'));
+  });
+
+  test('data or clock on an input-only GPIO is RangeError "unusable pins"', () => {
+    const { host } = setup();
+    expect(() => new host.io({ data: 34, clock: 23, address: 0x30, hz: 100_000 })).toThrow(new RangeError('unusable pins'));
+  });
+
+  test('a pin the chip lacks, or one a DigitalBank holds, is RangeError "inUse"', () => {
+    const sim = new Simulator();
+    const bus = new I2cBus(sim);
+    const pins = createFakePinRegistry();
+    const host = new Ecma419I2cHost(sim, bus, { pins });
+    expect(() => new host.io({ data: 20, clock: 22, address: 0x30, hz: 100_000 })).toThrow(new RangeError('inUse'));
+    pins.use(0, 1 << 21);
+    expect(() => new host.io({ ...host.default, address: 0x30, hz: 100_000 })).toThrow(new RangeError('inUse'));
+  });
+
+  test('an open instance holds its pins in the registry until the last instance on them is closed', () => {
+    const sim = new Simulator();
+    const pins = createFakePinRegistry();
+    const host = new Ecma419I2cHost(sim, new I2cBus(sim), { pins });
+    const a = new host.io({ ...host.default, address: 0x30, hz: 100_000 });
+    const b = new host.io({ ...host.default, address: 0x31, hz: 100_000 });
+    expect(pins.inUse(0)).toBe((1 << 21) | (1 << 22));
+    a.close();
+    expect(pins.inUse(0)).toBe((1 << 21) | (1 << 22));
+    b.close();
+    expect(pins.inUse(0)).toBe(0);
+  });
+
+  test('a device that does not answer throws Error "write failed" (read: "read failed", writeRead: "writeRead failed")', () => {
+    const { host } = setup();
+    const ghost = new host.io({ ...host.default, address: 0x22, hz: 100_000 });
+    expect(() => ghost.write(Uint8Array.of(1))).toThrow(new Error('write failed'));
+    expect(() => ghost.read(1)).toThrow(new Error('read failed'));
+    expect(() => ghost.writeRead(Uint8Array.of(1), 1)).toThrow(new Error('writeRead failed'));
+  });
+
+  test('a bus on other valid pins is created with nothing on it: every transfer goes unanswered', () => {
+    const { host } = setup();
+    const other = new host.io({ data: 4, clock: 5, address: ADDRESS, hz: 100_000 });
+    expect(other.write(new Uint8Array(0))).toBe(1);
+    expect(() => other.write(Uint8Array.of(0))).toThrow(new Error('write failed'));
+  });
+
+  test('a third bus finds no free controller: Error "can\'t create bus"', () => {
+    const { host } = setup();
+    new host.io({ data: 4, clock: 5, address: 0x30, hz: 100_000 });
+    expect(() => new host.io({ data: 12, clock: 13, address: 0x30, hz: 100_000 })).toThrow(new Error("can't create bus"));
+  });
+
+  test('writeRead writes then reads in one transfer', () => {
+    const { dev, i2c } = setup();
+    dev.regs[0x20] = 0x5a;
+    expect([...new Uint8Array(i2c.writeRead(Uint8Array.of(0x20), 1) as ArrayBuffer)]).toEqual([0x5a]);
   });
 });

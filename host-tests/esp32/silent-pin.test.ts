@@ -1,0 +1,151 @@
+/*
+ * The HAL's defence against the silent pin (issue 11 item 2): Moddable's digitalbank.c posts a message only
+ * when a bank's `triggered` was 0 and ignores a failed post, so a full XS message queue (10 deep) silences
+ * the bank for good. The HAL shares one DigitalBank per (bank index, mode) so bursts cost fewer messages,
+ * and notices a silent bank by its levels, re-arms it and replays the missed edge.
+ */
+import { IRQ_HANDLED, IRQF_TRIGGER_FALLING, IRQF_TRIGGER_RISING } from '../../firmware/irq';
+import { Esp32Gpio, type Esp32GpioOptions } from '../../hal/esp32';
+import { SimBoard } from '../../hal/mock/board';
+import { createFakeDigitalIo } from '../../hal/mock/ecma419/digital';
+import type { PushPullDriver } from '../../hal/mock/wire';
+
+function setup(options: { latencyUs?: number; queueLength?: number } & Omit<Esp32GpioOptions, 'soc'> = {}) {
+  const board = new SimBoard({ seed: 3, log: () => {} });
+  const io = createFakeDigitalIo(board, { latencyUs: options.latencyUs ?? 0, queueLength: options.queueLength });
+  const gpio = new Esp32Gpio(board.core, io, { ...options, soc: 'esp32' });
+  return { board, sim: board.sim, core: board.core, io, gpio };
+}
+
+/** Request `pins` as rising-edge irqs counting their calls; their drivers start low. */
+function risingPins(s: ReturnType<typeof setup>, pins: readonly number[]) {
+  const calls = new Map<number, number>();
+  const drivers = new Map<number, PushPullDriver>();
+  for (const pin of pins) {
+    const d = s.board.pin(pin).pushPull(`ext${pin}`);
+    d.drive(0);
+    drivers.set(pin, d);
+    calls.set(pin, 0);
+    s.core.requestIrq(s.gpio.gpioToIrq(pin), () => (calls.set(pin, calls.get(pin)! + 1), IRQ_HANDLED), IRQF_TRIGGER_RISING, `p${pin}`, {});
+  }
+  return { calls, drivers };
+}
+
+const EIGHT = [4, 5, 12, 13, 14, 15, 16, 17] as const;
+
+describe('ESP32 GPIO: fewer messages per burst', () => {
+  test('pins of one bank index and mode share one DigitalBank: 8 pins firing together cost one message', async () => {
+    const s = setup({ latencyUs: 200 });
+    const { calls, drivers } = risingPins(s, EIGHT);
+    for (const d of drivers.values()) d.drive(1);
+    expect(s.io.queue.length).toBe(1);
+    await s.sim.advance(1_000);
+    expect(s.gpio.stats.deliveries).toBe(1);
+    expect([...calls.values()]).toEqual(EIGHT.map(() => 1));
+    expect(s.io.pinsInUse(0)).toBe(EIGHT.reduce((m, p) => m | (1 << p), 0));
+  });
+
+  test('one DigitalBank per pin (the design before) costs one message per pin of the burst', () => {
+    const board = new SimBoard({ seed: 3 });
+    const io = createFakeDigitalIo(board, { latencyUs: 200 });
+    const drivers = EIGHT.map((pin) => {
+      const d = board.pin(pin).pushPull('ext');
+      d.drive(0);
+      new io.DigitalBank({ pins: 1 << pin, mode: io.DigitalBank.Input, rises: 1 << pin, onReadable: () => {} });
+      return d;
+    });
+    for (const d of drivers) d.drive(1);
+    expect(io.queue.length).toBe(8);
+  });
+
+  test('pins with different pull modes are different banks', async () => {
+    const s = setup({ latencyUs: 200 });
+    s.gpio.setPinMode(5, 'pullup');
+    const { drivers } = risingPins(s, [4, 5]);
+    drivers.get(4)!.drive(1);
+    drivers.get(5)!.drive(1);
+    expect(s.io.queue.length).toBe(2);
+  });
+
+  test('a type change reopens the shared bank; a neighbour\'s edge still queued is replayed, not lost', async () => {
+    const s = setup({ latencyUs: 500 });
+    const { calls, drivers } = risingPins(s, [4, 5]);
+    drivers.get(4)!.drive(1); // queued for 500 µs
+    s.core.irqSetIrqType(s.gpio.gpioToIrq(5), 2 /* IRQ_TYPE_EDGE_FALLING */);
+    await s.sim.advance(2_000);
+    expect(calls.get(4)).toBe(1);
+    expect(s.gpio.pinInfo(4).missedEdges).toBe(1);
+    expect(s.io.stats.cancelled).toBe(1); // the close dropped the queued delivery
+  });
+});
+
+describe('ESP32 GPIO: the silent pin', () => {
+  test('the HAL re-arms a silent bank and replays the missed edge', async () => {
+    const s = setup({ latencyUs: 100, queueLength: 3, silentCheckUs: 50_000 });
+    const { calls, drivers } = risingPins(s, [4]);
+    for (let i = 0; i < 3; i++) s.io.queue.post(() => {}, 5_000); // other posters fill the queue
+    drivers.get(4)!.drive(1); // the post fails: the bank is silent
+    expect(s.io.silentBanks()).toBe(1);
+    await s.sim.advance(200_000);
+    expect(calls.get(4)).toBe(1);
+    expect(s.gpio.stats).toMatchObject({ rearms: 1, missedEdges: 1 });
+    expect(s.gpio.pinInfo(4)).toMatchObject({ rearms: 1, missedEdges: 1 });
+    expect(s.io.silentBanks()).toBe(0);
+    // Re-armed, it delivers again.
+    drivers.get(4)!.drive(0);
+    drivers.get(4)!.drive(1);
+    await s.sim.advance(1_000);
+    expect(calls.get(4)).toBe(2);
+  });
+
+  test('a delivery of another bank notices the silence too, and the next check re-arms it', async () => {
+    const s = setup({ latencyUs: 100, queueLength: 2, silentCheckUs: 50_000 });
+    s.gpio.setPinMode(5, 'pullup');
+    const { calls, drivers } = risingPins(s, [4, 5]);
+    s.io.queue.post(() => {}, 50);
+    s.io.queue.post(() => {}, 50);
+    drivers.get(4)!.drive(1); // silent
+    await s.sim.advance(1_000);
+    drivers.get(5)!.drive(1); // its delivery sees GPIO4 high with no delivery: a suspect
+    await s.sim.advance(1_000);
+    expect(calls.get(4)).toBe(0);
+    await s.sim.advance(100_000);
+    expect(calls.get(4)).toBe(1);
+    expect(s.gpio.stats.rearms).toBe(1);
+  });
+
+  test('an edge whose delivery is merely late is a suspect, never re-armed', async () => {
+    const s = setup({ latencyUs: 30_000, silentCheckUs: 20_000 });
+    const { calls, drivers } = risingPins(s, [4]);
+    drivers.get(4)!.drive(1);
+    await s.sim.advance(200_000);
+    expect(calls.get(4)).toBe(1);
+    expect(s.gpio.stats).toMatchObject({ rearms: 0, missedEdges: 0 });
+  });
+
+  test('a falling-only pin going high is no missed edge', async () => {
+    const s = setup({ silentCheckUs: 10_000 });
+    const d = s.board.pin(4).pushPull('ext');
+    d.drive(1);
+    let calls = 0;
+    s.core.requestIrq(s.gpio.gpioToIrq(4), () => (calls++, IRQ_HANDLED), IRQF_TRIGGER_FALLING, 'f', {});
+    d.drive(0);
+    await s.sim.advance(100);
+    d.drive(1);
+    await s.sim.advance(100_000);
+    expect(calls).toBe(1);
+    expect(s.gpio.stats).toMatchObject({ rearms: 0, missedEdges: 0 });
+  });
+
+  test('each check reads every open bank once; the timer stops after ten quiet periods', async () => {
+    const s = setup({ silentCheckUs: 10_000 });
+    s.gpio.setPinMode(5, 'pullup');
+    risingPins(s, [4, 12, 5, 33]); // three banks: (0, input), (0, pullup), (1, input)
+    const before = { ...s.gpio.stats };
+    await s.sim.advance(10_000);
+    expect(s.gpio.stats.silentChecks - before.silentChecks).toBe(1);
+    expect(s.gpio.stats.silentCheckReads - before.silentCheckReads).toBe(3);
+    await s.sim.runUntilIdle();
+    expect(s.gpio.stats.silentChecks - before.silentChecks).toBe(10);
+  });
+});

@@ -1,0 +1,4 @@
+/* `config` for host tests: see installed.ts. */
+import { standIn } from './installed';
+
+export default standIn('config');

@@ -1,0 +1,4 @@
+/* `provider` for host tests: see installed.ts. */
+import { standIn } from './installed';
+
+export default standIn('device');

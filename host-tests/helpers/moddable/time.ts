@@ -1,0 +1,4 @@
+/* `time` for host tests: see installed.ts. */
+import { standIn } from './installed';
+
+export default standIn('Time');

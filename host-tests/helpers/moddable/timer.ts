@@ -1,0 +1,4 @@
+/* `timer` for host tests: see installed.ts. */
+import { standIn } from './installed';
+
+export default standIn('Timer');
