@@ -220,6 +220,10 @@ export class Esp32Gpio {
   private readonly pins: (Pin | undefined)[] = [];
   /** Bits delivered and not yet demultiplexed, per bank: the status register the chained handler reads. */
   private readonly status: number[] = [];
+  /** Pins whose re-raise is queued, per bank, for the one deferred job that raises them (see queueRaise). */
+  private readonly raiseMask: number[] = [];
+  /** That job: one Moddable timer re-armed per use where the platform offers it, so a replay allocates nothing. */
+  private readonly raiseJob: { schedule(): void };
   private readonly counters: Esp32GpioStats = { ...newCounters(), deliveries: 0, bankOpens: 0, silentChecks: 0, silentCheckReads: 0 };
   /** The shared banks, by bankIndex * 4 + mode index; created with the instance. */
   private readonly groups: (BankGroup | undefined)[] = [];
@@ -227,6 +231,8 @@ export class Esp32Gpio {
   private readonly groupOf: (BankGroup | undefined)[] = [];
   private readonly silentCheckUs: number;
   /** The silent-bank timer's state: its handle, and the quiet periods it has seen in a row. */
+  /** The silent check's timer callback, made once (not a closure per tick). */
+  private readonly checkTimerFired = (): void => this.onCheckTimer();
   private readonly checkTimer: { handle: unknown; armed: boolean; quiet: number } = { handle: undefined, armed: false, quiet: 0 };
   private readonly demux: (desc: IrqDesc) => void;
   /** Our pin modes as the injected DigitalBank's mode constants. */
@@ -252,7 +258,12 @@ export class Esp32Gpio {
     this.silentCheckUs = options.silentCheckUs ?? 100_000;
     if (!(this.silentCheckUs >= 0)) throw new RangeError(`Esp32Gpio: silentCheckUs ${String(options.silentCheckUs)} must be >= 0`);
     this.wake = new Esp32Wake(this.soc, options.deepSleepWake !== false);
-    for (let b = 0; b < this.soc.banks; b++) this.status.push(0);
+    for (let b = 0; b < this.soc.banks; b++) {
+      this.status.push(0);
+      this.raiseMask.push(0);
+    }
+    const raiseQueued = (): void => this.raiseQueued();
+    this.raiseJob = core.platform.createDeferred?.(raiseQueued) ?? { schedule: () => core.platform.defer(raiseQueued) };
 
     const pinOf = (data: IrqData): Pin => this.pins[irqDataGetChipData<number>(data)]!;
     this.chip = Object.freeze<IrqChip>({
@@ -615,7 +626,7 @@ export class Esp32Gpio {
     const platform = this.core.platform;
     if (timer.armed || this.silentCheckUs === 0 || platform.setTimer === undefined) return;
     timer.armed = true;
-    timer.handle = platform.setTimer(() => this.onCheckTimer(), this.silentCheckUs);
+    timer.handle = platform.setTimer(this.checkTimerFired, this.silentCheckUs);
   }
 
   private onCheckTimer(): void {
@@ -629,7 +640,7 @@ export class Esp32Gpio {
     else timer.quiet++;
     if (timer.quiet >= SILENT_IDLE_CHECKS || this.core.platform.setTimer === undefined) return;
     timer.armed = true;
-    timer.handle = this.core.platform.setTimer(() => this.onCheckTimer(), this.silentCheckUs);
+    timer.handle = this.core.platform.setTimer(this.checkTimerFired, this.silentCheckUs);
   }
 
   /** A level line found asserted where no edge would tell us (start, unmask, type change): raise it. */
@@ -751,11 +762,28 @@ export class Esp32Gpio {
     this.core.genericHandleDomainIrq(this.domain, n, this.edgeTime?.(n));
   }
 
-  /** Enter the pin again from a deferred job: a pending edge (replay) or a level still asserted (retrigger). */
+  /**
+   * Enter the pin again from a deferred job: a pending edge (replay) or a level still asserted (retrigger). The
+   * pins queued before the job runs are raised by that one job, in pin order.
+   */
   private queueRaise(pin: Pin): void {
     if (pin.raiseQueued) return;
     pin.raiseQueued = true;
-    this.core.platform.defer(() => this.raise(pin));
+    this.raiseMask[pin.bankIndex] |= pin.bit;
+    this.raiseJob.schedule();
+  }
+
+  private raiseQueued(): void {
+    for (let b = 0; b < this.raiseMask.length; b++) {
+      let bits = this.raiseMask[b];
+      this.raiseMask[b] = 0;
+      while (bits !== 0) {
+        const bit = bits & -bits;
+        bits ^= bit;
+        const pin = this.pins[b * 32 + (31 - Math.clz32(bit))];
+        if (pin !== undefined && pin.raiseQueued) this.raise(pin);
+      }
+    }
   }
 
   private raise(pin: Pin): void {

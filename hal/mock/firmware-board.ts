@@ -1,7 +1,8 @@
 /*
  * The demo app (examples/demo/app.ts) on the simulated ESP32 board: the board's devices wired as the demo
  * manifest's config says for the original ESP32 (examples/demo/manifest.json, read by the demo's own wiring.ts), the
- * ECMA-419 fakes in place of Moddable's IO, and realistic input (button presses with bounce, the
+ * plain `-p esp32` provider fake (hal/mock/ecma419/provider.ts: `io` and `pin` only) in place of Moddable's IO, its
+ * I2C options made as the demo's main makes them (i2cBusOptions), and realistic input (button presses with bounce, the
  * accelerometer sampling at 100 Hz, expander pins toggling, the sensor raising data-ready). `npm start`
  * (hal/mock/demo.ts) prints what this runs; host-tests check it.
  */
@@ -12,8 +13,8 @@ import type { IrqCoreOptions } from '../../firmware/irq';
 import type { ButtonPress } from '../../firmware/drivers/button';
 import { SimBoard } from './board';
 import { LevelSensor, Lis3dh, Mcp23017, PushButton } from './devices';
-import { createFakeDigitalIo } from './ecma419/digital';
-import { Ecma419I2cHost } from './ecma419/i2c';
+import { createFakeProvider } from './ecma419/provider';
+import { i2cBusOptions } from '../esp32/i2c-options';
 import type { PushPullDriver } from './wire';
 
 export interface FirmwareBoardOptions {
@@ -44,8 +45,9 @@ export async function startFirmwareBoard(options: FirmwareBoardOptions = {}): Pr
   const { pins } = wiring;
   const board = new SimBoard({ seed: options.seed ?? 1, log: () => {} });
   const { sim } = board;
-  const digital = createFakeDigitalIo(board, { latencyUs: 20 });
-  const i2cHost = new Ecma419I2cHost(sim, board.i2c);
+  const provider = createFakeProvider(board, { shape: 'esp32', latencyUs: 20 });
+  const bus = i2cBusOptions(provider.device, wiring.i2c);
+  const { I2C, DigitalBank } = provider.device.io;
 
   const button = new PushButton(sim, board.pin(pins.button), { bounces: 4, bounceUs: 2_000 });
   const accel = new Lis3dh(sim, board.i2c, DEVICES.accelAddress, { int1: board.pin(pins.accelInt) });
@@ -58,10 +60,10 @@ export async function startFirmwareBoard(options: FirmwareBoardOptions = {}): Pr
     platform: sim.platform,
     soc: wiring.soc,
     pins,
-    DigitalBank: digital.DigitalBank,
-    openI2c: (address) => new i2cHost.io({ ...i2cHost.default, address, hz: 400_000 }),
+    DigitalBank,
+    openI2c: (address) => new I2C({ ...bus, address }),
     log: options.log,
-    edgeTime: digital.edgeTime,
+    edgeTime: provider.fakes.digital.edgeTime,
   }, {
     onPress: (press) => counts.presses.push(press),
     onSamples: (samples) => (counts.samples += samples.length),
