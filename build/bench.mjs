@@ -170,6 +170,59 @@ async function xsRegistrationHeap(mode) {
   });
 }
 
+/** The demo's memory: virtual seconds of its realistic input, sampled every DEMO_STEP_US of virtual time. */
+const DEMO_SECONDS = 10;
+const DEMO_STEP_US = 10_000;
+/** Known objects kept alive to size the snapshot per slot and per chunk. */
+const PROBE_LINKS = 20_000;
+const PROBE_BUFFERS = 1_000;
+const PROBE_BUFFER_BYTES = [64, 1_024];
+
+/**
+ * The demo app's XS memory in a fresh worker (host-tests/xs/demo-memory.ts): kind 'firmware' runs
+ * startFirmwareBoard, 'baseline' the same board, devices, fakes and input with no firmware. `at(point)` is the
+ * live slots (after a full GC) and the snapshot bytes. Peaks: `live`, the most live slots after the GC that
+ * follows each DEMO_STEP_US step (a lower bound of the peak), and `allocated`, the most of live slots at a
+ * step's start plus what the step allocated (currentHeapCount right after it: xsnap's heap has room for far
+ * more, so no collection runs in between; an upper bound of the peak).
+ */
+async function xsDemoMemory(kind, { probe = false } = {}) {
+  return withXs(async ({ worker, command }) => {
+    const at = async () => ({ slots: (await command({ op: 'gc' })).meter.currentHeapCount, bytes: await snapshotSize(worker) });
+    const loaded = await at();
+    const startUpAllocated = (await command({ op: 'demo', kind })).meter.currentHeapCount;
+    const started = await at();
+    await command({ op: 'demo-feed', us: DEMO_SECONDS * 1e6 });
+    const live = [(await command({ op: 'gc' })).meter.currentHeapCount];
+    const allocated = [startUpAllocated];
+    let counts;
+    for (let t = 0; t < DEMO_SECONDS * 1e6; t += DEMO_STEP_US) {
+      const step = await command({ op: 'demo-advance', us: DEMO_STEP_US });
+      allocated.push(step.meter.currentHeapCount);
+      counts = { ...step.answer.counts, pendingEvents: step.answer.pendingEvents };
+      live.push((await command({ op: 'gc' })).meter.currentHeapCount);
+    }
+    const ran = await at();
+    const result = { loaded, started, ran, live, allocated, counts };
+    if (!probe) return result;
+    // The snapshot's bytes per slot: 2 slots a link, no chunk.
+    const before = await at();
+    await command({ op: 'probe', kind: 'slots', count: PROBE_LINKS });
+    const links = await at();
+    const perSlot = (links.bytes - before.bytes) / (links.slots - before.slots);
+    const chunks = [];
+    for (const bytes of PROBE_BUFFER_BYTES) {
+      await command({ op: 'probe-drop' });
+      const from = await at();
+      await command({ op: 'probe', kind: 'chunks', count: PROBE_BUFFERS, bytes });
+      const to = await at();
+      const chunkBytes = (to.bytes - from.bytes) - (to.slots - from.slots) * perSlot;
+      chunks.push({ bytes, slotsEach: (to.slots - from.slots) / PROBE_BUFFERS, chunkBytesEach: chunkBytes / PROBE_BUFFERS });
+    }
+    return { ...result, probe: { slotsPerLink: (links.slots - before.slots) / PROBE_LINKS, perSlot, chunks } };
+  });
+}
+
 // ---- the measurements ----
 
 /**
@@ -319,6 +372,62 @@ const MEASUREMENTS = [
       ];
     },
   },
+  {
+    id: 'xs-demo-memory',
+    title: 'XS memory the demo needs, live slots after GC / snapshot bytes (framework: the demo firmware on the simulated board; floor: the same board, fakes and input, no firmware)',
+    engine: 'xs',
+    rows: async () => {
+      const f = await xsDemoMemory('firmware');
+      const b = await xsDemoMemory('baseline', { probe: true });
+      const { perSlot } = b.probe;
+      const point = (v) => `${fmt(v.slots)} / ${fmt(v.bytes)} B`;
+      const slots = (v) => fmt(v);
+      const diff = (x, y) => ({ slots: x.slots - y.slots, bytes: x.bytes - y.bytes });
+      const max = (values) => values.reduce((a, v) => Math.max(a, v), -Infinity);
+      // Per step i (0: the start-up), aligned by virtual time: the firmware's live slots, and the bound on its
+      // peak: its live slots at the step's start plus what the firmware run allocated in the step beyond what
+      // the baseline allocated in the same step (the deliveries' own allocations cancel).
+      const start = (r, i) => (i === 0 ? r.loaded.slots : r.live[i - 1]);
+      const stepAllocated = (r, i) => r.allocated[i] - start(r, i);
+      const liveExtra = max(f.live.map((v, i) => v - b.live[i]));
+      const boundExtra = max(f.allocated.map((_, i) => start(f, i) - start(b, i) + stepAllocated(f, i) - stepAllocated(b, i)));
+      const startUpExtra = stepAllocated(f, 0) - stepAllocated(b, 0);
+      // The firmware's chunks: its snapshot bytes beyond its slots (32 B each in the snapshot; each chunk is its
+      // bytes plus 16 B there, see the probe row).
+      const chunkBytes = (d) => d.bytes - d.slots * perSlot;
+      const started = diff(f.started, b.started);
+      const ran = diff(f.ran, b.ran);
+      const esp32 = { liveSlots: ran.slots, peakLiveSlots: liveExtra, peakBoundSlots: boundExtra, chunkBytes: Math.max(chunkBytes(started), chunkBytes(ran)) };
+      const c = f.counts;
+      return [
+        { id: 'loaded', label: '(1) program loaded, nothing built', framework: f.loaded, floor: b.loaded, extra: diff(f.loaded, b.loaded), show: point },
+        { id: 'started', label: '(2) started: board, fakes, 10 ms (framework: drivers probed)', framework: f.started, floor: b.started, extra: started, show: point },
+        {
+          id: 'ran', label: `(3) after ${DEMO_SECONDS} virtual s of input (${fmt(c.presses)} presses, ${fmt(c.samples)} samples, ${fmt(c.expanderPins)}/${fmt(c.sensorValues)} expander/sensor irqs)`,
+          framework: f.ran, floor: b.ran, extra: ran, show: point, handled: f.counts, pendingEvents: { framework: f.counts.pendingEvents, floor: b.counts.pendingEvents },
+        },
+        {
+          id: 'peak-live', label: `peak live slots, a GC every ${fmt(DEMO_STEP_US / 1000)} ms (lower bound)`,
+          framework: max(f.live), floor: max(b.live), extra: liveExtra, show: slots,
+          target: 'firmware <= 2,048 (esp32 default heap)', met: liveExtra <= 2048,
+        },
+        {
+          id: 'peak-bound', label: 'peak: live at a step\'s start + its allocation (upper bound)',
+          framework: max(f.allocated), floor: max(b.allocated), extra: boundExtra, show: slots,
+        },
+        { id: 'start-up-allocated', label: 'slots the start-up allocates, garbage included', framework: stepAllocated(f, 0), floor: stepAllocated(b, 0), extra: startUpExtra, show: slots },
+        {
+          id: 'esp32', label: 'firmware in ESP32 units: live / peak slots, chunk bytes',
+          framework: esp32, show: (v) => `${fmt(v.liveSlots)} / ${fmt(v.peakLiveSlots)}-${fmt(v.peakBoundSlots)} slots, <= ${fmt(v.chunkBytes)} B`,
+          target: 'chunk <= 32,768 B (esp32 default)', met: esp32.chunkBytes <= 32768,
+        },
+        {
+          id: 'probe', label: 'snapshot bytes per slot; per chunk of N bytes (probes)',
+          framework: b.probe, show: (v) => `${fmt(v.perSlot)} B, N + ${v.chunks.map((k) => fmt(k.chunkBytesEach - k.bytes)).join('/')} B`,
+        },
+      ];
+    },
+  },
 ];
 
 function printTable(results) {
@@ -365,7 +474,7 @@ async function main() {
     generatedAt: new Date().toISOString(),
     node: process.version,
     xsnap: xsnapPackage.version,
-    parameters: { WARMUP, METER_N, HEAP_N, ALLOC_N, NODE_N, NODE_ROUND_MS, NODE_ROUNDS, REGISTER_N },
+    parameters: { WARMUP, METER_N, HEAP_N, ALLOC_N, NODE_N, NODE_ROUND_MS, NODE_ROUNDS, REGISTER_N, DEMO_SECONDS, DEMO_STEP_US, PROBE_LINKS, PROBE_BUFFERS, PROBE_BUFFER_BYTES },
     measurements: Object.fromEntries(MEASUREMENTS.map((m) => [m.id, {
       title: m.title,
       engine: m.engine,

@@ -5,7 +5,8 @@
  * 1. Every fenced block names its language, and every TypeScript block is `sample NAME`, `typecheck NAME` or
  *    `no-run`: nothing that looks like working code escapes the checks by accident.
  * 2. Samples and typecheck blocks are extracted to build/out/docs-samples/NAME.ts and type-checked there by tsc,
- *    with the project's strict options, the imports 'firmware/...' and 'hal/...' mapped to the repository's
+ *    with the project's strict options, the imports 'genirq/...' (the library's Moddable specifiers), 'hal/...'
+ *    and 'firmware/...' mapped to the repository's
  *    files by `paths`, and Moddable's typings (examples/moddable.d.ts) for board code. tsc runs here, on the
  *    extracted files, rather than in `npm run typecheck`: the Markdown stays the only copy of each sample (no
  *    generated .ts files to commit and keep in step), and an error is reported at its line in the .md file.
@@ -55,7 +56,12 @@ const root = path.resolve(__dirname, '..', '..');
 const docsDir = path.join(root, 'docs');
 const outDir = path.join(root, 'build', 'out', 'docs-samples');
 /** Import specifiers written from the repository root. */
-const ROOT_IMPORT = /^(firmware|hal)(\/|$)/;
+const ROOT_IMPORT = /^(firmware|hal|genirq)(\/|$)/;
+
+/** The library's Moddable specifiers (build/device/manifest.mjs) as repository paths: genirq/irq → firmware/irq. */
+function repositoryPath(specifier: string): string {
+  return specifier.replace(/^genirq\/esp32(?=\/|$)/, 'hal/esp32').replace(/^genirq\//, 'firmware/');
+}
 
 interface RunResult {
   code: number | null;
@@ -127,7 +133,12 @@ function tsconfig(files: string[]): string {
       target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', lib: ['ES2022'], types: [],
       strict: true, noImplicitOverride: true, noUnusedLocals: true, noUnusedParameters: true,
       noFallthroughCasesInSwitch: true, isolatedModules: true, esModuleInterop: true, skipLibCheck: true, noEmit: true,
-      paths: { 'firmware/*': [`${rel(root)}/firmware/*`], 'hal/*': [`${rel(root)}/hal/*`] },
+      paths: {
+        'firmware/*': [`${rel(root)}/firmware/*`], 'hal/*': [`${rel(root)}/hal/*`],
+        'genirq/irq': [`${rel(root)}/firmware/irq/index.ts`], 'genirq/irq/*': [`${rel(root)}/firmware/irq/*`],
+        'genirq/drivers/*': [`${rel(root)}/firmware/drivers/*`],
+        'genirq/esp32': [`${rel(root)}/hal/esp32/index.ts`], 'genirq/esp32/*': [`${rel(root)}/hal/esp32/*`],
+      },
     },
     // console for samples (host code), Moddable's modules for board code.
     files: [...files.map(rel), rel(path.join(root, 'hal/mock/host.d.ts')), rel(path.join(root, 'examples/moddable.d.ts'))],
@@ -138,7 +149,7 @@ const rootImports: esbuildTypes.Plugin = {
   name: 'repository-root-imports',
   setup(build) {
     build.onResolve({ filter: ROOT_IMPORT }, async (args) => {
-      const resolved = await build.resolve(`./${args.path}`, { resolveDir: root, kind: args.kind });
+      const resolved = await build.resolve(`./${repositoryPath(args.path)}`, { resolveDir: root, kind: args.kind });
       return resolved.errors.length !== 0 ? { errors: resolved.errors } : { path: resolved.path };
     });
     build.onResolve({ filter: /^(embedded:|timer$|time$)/ }, (args) => ({

@@ -7,10 +7,14 @@
  *
  * Ops: setup {workload, impl: 'framework' | 'floor'} (a fresh board), run {n} (n interrupts, until handled),
  * gc {} (a full collection; the delivery's currentHeapCount is then the live slot count), lines {count} and
- * register {mode} (heap per registration). Add an op to OPS.
+ * register {mode} (heap per registration), demo {kind: 'firmware' | 'baseline'}, demo-feed {us} and
+ * demo-advance {us} (the demo app's memory, host-tests/xs/demo-memory.ts), probe {kind: 'slots' | 'chunks',
+ * count, bytes?} and probe-drop {} (known objects kept alive, to size the snapshot per slot and per chunk).
+ * Add an op to OPS.
  */
 import { makeThreadedIrqs, type RegistrationMode } from '../../bench/threads';
 import { WORKLOADS, type Workload } from './bench-workloads';
+import { dropProbe, keepProbe, startDemoRun, type DemoRun } from './demo-memory';
 import { freezeLikePreload, send, xsnapGlobals, type XsnapGlobals } from './xs-globals';
 
 /** xsnap has TextDecoder; the project's lib (ES2022, no DOM) does not declare it. */
@@ -23,6 +27,7 @@ interface Command {
 
 let current: Workload | undefined;
 let registrations: ReturnType<typeof makeThreadedIrqs> | undefined;
+let demo: DemoRun | undefined;
 
 const OPS: Record<string, (xs: XsnapGlobals, command: Command) => void | Promise<void>> = {
   setup(xs, { workload, impl }) {
@@ -50,6 +55,33 @@ const OPS: Record<string, (xs: XsnapGlobals, command: Command) => void | Promise
     if (registrations === undefined) throw new Error('register before lines');
     registrations.register(mode as RegistrationMode);
     send(xs, { type: 'done', op: 'register', threads: registrations.core.irqThreads().length });
+  },
+  /** The demo board: 'firmware' (startFirmwareBoard: the demo started, drivers probed) or 'baseline' (no firmware). */
+  async demo(xs, { kind }) {
+    if (kind !== 'firmware' && kind !== 'baseline') throw new Error(`kind must be firmware or baseline, not ${String(kind)}`);
+    demo = await startDemoRun(kind);
+    send(xs, { type: 'done', op: 'demo', now: demo.sim.now() });
+  },
+  /** Schedule the demo's realistic input for `us` of virtual time. */
+  'demo-feed'(xs, { us }) {
+    if (demo === undefined) throw new Error('demo-feed before demo');
+    demo.feed(us as number);
+    send(xs, { type: 'done', op: 'demo-feed' });
+  },
+  /** Run the demo board for `us` of virtual time. */
+  async 'demo-advance'(xs, { us }) {
+    if (demo === undefined) throw new Error('demo-advance before demo');
+    await demo.sim.advance(us as number);
+    send(xs, { type: 'done', op: 'demo-advance', now: demo.sim.now(), counts: demo.counts(), pendingEvents: demo.sim.pending });
+  },
+  probe(xs, { kind, count, bytes }) {
+    if (kind !== 'slots' && kind !== 'chunks') throw new Error(`kind must be slots or chunks, not ${String(kind)}`);
+    keepProbe(kind, count as number, bytes as number | undefined);
+    send(xs, { type: 'done', op: 'probe' });
+  },
+  'probe-drop'(xs) {
+    dropProbe();
+    send(xs, { type: 'done', op: 'probe-drop' });
   },
 };
 
