@@ -3,6 +3,7 @@
 // fail on any `### warning` or `### error` the linker prints (or any tsc, xsc or make failure).
 //
 //   MODDABLE=/path/to/moddable npm run check:moddable [-- --sub esp32/esp32s3] [-- --app demo] [-- --release-only]
+//   ... -- --all      every subplatform of the SDK whose chip the HAL knows ($MODDABLE/build/devices/esp32/targets)
 //
 // Needs $MODDABLE pointing at a Moddable SDK (8.x) whose host tools are built (mcconfig, xsc, xsl in
 // $MODDABLE/build/bin/<lin|mac>/release). Without $MODDABLE it says so and exits 0, so CI stays green.
@@ -21,7 +22,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildLibrary, root } from './build.mjs';
-import { CHECK_SUBPLATFORMS } from './device/manifest.mjs';
+import { CHECK_SUBPLATFORMS, UNSUPPORTED_SUBPLATFORMS } from './device/manifest.mjs';
 
 const OUT = join(root, 'build', 'out', 'moddable');
 const OUTSIDE_APP = 'button-accel';
@@ -32,12 +33,13 @@ function fail(message) {
 }
 
 function parseArgs(argv) {
-  const options = { subs: [], apps: [], debug: true };
+  const options = { subs: [], apps: [], debug: true, all: false };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--sub') options.subs.push(argv[++i]);
     else if (argv[i] === '--app') options.apps.push(argv[++i]);
     else if (argv[i] === '--release-only') options.debug = false;
-    else fail(`unknown argument ${argv[i]} (--sub PLATFORM, --app NAME, --release-only)`);
+    else if (argv[i] === '--all') options.all = true;
+    else fail(`unknown argument ${argv[i]} (--sub PLATFORM, --app NAME, --release-only, --all)`);
   }
   return options;
 }
@@ -152,7 +154,14 @@ if (apps.includes(OUTSIDE_APP)) {
   fs.writeFileSync(join(outside, 'manifest.json'), JSON.stringify(manifest, null, 2));
   targets.push({ app: `${OUTSIDE_APP} (copied to ${outside})`, manifestDir: outside });
 }
-const subs = options.subs.length ? options.subs : CHECK_SUBPLATFORMS;
+/** Every ESP32-family target the SDK ships, but those of chips the HAL has no pin table for (their build stops). */
+function allSubplatforms() {
+  const unsupported = new Set(Object.values(UNSUPPORTED_SUBPLATFORMS).flat());
+  const targets = fs.readdirSync(join(moddable, 'build', 'devices', 'esp32', 'targets'), { withFileTypes: true })
+    .filter((e) => e.isDirectory() && !unsupported.has(e.name)).map((e) => `esp32/${e.name}`).sort();
+  return ['esp32', ...targets];
+}
+const subs = options.all ? allSubplatforms() : options.subs.length ? options.subs : CHECK_SUBPLATFORMS;
 const results = [];
 for (const target of targets) {
   for (const sub of subs) {

@@ -6,7 +6,7 @@
  * (manage, chip, domain, thread, proc), as kernel/irq/ is split.
  */
 import { IrqDesc, type IrqDescInfo } from './desc';
-import { IrqError } from './error';
+import { IrqError, describeValue } from './error';
 import { handleBadIrq, handleNestedIrq, irqStartup } from './chip';
 import type { IrqReturn } from './constants';
 import type { IrqAction } from './desc';
@@ -22,6 +22,10 @@ import type { IrqChip, IrqDomainOps, IrqFlowHandler, IrqHandler, IrqLog, IrqThre
 import { IRQ_STORM_DEFAULT, keepPolledMasked, noteCpu, type IrqStormOptions } from './storm';
 import type { IrqLatencyInfo } from './stats';
 import { chromeTrace, IrqTracer, type ChromeTrace, type IrqTraceEvent } from './trace';
+import { irqLineOf, type IrqLine } from './line';
+import {
+  descSnapshot, latencySnapshot, runnerSnapshot, spuriousSnapshot, threadSnapshot, type IrqRunnerInfo, type IrqSpuriousInfo,
+} from './view';
 import { IRQ_WATCHDOG_DEFAULT, ThreadWatchdog, type IrqWatchdogOptions } from './watchdog';
 
 export interface IrqCoreOptions {
@@ -166,13 +170,27 @@ export class IrqCore {
     this.descs[irq] = undefined;
   }
 
+  /**
+   * A frozen snapshot of the line (view.ts), or undefined for an irq never allocated. A copy, not the live
+   * descriptor: writing to it changes nothing in the core, and JSON.stringify accepts it. Read it again after
+   * a change.
+   */
   irqToDesc(irq: number): IrqDescInfo | undefined {
-    return Number.isInteger(irq) ? this.descs[irq] : undefined;
+    const desc = Number.isInteger(irq) ? this.descs[irq] : undefined;
+    return desc === undefined ? undefined : descSnapshot(desc);
   }
 
-  /** The descriptor of an allocated irq, or EINVAL naming it. */
+  /**
+   * The live descriptor of an allocated irq, or EINVAL naming it: the core's own accessor (manage, chip,
+   * domain, the chip code of a board), never handed to a driver; drivers read irqToDesc's snapshot.
+   */
   descFor(irq: number): IrqDesc {
-    const desc = Number.isInteger(irq) ? this.descs[irq] : undefined;
+    // An irq read from a string (a config file, a form) prints like the number; say which it is, or "irq 4 is
+    // not allocated" would send the caller looking for a line that is there.
+    if (typeof irq !== 'number' || !Number.isInteger(irq)) {
+      throw new IrqError('EINVAL', `irq must be a number (an integer), not ${describeValue(irq)}`, typeof irq === 'number' ? irq : undefined);
+    }
+    const desc = this.descs[irq];
     if (desc === undefined) throw new IrqError('EINVAL', `irq ${irq} is not allocated`, irq);
     return desc;
   }
@@ -353,6 +371,31 @@ export class IrqCore {
     return requestThreadedIrq(this, irq, handler as IrqHandler | null, threadFn as IrqThreadFn | null, flags, name, devId, sharedThreadNum);
   }
 
+  // ---- line handles (line.ts): beyond Linux, a driver gets its own line instead of the core ----
+
+  /** requestIrq, returning the IrqLine of the new action: hand that to the driver, keep the core. */
+  requestIrqLine<D>(irq: number, handler: IrqHandler<D>, flags: number, name: string, devId?: D): IrqLine {
+    this.requestIrq(irq, handler, flags, name, devId);
+    return irqLineOf(this, irq, devId);
+  }
+
+  /** requestThreadedIrq, returning the IrqLine of the new action (same checks, same errors). */
+  requestThreadedIrqLine<D>(
+    irq: number, handler: IrqHandler<D> | null, threadFn: IrqThreadFn<D> | null, flags: number, name: string, devId?: D,
+  ): IrqLine {
+    this.requestThreadedIrq(irq, handler, threadFn, flags, name, devId);
+    return irqLineOf(this, irq, devId);
+  }
+
+  /** requestIrqSharedThread, returning the IrqLine of the new action. */
+  requestIrqSharedThreadLine<D>(
+    irq: number, handler: IrqHandler<D> | null, threadFn: IrqThreadFn<D> | null, flags: number, name: string,
+    devId: D | undefined, sharedThreadNum: number,
+  ): IrqLine {
+    this.requestIrqSharedThread(irq, handler, threadFn, flags, name, devId, sharedThreadNum);
+    return irqLineOf(this, irq, devId);
+  }
+
   irqSetSharedThreadPriority(sharedThreadNum: number, priority: number): void {
     checkPriority(priority, `shared thread ${sharedThreadNum}`);
     const t = this.sharedThread(sharedThreadNum);
@@ -443,15 +486,16 @@ export class IrqCore {
 
   /**
    * The irq threads: name, irqs served, priority, affinity, state, the irq holding it, wakeups, coalesced
-   * wakeups, runs, run times, errors and watchdog reports.
+   * wakeups, runs, run times, errors and watchdog reports. Frozen snapshots (view.ts): a priority is set with
+   * irqSetThreadPriority and its 1..99 check, never by writing to the listing.
    */
-  irqThreads(): IrqThreadInfo[] {
-    return this.threadList.slice();
+  irqThreads(): readonly IrqThreadInfo[] {
+    return Object.freeze(this.threadList.map(threadSnapshot));
   }
 
-  /** Per runner: bursts run, and bursts that ended on the time budget with work left. */
-  irqRunnerStats(): { cpu: number; bursts: number; yields: number; budgetUs: number }[] {
-    return this.runners.map((r) => ({ cpu: r.cpu, bursts: r.bursts, yields: r.yields, budgetUs: r.budgetUs }));
+  /** Per runner: bursts run, and bursts that ended on the time budget with work left (a frozen snapshot). */
+  irqRunnerStats(): readonly IrqRunnerInfo[] {
+    return Object.freeze(this.runners.map(runnerSnapshot));
   }
 
   // ---- tracing and statistics ----
@@ -484,25 +528,15 @@ export class IrqCore {
   /** Latency histograms of a requested line (p50, p99, max), with the core's `stats` option. */
   irqLatency(irq: number): IrqLatencyInfo | undefined {
     const stats = this.descFor(irq).stats;
-    if (stats === undefined) return undefined;
-    return {
-      irq,
-      edgeToHardirq: stats.edgeToHardirq.summary(),
-      hardirqToThread: stats.hardirqToThread.summary(),
-      edgeToThread: stats.edgeToThread.summary(),
-      threadRun: stats.threadRun.summary(),
-    };
+    return stats === undefined ? undefined : latencySnapshot(irq, stats);
   }
 
-  /** What /proc/irq/N/spurious shows: interrupts counted, unhandled ones, and when the last one was (µs). */
-  irqSpurious(irq: number): { count: number; unhandled: number; unhandledTotal: number; lastUnhandledUs: number | undefined } {
-    const desc = this.descFor(irq);
-    return {
-      count: desc.irqCount,
-      unhandled: desc.unhandled,
-      unhandledTotal: desc.unhandledTotal,
-      lastUnhandledUs: Number.isFinite(desc.lastUnhandled) ? desc.lastUnhandled : undefined,
-    };
+  /**
+   * What /proc/irq/N/spurious shows: the interrupts counted in the open window (0 until one goes unhandled:
+   * spurious.ts), the unhandled ones in it, and when the last one was (µs).
+   */
+  irqSpurious(irq: number): IrqSpuriousInfo {
+    return spuriousSnapshot(this.descFor(irq));
   }
 
   procInterrupts(): string {

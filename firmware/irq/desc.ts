@@ -1,6 +1,7 @@
 /*
  * Interrupt descriptors and actions: the kernel's struct irq_desc and struct irqaction. The core keeps one
- * IrqDesc per irq number; drivers see it through the read-only IrqDescInfo view that irqToDesc returns.
+ * IrqDesc per irq number; readers get a frozen IrqDescInfo snapshot of it from irqToDesc (view.ts), never the
+ * descriptor itself.
  */
 import type { IrqCore } from './core';
 import type { IrqLatencyStats } from './stats';
@@ -41,7 +42,7 @@ export class IrqAction {
   ) {}
 }
 
-/** What irqToDesc exposes of a line. */
+/** What irqToDesc copies of a line into its frozen snapshot (view.ts's descSnapshot). */
 export interface IrqDescInfo {
   readonly irq: number;
   readonly hwirq: number;

@@ -27,3 +27,14 @@ export function describe(err: unknown): string {
   if (err instanceof Error) return err.message ? `${err.name}: ${err.message}` : err.name;
   return String(err);
 }
+
+/**
+ * A value of the wrong type, as a message shows it: `the string "4"`, `undefined`, `a object`. Lets an
+ * argument check name what was passed rather than what it became after a numeric conversion.
+ */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return `${typeof value} ${String(value)}`;
+  return `a value of type ${typeof value}`;
+}

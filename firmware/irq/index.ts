@@ -4,6 +4,8 @@ export { IrqError, type IrqErrorCode } from './error';
 export type { IrqChip, IrqData, IrqDomainOps, IrqFlowHandler, IrqHandler, IrqLog, IrqThreadFn, LogLevel, Platform, PlatformDeferred } from './types';
 export { IrqCore, type IrqCoreOptions } from './core';
 export type { IrqDesc, IrqDescInfo } from './desc';
+export { IrqLine } from './line';
+export type { IrqRunnerInfo, IrqSpuriousInfo } from './view';
 export { IrqDomain } from './domain';
 export { IRQ_THREAD_DEFAULT_PRIORITY, type IrqThreadInfo, type IrqThreadState } from './thread';
 export { irqDefaultPrimaryHandler } from './manage';

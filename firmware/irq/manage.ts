@@ -8,7 +8,7 @@ import {
 } from './constants';
 import type { IrqCore } from './core';
 import { IrqAction, type IrqDesc } from './desc';
-import { IrqError, describe } from './error';
+import { IrqError, describe, describeValue } from './error';
 import { chipBusLock, chipBusSyncUnlock, irqDisable, irqShutdown, irqStartup, maskIrq, unmaskIrq } from './chip';
 import { IrqLatencyStats } from './stats';
 import { irqWakeThreadAction, waitForIdle } from './thread';
@@ -51,7 +51,12 @@ function checkRequestArgs(
   desc: IrqDesc, handler: IrqHandler | null, threadFn: IrqThreadFn | null, flags: number, name: string, devId: unknown,
 ): void {
   const irq = desc.irq;
-  if (!Number.isInteger(flags) || flags & ~IRQF_VALID_MASK) {
+  // A string such as '0x2000' or 'IRQF_ONESHOT' would otherwise be read as 0 bits and reported as
+  // "unknown flags 0x0 in 0x0", which names nothing the caller wrote.
+  if (typeof flags !== 'number' || !Number.isInteger(flags)) {
+    throw new IrqError('EINVAL', `irq ${irq}: flags must be a number made of IRQF_* bits (IRQF_SHARED | IRQF_ONESHOT ...), not ${describeValue(flags)}`, irq);
+  }
+  if (flags & ~IRQF_VALID_MASK) {
     throw new IrqError('EINVAL', `irq ${irq}: unknown flags ${hex(flags & ~IRQF_VALID_MASK)} in ${hex(flags)}`, irq);
   }
   if (flags & IRQF_SHARED && (devId === undefined || devId === null)) {
@@ -148,7 +153,10 @@ export function requestThreadedIrq(
       throw new IrqError('EBUSY', `irq ${irq}: devId of "${name}" is already registered on this line`, irq);
     }
   }
-  if (!nested && !oneshot && handler === null && !(chipFlags & IRQCHIP_ONESHOT_SAFE)) {
+  // __setup_irq compares the handler with irq_default_primary_handler, so passing ours explicitly is the same
+  // request as passing none.
+  const defaultPrimary = handler === null || handler === irqDefaultPrimaryHandler;
+  if (!nested && !oneshot && defaultPrimary && !(chipFlags & IRQCHIP_ONESHOT_SAFE)) {
     throw new IrqError('EINVAL', `irq ${irq}: threaded irq requested with handler=NULL and !ONESHOT for "${name}": the line would stay asserted until the thread ran`, irq);
   }
 
@@ -222,6 +230,13 @@ export function requestThreadedIrq(
     throw err;
   } finally {
     chipBusSyncUnlock(desc);
+  }
+  // The kernel refuses only the NULL-primary form of a threaded level line without IRQF_ONESHOT (above). A
+  // driver's own primary that returns IRQ_WAKE_THREAD gets the same storm: the level flow unmasks the line
+  // when the primary returns, before the thread silenced the device, and the level fires again and again
+  // until the spurious detector disables the line. Said here, where the flag is missing, not only there.
+  if (!nested && !oneshot && !defaultPrimary && threadFn !== null && desc.level && !(chipFlags & IRQCHIP_ONESHOT_SAFE)) {
+    core.log('warn', `irq ${irq}: "${name}" is threaded on a level-triggered line without IRQF_ONESHOT: if its primary handler returns IRQ_WAKE_THREAD, the line is unmasked before the thread has run and a level still asserted fires again (an interrupt storm, then "nobody cared"); request it with IRQF_ONESHOT`);
   }
   return 0;
 }
@@ -311,7 +326,8 @@ export function irqSetIrqWake(core: IrqCore, irq: number, on: boolean): number {
  * free_irq: the action leaves the line at once (the line shuts down with its last action); the promise
  * resolves to the action's name once neither its hardirq nor its thread runs any more, and its thread is
  * retired then. The kernel waits for every thread of the line here; waiting for this action's only means
- * a sharer whose thread is woken again and again cannot hold the free up forever.
+ * a sharer whose thread is woken again and again cannot hold the free up forever, and a run of its own
+ * that never settles is abandoned after the watchdog time (watchdog.ts), so the free always finishes.
  * Freeing a devId that is not on the line warns and resolves to undefined.
  */
 export function freeIrq(core: IrqCore, irq: number, devId: unknown): Promise<string | undefined> {
@@ -329,17 +345,26 @@ export function freeIrq(core: IrqCore, irq: number, devId: unknown): Promise<str
   }
   const action = findAction(desc, devId);
   if (action === undefined) {
-    core.log('warn', `Trying to free already-free IRQ ${irq}`);
+    // __free_irq warns "Trying to free already-free IRQ" for both, but with actions still on the line the
+    // likely mistake is the devId (a different object than the one requested with), not a double free.
+    if (desc.action.length === 0) core.log('warn', `Trying to free already-free IRQ ${irq}`);
+    else core.log('warn', `No action of irq ${irq} has that dev_id (its actions: ${desc.action.map((a) => `"${a.name}"`).join(', ')}); pass the devId the action was requested with. Nothing freed`);
     return Promise.resolve(undefined);
   }
   chipBusLock(desc);
   try {
     desc.action = desc.action.filter((a) => a !== action);
     action.freed = true;
+    // Its forced secondary goes with it: a late result of either is ignored, and the watchdog bounds both.
+    if (action.secondary !== undefined) action.secondary.freed = true;
     if (desc.action.length === 0) irqShutdown(desc);
   } finally {
     chipBusSyncUnlock(desc);
   }
+  // The kernel's free_irq waits for the thread (synchronize_irq) however long it takes. We wait too, but
+  // at most the watchdog time: a JavaScript promise can never be killed, so a run still sleeping then is
+  // abandoned (logged) and the line left clean for the next request. A free always finishes.
+  core.watchdog.freed(action);
   return waitForIdle(desc, action).then(() => {
     core.detachThreads(action);
     return action.name;

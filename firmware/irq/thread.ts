@@ -250,7 +250,7 @@ export class ThreadRunner {
     if (typeof ret === 'object' && ret !== null && typeof (ret as PromiseLike<unknown>).then === 'function') {
       t.sleeping = true;
       this.core.tracer?.record(IRQ_TRACE.THREAD_SLEEP, desc.irq, t.traceId);
-      this.core.watchdog.sleeping();
+      this.core.watchdog.sleeping(t);
       (ret as PromiseLike<unknown>).then(t.onSettled, t.onFailed);
     } else {
       this.finishRun(t, ret);
@@ -300,6 +300,13 @@ export class ThreadRunner {
       else if (ret === IRQ_WAKE_THREAD && action.secondary !== undefined) irqWakeThreadAction(action.secondary);
       else if (ret !== IRQ_NONE) this.bogusResult(t, action, ret);
     }
+    this.doneWith(t, action);
+    if (t.works.length !== 0 && !t.queued && !t.exited) t.runner.enqueue(t);
+  }
+
+  /** The action's thread is done with the line for this wakeup: unmask it if it may be, wake the waiters. */
+  private doneWith(t: IrqThread, action: IrqAction): void {
+    const desc = action.desc;
     try {
       irqFinalizeOneshot(desc, action);
     } catch (err) {
@@ -308,7 +315,17 @@ export class ThreadRunner {
     }
     desc.threadsActive--;
     if (desc.syncWaiters.length !== 0) wakeSyncWaiters(desc);
-    if (t.works.length !== 0 && !t.queued && !t.exited) t.runner.enqueue(t);
+  }
+
+  /**
+   * Drop the woken run t.works[i] without running it: the watchdog does, for a freed action whose run waits
+   * behind a stuck one, so its free finishes. Its wakeup is accounted for as a finished run's would be.
+   */
+  dropRun(t: IrqThread, i: number): void {
+    const action = t.works[i];
+    t.works.splice(i, 1);
+    action.runthread = false;
+    this.doneWith(t, action);
   }
 
   /** Counted every time, logged once per action: a forgotten `return` would otherwise log on every run. */
@@ -324,7 +341,10 @@ export class ThreadRunner {
     );
   }
 
-  /** The watchdog gave up on the thread's current run: finish it as failed and ignore its late result. */
+  /**
+   * The watchdog gave up on the thread's current run ('disable', or its action was freed): finish it and
+   * ignore its late result. A promise cannot be cancelled; rebinding the callbacks is how it is let go.
+   */
   abandon(t: IrqThread): void {
     t.bindCallbacks();
     this.finishRun(t, IRQ_NONE);

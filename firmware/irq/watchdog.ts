@@ -7,14 +7,24 @@
  * It also turns the one deadlock the synchronous EDEADLK check cannot see into an error: a thread that,
  * after an `await`, waits for its own line (synchronizeIrq, disableIrq) would wait for itself. Waits that a
  * stuck run holds up are rejected with EDEADLK once the watchdog fires.
+ *
+ * And it bounds freeIrq (issue 13). The kernel's free_irq waits for the action's thread (synchronize_irq)
+ * however long it takes, and so does freeIrq, up to the watchdog time: a JavaScript promise can never be
+ * killed, so a freed action's run still sleeping then is abandoned instead (its late result is ignored, its
+ * oneshot bit dropped), and a freed action's run queued behind a stuck run of a shared thread is dropped.
+ * The free then finishes and the line is clean for the next request, whatever the watchdog's action.
  */
 import type { IrqCore } from './core';
+import type { IrqAction } from './desc';
 import { IrqError } from './error';
 import { disableIrqNosync } from './manage';
 import type { IrqThread, SyncWaiter } from './thread';
 
 export interface IrqWatchdogOptions {
-  /** How long a thread run may sleep before it is reported, in µs. 0 turns the watchdog off. */
+  /**
+   * How long a thread run may sleep before it is reported, in µs. 0 turns the reports off; freeIrq still
+   * waits at most IRQ_WATCHDOG_DEFAULT.timeoutUs for a freed action's run, so a free always finishes.
+   */
   timeoutUs: number;
   /** 'report': log it and keep waiting. 'disable': also disable its line and abandon the run. */
   action: 'report' | 'disable';
@@ -22,11 +32,27 @@ export interface IrqWatchdogOptions {
 
 export const IRQ_WATCHDOG_DEFAULT: IrqWatchdogOptions = Object.freeze({ timeoutUs: 1_000_000, action: 'report' });
 
+/**
+ * Does a free wait on the thread: is its current run, or a run queued in it, of a freed action (or of the
+ * forced secondary of one: freeIrq marks both)? Indexed, as it runs for every run that sleeps: an iterator
+ * would be an allocation per run on XS.
+ */
+function holdsFree(t: IrqThread): boolean {
+  if (t.active?.freed === true) return true;
+  const works = t.works;
+  for (let i = 0; i < works.length; i++) if (works[i].freed) return true;
+  return false;
+}
+
 export class ThreadWatchdog {
   /** Runs sleeping now; the timer is armed only while there are some. */
   private sleepers = 0;
+  /** A free may be waiting on a sleeping run: poll looks even with the reports off. */
+  private freeing = false;
   private timer: unknown = undefined;
   private armed = false;
+  /** When the armed timer fires (platform µs), so an earlier deadline can take its place. */
+  private armedAt = 0;
   private readonly fire = (): void => {
     this.armed = false;
     this.poll();
@@ -34,25 +60,73 @@ export class ThreadWatchdog {
 
   constructor(private readonly core: IrqCore, readonly options: IrqWatchdogOptions) {}
 
+  /**
+   * How long freeIrq waits for a freed action's sleeping run, from the run's start: the watchdog time, so a
+   * free never outlasts a report; with the reports off, the default, so a free still always finishes.
+   */
+  get freeTimeoutUs(): number {
+    const timeoutUs = this.options.timeoutUs;
+    return timeoutUs > 0 ? timeoutUs : IRQ_WATCHDOG_DEFAULT.timeoutUs;
+  }
+
   /** A run went to sleep (its threadFn returned a promise). */
-  sleeping(): void {
+  sleeping(t: IrqThread): void {
     this.sleepers++;
-    if (!this.armed) this.arm(this.options.timeoutUs);
+    const timeoutUs = this.options.timeoutUs;
+    if (timeoutUs > 0) this.armAt(t.startUs + timeoutUs, this.core.platform.now());
+    // A freed action's queued run that started, or one queued behind this run: its free waits on this run.
+    if (holdsFree(t)) {
+      this.freeing = true;
+      this.armAt(t.startUs + this.freeTimeoutUs, this.core.platform.now());
+    }
   }
 
   /** A sleeping run ended. */
   woke(): void {
-    if (--this.sleepers === 0 && this.armed) {
-      this.armed = false;
-      this.core.platform.clearTimer?.(this.timer);
+    if (--this.sleepers === 0) {
+      this.freeing = false;
+      if (this.armed) {
+        this.armed = false;
+        this.core.platform.clearTimer?.(this.timer);
+      }
     }
   }
 
-  private arm(delayUs: number): void {
+  /** Have the timer fire at `due` at the latest. */
+  private armAt(due: number, now: number): void {
     const platform = this.core.platform;
-    if (this.options.timeoutUs <= 0 || platform.setTimer === undefined) return;
+    if (platform.setTimer === undefined) return;
+    if (this.armed) {
+      if (this.armedAt <= due) return;
+      platform.clearTimer?.(this.timer);
+    }
     this.armed = true;
-    this.timer = platform.setTimer(this.fire, delayUs);
+    this.armedAt = due;
+    this.timer = platform.setTimer(this.fire, Math.max(0, due - now));
+  }
+
+  /**
+   * freeIrq took `action` off its line (and marked it and its secondary freed): bound the wait for their
+   * runs. A run sleeping past the free time already is let go now, else the timer lets it go then. Without
+   * a platform timer nothing would end the wait, so the run is let go at once: a free must finish.
+   */
+  freed(action: IrqAction): void {
+    const now = this.core.platform.now();
+    this.freeRun(action, now);
+    if (action.secondary !== undefined) this.freeRun(action.secondary, now);
+  }
+
+  private freeRun(a: IrqAction, now: number): void {
+    const t = a.thread;
+    // A run that is not sleeping ends by itself (or was queued and has not started: sleeping() looks then).
+    if (t === undefined || !t.sleeping || (t.active !== a && !a.runthread)) return;
+    const due = t.startUs + this.freeTimeoutUs;
+    if (now >= due || this.core.platform.setTimer === undefined) {
+      this.letGo(t, now, now < due);
+    } else {
+      this.freeing = true;
+      this.armAt(due, now);
+    }
   }
 
   /**
@@ -61,11 +135,28 @@ export class ThreadWatchdog {
    */
   poll(): void {
     const timeoutUs = this.options.timeoutUs;
-    if (this.sleepers === 0 || timeoutUs <= 0) return;
+    if (this.sleepers === 0 || (timeoutUs <= 0 && !this.freeing)) return;
     const now = this.core.platform.now();
+    const noTimer = this.core.platform.setTimer === undefined;
+    const freeTimeoutUs = this.freeTimeoutUs;
+    let freeing = false;
     let next = Infinity;
     for (const t of this.core.threadList) {
       if (!t.sleeping) continue;
+      if (holdsFree(t)) {
+        const due = t.startUs + freeTimeoutUs;
+        if (now >= due || noTimer) {
+          // A run of another action holding up the free is reported as any stuck run (and, with 'disable',
+          // abandoned: the freed actions' queued runs then run as usual).
+          if (timeoutUs > 0 && now >= due && !t.reportedStuck && t.active?.freed !== true) this.stuck(t, now);
+          if (t.sleeping) this.letGo(t, now, now < due);
+        } else {
+          freeing = true;
+          if (due < next) next = due;
+        }
+        continue;
+      }
+      if (timeoutUs <= 0) continue;
       const due = t.startUs + timeoutUs;
       if (now >= due) {
         if (!t.reportedStuck) this.stuck(t, now);
@@ -73,7 +164,41 @@ export class ThreadWatchdog {
         next = due;
       }
     }
-    if (next !== Infinity && !this.armed) this.arm(next - now);
+    this.freeing = freeing;
+    if (next !== Infinity) this.armAt(next, now);
+  }
+
+  /**
+   * Let the frees waiting on thread t's sleeping run finish. We differ from the kernel here, whose free_irq
+   * waits for the thread however long: a JavaScript promise can never be killed, so the freed actions' runs
+   * queued behind it are dropped, and the run itself, if its action is freed, is abandoned (its oneshot bit
+   * dropped, its late result ignored). The line is then left as a finished run leaves it.
+   */
+  private letGo(t: IrqThread, now: number, noTimer: boolean): void {
+    const active = t.active!;
+    const us = now - t.startUs;
+    const why = noTimer ? ', at once: the platform has no timer to wait for it' : '';
+    const works = t.works;
+    for (let i = 0; i < works.length;) {
+      const a = works[i];
+      if (!a.freed) {
+        i++;
+        continue;
+      }
+      if (a !== active) {
+        this.core.log('warn', `irq ${a.desc.irq}: freeIrq of "${a.name}": dropped its run queued in ${t.name}, which the run of "${active.name}" (irq ${active.desc.irq}) has held for ${us} µs${why}`);
+      }
+      t.runner.dropRun(t, i);
+    }
+    if (!active.freed) return;
+    if (!t.reportedStuck) {
+      t.reportedStuck = true;
+      t.stuck++;
+    }
+    this.core.log('warn', noTimer
+      ? `irq ${active.desc.irq}: freeIrq of "${active.name}": abandoned the run of ${t.name} after ${us} µs${why} (a late result is ignored)`
+      : `irq ${active.desc.irq}: freeIrq of "${active.name}": abandoned the run of ${t.name} after ${us} µs; its promise has not settled (a late result is ignored)`);
+    t.runner.abandon(t);
   }
 
   private stuck(t: IrqThread, now: number): void {
@@ -88,7 +213,7 @@ export class ThreadWatchdog {
         (disable ? `; disabling IRQ #${desc.irq} and abandoning the run` : '; still waiting for it'),
     );
     // Only waits for the whole line (synchronizeIrq, disableIrq): a freeIrq waits for its own action, which
-    // resolves when the run ends or is abandoned, and may well come from outside the thread.
+    // resolves when the run ends or is abandoned (letGo bounds it), and may well come from outside the thread.
     const held = (w: SyncWaiter): boolean => w.action === undefined && w.sinceUs >= t.startUs;
     const waiters = desc.syncWaiters;
     if (waiters.some(held)) {

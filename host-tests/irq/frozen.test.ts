@@ -35,6 +35,22 @@ test('the core runs with its module exports and the built-in prototypes frozen',
   await expect(core.freeIrq(line, 1)).resolves.toBe('dev');
 });
 
+test('a line handle (IrqLine, frozen itself, its state in private fields) works with the exports frozen', async () => {
+  const sim = new Simulator();
+  const core = new IrqCore({ platform: sim.platform, log: () => {} });
+  const line = core.irqAllocDesc();
+  core.irqSetChipAndHandler(line, fakeChip(), handleEdgeIrq);
+  let ran = 0;
+  const handle = core.requestThreadedIrqLine(line, () => IRQ_WAKE_THREAD, () => (ran++, IRQ_HANDLED), IRQF_ONESHOT | IRQF_TRIGGER_RISING, 'dev', 1);
+  handle.disableIrqNosync();
+  handle.enableIrq();
+  handle.irqWakeThread();
+  await sim.runUntilIdle();
+  expect(ran).toBe(1);
+  await expect(handle.freeIrq()).resolves.toBe('dev');
+  expect(() => handle.enableIrq()).toThrow(IrqError);
+});
+
 test('IrqError can be created and read with Error.prototype frozen', () => {
   expect(Object.isFrozen(Error.prototype)).toBe(true);
   const err = new IrqError('EBUSY', 'irq 3: taken', 3);

@@ -4,9 +4,10 @@
  */
 import {
   IRQ_HANDLED, IRQ_NONE, IRQ_TYPE_EDGE_RISING, IRQ_TYPE_LEVEL_HIGH, IRQ_WAKE_THREAD, IRQF_NO_AUTOEN, IRQF_ONESHOT,
-  IRQF_SHARED, IRQF_TRIGGER_FALLING, IRQF_TRIGGER_RISING, IrqError, handleSimpleIrq, type IrqCore,
+  IRQF_SHARED, IRQF_TRIGGER_FALLING, IRQF_TRIGGER_HIGH, IRQF_TRIGGER_RISING, IrqError, handleSimpleIrq,
+  irqDefaultPrimaryHandler, type IrqCore,
 } from '../../firmware/irq';
-import { fakeChip, makeCore, makeLine, type LogEntry } from '../helpers/fake-chip';
+import { fakeChip, makeCore, makeLine, makeLines, type LogEntry } from '../helpers/fake-chip';
 
 /** What a line looks like from outside: compared before and after a refused call. */
 function snapshot(core: IrqCore, irq: number) {
@@ -56,9 +57,23 @@ describe('every misuse answered', () => {
     expect(core.procInterrupts()).toMatch(/ERR:\s+1/);
   });
 
+  test('an irq passed as a string: EINVAL saying it must be an integer, not the string (not "not allocated")', async () => {
+    const { core, irqs } = makeLines(4);
+    expect(irqs[3]).toBe(4);
+    const four = '4' as unknown as number;
+    refused(core, 4, () => core.requestIrq(four, handled, 0, 'x'), 'EINVAL', /irq must be a number \(an integer\), not the string "4"/);
+    await expect(core.freeIrq(four)).rejects.toMatchObject({ code: 'EINVAL', message: expect.not.stringMatching(/not allocated/) });
+  });
+
   test('unknown flag bits: EINVAL naming them', () => {
     const { core, irq } = makeLine();
     refused(core, irq, () => core.requestIrq(irq, handled, 0x40000000, 'x'), 'EINVAL', /unknown flags 0x40000000/);
+  });
+
+  test('flags passed as a string: EINVAL saying flags are a number of IRQF_* bits, showing what was passed', () => {
+    const { core, irq } = makeLine();
+    const flags = 'IRQF_SHARED' as unknown as number;
+    refused(core, irq, () => core.requestIrq(irq, handled, flags, 'x', 1), 'EINVAL', /flags must be a number made of IRQF_\* bits .*not the string "IRQF_SHARED"/);
   });
 
   test('two trigger types at once: EINVAL', () => {
@@ -79,6 +94,8 @@ describe('every misuse answered', () => {
   test('a threaded request with no primary handler and no IRQF_ONESHOT: EINVAL', () => {
     const { core, irq } = makeLine();
     refused(core, irq, () => core.requestThreadedIrq(irq, null, handled, 0, 'x', 1), 'EINVAL', /handler=NULL and !ONESHOT/);
+    // __setup_irq compares with irq_default_primary_handler: passing it is passing none.
+    refused(core, irq, () => core.requestThreadedIrq(irq, irqDefaultPrimaryHandler, handled, 0, 'x', 1), 'EINVAL', /handler=NULL and !ONESHOT/);
   });
 
   test('neither a handler nor a threadFn, or one that is not a function: EINVAL', () => {
@@ -138,6 +155,18 @@ describe('every misuse answered', () => {
     const before = snapshot(core, irq);
     await expect(core.freeIrq(irq, 1)).resolves.toBeUndefined();
     warned(logs, new RegExp(`Trying to free already-free IRQ ${irq}`));
+    expect(snapshot(core, irq)).toEqual(before);
+  });
+
+  test('a free with a devId no action of the line has: warns naming the actions, resolves undefined', async () => {
+    const { core, logs, irq } = makeLine();
+    core.requestIrq(irq, handled, IRQF_SHARED, 'uart', { port: 1 });
+    core.requestIrq(irq, handled, IRQF_SHARED, 'spi-flash', { port: 2 });
+    const before = snapshot(core, irq);
+    // An equal-looking object is not the devId the action was requested with.
+    await expect(core.freeIrq(irq, { port: 1 })).resolves.toBeUndefined();
+    warned(logs, new RegExp(`No action of irq ${irq} has that dev_id \\(its actions: "uart", "spi-flash"\\)`));
+    expect(logs.some((l) => /already-free/.test(l.message))).toBe(false);
     expect(snapshot(core, irq)).toEqual(before);
   });
 
@@ -287,5 +316,36 @@ describe('every misuse answered', () => {
     for (let i = 0; i < 100_000; i++) core.genericHandleIrq(irq);
     expect(core.irqToDesc(irq)).toMatchObject({ spuriousDisabled: true, disabled: true });
     expect(logs.some((l) => l.level === 'error' && /nobody cared/.test(l.message))).toBe(true);
+    expect(logs.some((l) => /IRQF_ONESHOT/.test(l.message))).toBe(false);
+  });
+
+  test('a threaded level line without IRQF_ONESHOT: warned at request, and "nobody cared" names the missing flag', () => {
+    const { core, logs, irq } = makeLine();
+    // A primary that wakes the thread: the level flow unmasks the line before the thread runs. The loop
+    // below is that storm, the thread never getting to run before the next interrupt.
+    core.requestThreadedIrq(irq, () => IRQ_WAKE_THREAD, () => IRQ_HANDLED, IRQF_TRIGGER_HIGH, 'sensor', 1);
+    warned(logs, new RegExp(`irq ${irq}: "sensor" is threaded on a level-triggered line without IRQF_ONESHOT`));
+    for (let i = 0; i < 100_001; i++) core.genericHandleIrq(irq);
+    expect(core.irqToDesc(irq)).toMatchObject({ spuriousDisabled: true, disabled: true });
+    const report = logs.find((l) => l.level === 'error' && /nobody cared/.test(l.message));
+    expect(report?.message).toMatch(/level-triggered and the threaded action "sensor" lacks IRQF_ONESHOT/);
+
+    // Neither with IRQF_ONESHOT, nor on an edge line.
+    const quiet = makeLines(2);
+    quiet.core.requestThreadedIrq(quiet.irqs[0], () => IRQ_WAKE_THREAD, () => IRQ_HANDLED, IRQF_TRIGGER_HIGH | IRQF_ONESHOT, 'a', 1);
+    quiet.core.requestThreadedIrq(quiet.irqs[1], () => IRQ_WAKE_THREAD, () => IRQ_HANDLED, IRQF_TRIGGER_RISING, 'b', 2);
+    expect(quiet.logs.filter((l) => l.level === 'warn')).toEqual([]);
+  });
+
+  test('freeIrq of an action whose thread promise never settles: resolves after the watchdog time, run abandoned with a warning, line clean', async () => {
+    const { sim, core, logs, irq } = makeLine({}, undefined, { watchdog: { timeoutUs: 10_000 } });
+    core.requestThreadedIrq(irq, null, () => new Promise<number>(() => {}), IRQF_ONESHOT, 'sensor', 1);
+    core.genericHandleIrq(irq);
+    let freed: string | undefined;
+    void core.freeIrq(irq, 1).then((name) => (freed = name));
+    await sim.advance(10_000);
+    expect(freed).toBe('sensor');
+    warned(logs, new RegExp(`irq ${irq}: freeIrq of "sensor": abandoned the run of irq/${irq}-sensor after 10000 µs`));
+    expect(core.irqToDesc(irq)).toMatchObject({ depth: 1, threadsActive: 0, actions: [] });
   });
 });

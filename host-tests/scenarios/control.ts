@@ -101,4 +101,35 @@ export const controlScenarios: readonly Scenario[] = [
       t.deepEqual(core.irqToDesc(irq)!.actions, ['first'], 'the refused requests left the line as it was');
     },
   },
+  {
+    name: 'control: a driver handed an IrqLine reaches only its own action, and the views cannot be written',
+    async run(t) {
+      const { board, sim, core } = makeBoard();
+      const out = board.pin(12).pushPull('dev');
+      out.drive(0);
+      const irq = board.gpioToIrq(12);
+      const served: string[] = [];
+      const a = core.requestIrqLine(irq, () => (served.push('a'), IRQ_HANDLED), IRQF_SHARED | IRQF_TRIGGER_RISING, 'a', 'devA');
+      core.requestIrqLine(irq, () => (served.push('b'), IRQ_HANDLED), IRQF_SHARED | IRQF_TRIGGER_RISING, 'b', 'devB');
+      a.disableIrqNosync();
+      t.equal(core.irqToDesc(irq)!.depth, 1, 'the line disables its irq');
+      a.enableIrq();
+      const desc = core.irqToDesc(irq)!;
+      t.throws(() => writeStrict(desc, 'depth', 7), { instanceOf: TypeError }, 'a write through the snapshot throws');
+      t.equal(core.irqToDesc(irq)!.depth, 0, 'and the depth is the core\'s');
+      t.deepEqual(JSON.parse(JSON.stringify(core.irqToDesc(irq))).actions, ['a', 'b'], 'the snapshot goes through JSON');
+      t.equal(await a.freeIrq(), 'a', 'the line frees its own action');
+      out.drive(1);
+      await sim.advance(1_000);
+      t.deepEqual(served, ['b'], 'the sharer is still served, the freed action not');
+      t.throws(() => a.enableIrq(), { code: 'EINVAL', message: /enableIrq through the line of "a", whose action was freed/ }, 'a freed line refuses');
+      await t.rejects(a.synchronizeIrq(), { code: 'EINVAL' }, 'and rejects');
+    },
+  },
 ];
+
+/** An assignment as strict code makes it, whatever the bundler emits for the module around it. */
+function writeStrict(target: object, key: string, value: unknown): void {
+  'use strict';
+  (target as Record<string, unknown>)[key] = value;
+}

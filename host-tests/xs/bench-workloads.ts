@@ -3,17 +3,21 @@
  *
  * Each entry of WORKLOADS is one interrupt path, twice:
  *   framework: the core as a driver uses it (requestIrq / requestThreadedIrq);
- *   floor:     the least a hand-written dispatch does for the same work, with no framework.
- * On the simulated board (the first entries) the floor's dispatch runs on the same simulated hardware: the
- * GPIO source's interrupt (the intc delivers it; a hand-written chained handler masks the source, reads
- * GPIO_STATUS, acks the pin), a deferred call where the path has one, the same handler, and the unmask. It
- * enters through core.genericHandleIrq (the board's vector into software) and sets the pin's trigger type
- * with irqSetIrqType at setup; nothing else of the core runs (the expander's floor also does the driver's I2C
- * read in its deferred call). The device, the interrupt source and the simulator are the same for both, so
- * framework minus floor is what the framework costs per interrupt.
+ *   floor:     the least hand-written code that does the same work on the same hardware or stubs, calling no
+ *              function of the framework.
+ * On the simulated board (the first entries) the floor runs on the same simulated hardware (simulator,
+ * interrupt controller, GPIO peripheral, I2C bus, devices), built without an IrqCore (floorBoard): the
+ * interrupt controller's delivery enters the floor's own vector, a hand-written cascade masks the source,
+ * reads GPIO_STATUS, acks and masks the pin through the peripheral's registers (its chip operations), runs the
+ * handler or defers the thread with the simulator's defer (what the framework's runner uses there), and
+ * unmasks. So framework minus floor is what the framework costs per interrupt.
  * Most of either figure is the simulated hardware and the simulator, so the "core alone" entries measure the
  * same two paths with neither: a chip whose operations do nothing and a platform whose deferred calls wait
  * in an array, the interrupts raised by calling genericHandleIrq (framework) or the dispatch (floor).
+ * The "ESP32 HAL" entries are the path a real board runs: hal/esp32's chip (Esp32Gpio, soc 'esp32') over a
+ * DigitalBank that does nothing (the native layer's cost is Moddable's, not ours), and the board's platform
+ * (createEsp32Platform) over Time/Timer stubs that only keep callbacks in arrays; each interrupt is one call
+ * of the onReadable the bank was given, then the timers are drained to the end of the thread.
  *
  * To add a benchmark: add an entry here (it is then measured by every measurement of build/bench.mjs that
  * takes workloads), or a measurement there with its own protocol (host-tests/xs/bench-entry.ts takes new ops).
@@ -23,13 +27,19 @@ import {
   IRQF_TRIGGER_RISING, IrqCore, handleEdgeIrq, handleLevelIrq, type IrqChip, type IrqCoreOptions, type IrqData, type IrqDesc, type Platform,
 } from '../../firmware/irq';
 import { Mcp23017Irq, type Mcp23017Bus } from '../../firmware/drivers/mcp23017';
+import { Esp32Gpio } from '../../hal/esp32/gpio';
+import type { DigitalBankInstance, DigitalBankOptions, ModdableTime, ModdableTimer } from '../../hal/esp32/io-types';
+import { socPins } from '../../hal/esp32/pins';
+import { createEsp32Platform } from '../../hal/esp32/platform';
 import { SimBoard } from '../../hal/mock/board';
 import { LevelSensor, MCP23017_IOCON, MCP23017_REG, Mcp23017, SENSOR_STATUS } from '../../hal/mock/devices';
-import { createEsp32Platform } from '../../hal/esp32/platform';
+import { Esp32Gpio as SimGpio } from '../../hal/mock/gpio';
+import { I2cBus } from '../../hal/mock/i2c';
+import { ETS_GPIO_INTR_SOURCE, Esp32Intc } from '../../hal/mock/intc';
 import { createTime } from '../../hal/mock/moddable/time';
 import { createTimer } from '../../hal/mock/moddable/timer';
-import type { Simulator } from '../../hal/mock/sim';
-import type { PushPullDriver } from '../../hal/mock/wire';
+import { Simulator } from '../../hal/mock/sim';
+import type { Net, PushPullDriver } from '../../hal/mock/wire';
 
 /** One interrupt path, set up on a fresh board. */
 export interface Workload {
@@ -46,6 +56,14 @@ export interface WorkloadPair {
   readonly floor: () => Workload;
   /** The highest framework/floor ratio of XS meter units per interrupt we aim for, when there is one. */
   readonly meterRatioTarget?: number;
+  /** The most XS meter units per interrupt the framework path may take (issue 13's targets), when there is a target. */
+  readonly meterTarget?: number;
+  /**
+   * A target against another workload's framework path: this framework's meter units per interrupt at most
+   * `ratio` times those of `workload` (issue 13: tracing on at most 1.3 × tracing off). `name` says what
+   * the other path is, for the table.
+   */
+  readonly meterVs?: { readonly workload: string; readonly ratio: number; readonly name: string };
 }
 
 const PIN = 21;
@@ -121,24 +139,70 @@ function clearSensor(sensor: LevelSensor): void {
 }
 
 /**
- * The pin's irq_data as the GPIO chip's operations read it (they use chipData, the pin number): what the
- * floor passes to the chip to mask, ack and unmask the pin without the core.
+ * What a chip operation of the simulated hardware reads of a line: its hwirq (the interrupt controller's
+ * source) and chipData (the GPIO peripheral's pin). The floor drives the peripherals' registers through those
+ * operations, with this in place of the core's irq_data. `desc` takes what the GPIO chip's irqSetType sets
+ * on a line's descriptor (its flow handler), which the floor has none of and never reads.
  */
-function pinData(board: SimBoard, type: number, pin = PIN): IrqData {
-  return { irq: 0, hwirq: pin, chip: board.gpio.chip, chipData: pin, domain: undefined, triggerType: type, desc: undefined as unknown as IrqDesc };
+function lineData(chip: IrqChip, hwirq: number): IrqData {
+  return { irq: 0, hwirq, chip, chipData: hwirq, domain: undefined, triggerType: 0, desc: {} as IrqDesc };
 }
 
+/** The number the floor's stand-in gives the GPIO source line (any irq but 0 will do: 0 is "not mapped"). */
+const FLOOR_GPIO_SOURCE_IRQ = 1;
+
 /**
- * The floor's entry: the GPIO source line's chained handler replaced by `dispatch`, wrapped in what the board's
- * cascade does around it (mask the source at the interrupt controller, unmask it after).
+ * The simulated board's hardware without the framework: the same simulator (same seed), interrupt controller,
+ * GPIO peripheral and I2C bus as SimBoard builds. The models take the core by injection, to map their lines
+ * at construction and to enter a line when the interrupt controller delivers one; the floor hands them a
+ * stand-in with only those calls, and the delivery (the CPU's vector into software) enters `board.vector`,
+ * the floor's own cascade. The cast: IrqCore's private fields make a structural stand-in unassignable,
+ * and the models call nothing else of it (hal/mock/intc.ts, hal/mock/gpio.ts).
  */
-function handWrittenCascade(board: SimBoard, dispatch: () => void): void {
+function floorBoard() {
+  const board = {
+    sim: new Simulator({ seed: 1 }),
+    vector: (): void => {
+      throw new Error('bench: the floor has no vector');
+    },
+  };
+  const standIn = {
+    irqDomainCreateLinear: (): object => ({}),
+    irqCreateMapping: (): number => FLOOR_GPIO_SOURCE_IRQ,
+    irqFindMapping: (): number => FLOOR_GPIO_SOURCE_IRQ,
+    irqSetChainedHandlerAndData: (): void => {},
+    genericHandleIrq: (): void => board.vector(),
+    log: (): void => {},
+  };
+  const core = standIn as unknown as IrqCore;
+  const intc = new Esp32Intc(board.sim, core);
+  const gpio = new SimGpio(core, intc, socPins('esp32'));
+  return Object.assign(board, { intc, gpio, i2c: new I2cBus(board.sim) });
+}
+
+type FloorBoard = ReturnType<typeof floorBoard>;
+
+/**
+ * The floor's vector: what the framework's chained handler on the GPIO source line does around the pins
+ * (mask the source at the interrupt controller, dispatch, unmask it), with `dispatch` for the pins. The
+ * source is enabled here, as the core enables a line when its chained handler is installed.
+ */
+function handWrittenCascade(board: FloorBoard, dispatch: () => void): void {
   const intcChip = board.intc.chip;
-  board.core.irqSetChainedHandlerAndData(board.gpio.parentIrq, (desc: IrqDesc) => {
-    intcChip.irqMask!(desc.irqData);
+  const source = lineData(intcChip, ETS_GPIO_INTR_SOURCE);
+  board.vector = () => {
+    intcChip.irqMask!(source);
     dispatch();
-    intcChip.irqUnmask!(desc.irqData);
-  }, null);
+    intcChip.irqUnmask!(source);
+  };
+  intcChip.irqUnmask!(source);
+}
+
+/** A pin of the floor's GPIO peripheral set to `type` (INT_TYPE), not enabled yet: its line data. */
+function floorPin(board: FloorBoard, pin: number, type: number): IrqData {
+  const data = lineData(board.gpio.chip, pin);
+  board.gpio.chip.irqSetType!(data, type);
+  return data;
 }
 
 // ---- an edge irq with a primary handler only ----
@@ -156,11 +220,10 @@ function edgeFramework(): Workload {
 }
 
 function edgeFloor(): Workload {
-  const board = quietBoard();
-  const out = board.pin(PIN).pushPull('source');
+  const board = floorBoard();
+  const out = board.gpio.net(PIN).pushPull('source');
   out.drive(0);
-  board.core.irqSetIrqType(board.gpioToIrq(PIN), IRQ_TYPE_EDGE_RISING);
-  const data = pinData(board, IRQ_TYPE_EDGE_RISING);
+  const data = floorPin(board, PIN, IRQ_TYPE_EDGE_RISING);
   const chip = board.gpio.chip;
   chip.irqUnmask!(data);
   let handled = 0;
@@ -192,10 +255,9 @@ function oneshotFramework(): Workload {
 }
 
 function oneshotFloor(): Workload {
-  const board = quietBoard();
-  const sensor = new LevelSensor(board.sim, board.i2c, SENSOR_ADDRESS, board.pin(PIN));
-  board.core.irqSetIrqType(board.gpioToIrq(PIN), IRQ_TYPE_LEVEL_LOW);
-  const data = pinData(board, IRQ_TYPE_LEVEL_LOW);
+  const board = floorBoard();
+  const sensor = new LevelSensor(board.sim, board.i2c, SENSOR_ADDRESS, board.gpio.net(PIN));
+  const data = floorPin(board, PIN, IRQ_TYPE_LEVEL_LOW);
   const chip = board.gpio.chip;
   chip.irqUnmask!(data);
   let handled = 0;
@@ -243,24 +305,22 @@ function presses(sim: Simulator, out: PushPullDriver, n: number): void {
 }
 
 /**
- * The expander on a fresh board: the model at EXPANDER_ADDRESS with INTA on EXPANDER_INT_PIN (pull-up on the
- * net), and a push-pull source on its input pin, high.
+ * The expander on a board's bus: the model at EXPANDER_ADDRESS with INTA on `intNet`, the net of
+ * EXPANDER_INT_PIN (pull-up on the net), and a push-pull source on its input pin, high.
  */
-function expanderBoard() {
-  const board = quietBoard();
-  const intNet = board.pin(EXPANDER_INT_PIN);
+function expanderOn(sim: Simulator, i2c: I2cBus, intNet: Net): PushPullDriver {
   intNet.setPull('up');
-  const model = new Mcp23017(board.sim, board.i2c, EXPANDER_ADDRESS, { intA: intNet });
+  const model = new Mcp23017(sim, i2c, EXPANDER_ADDRESS, { intA: intNet });
   const source = model.pin(EXPANDER_PIN).pushPull('source');
   source.drive(1);
-  return { board, model, source };
+  return source;
 }
 
 /**
  * A workload whose setup needs the simulator to run (I2C transfers): `start` runs on the first run(), whose
  * figures the bench never keeps (it is the warm-up), since the bench's setup op is synchronous.
  */
-function expanderWorkload(board: SimBoard, source: PushPullDriver, start: () => Promise<void>, handled: () => number): Workload {
+function expanderWorkload(sim: Simulator, source: PushPullDriver, start: () => Promise<void>, handled: () => number): Workload {
   let started: Promise<void> | undefined;
   const workload: Workload = {
     get handled() {
@@ -268,8 +328,8 @@ function expanderWorkload(board: SimBoard, source: PushPullDriver, start: () => 
     },
     run: async (n) => {
       await (started ??= start());
-      presses(board.sim, source, n);
-      await settle(board.sim, workload, handled() + n, (n + 1) * EXPANDER_PERIOD_US + 1_000_000);
+      presses(sim, source, n);
+      await settle(sim, workload, handled() + n, (n + 1) * EXPANDER_PERIOD_US + 1_000_000);
     },
   };
   return workload;
@@ -281,8 +341,9 @@ function expanderWorkload(board: SimBoard, source: PushPullDriver, start: () => 
  * and a synchronous threadFn, which runs nested inside the parent's thread (handleNestedIrq).
  */
 function expanderFramework(): Workload {
-  const { board, source } = expanderBoard();
+  const board = quietBoard();
   const { sim, core, i2c } = board;
+  const source = expanderOn(sim, i2c, board.pin(EXPANDER_INT_PIN));
   // The bus adapter of host-tests/board/mcp23017.test.ts.
   const bus: Mcp23017Bus = {
     readRegisters: (register, count) => i2c.writeRead(EXPANDER_ADDRESS, [register], count),
@@ -294,7 +355,7 @@ function expanderFramework(): Workload {
     handled++;
     return IRQ_HANDLED;
   };
-  return expanderWorkload(board, source, async () => {
+  return expanderWorkload(sim, source, async () => {
     const probed = expander.probe();
     await sim.runUntilIdle();
     await probed;
@@ -305,17 +366,16 @@ function expanderFramework(): Workload {
 }
 
 /**
- * The same work by hand: the ESP32 pin's interrupt (level low) masks the pin and defers a job that reads the
+ * The same work by hand, on the floor's board: the ESP32 pin's interrupt (level low) masks the pin and defers a job that reads the
  * expander (the driver's one transfer, which clears its interrupt), calls the handler if the pin's INTF bit is
  * set and its captured level is low, and unmasks the pin. The expander is set up directly over I2C: INT
  * mirrored and open drain, interrupt-on-change against the previous level (INTCON 0) for the one pin.
  */
 function expanderFloor(): Workload {
-  const { board, source } = expanderBoard();
+  const board = floorBoard();
   const { sim, i2c } = board;
-  const intIrq = board.gpioToIrq(EXPANDER_INT_PIN);
-  board.core.irqSetIrqType(intIrq, IRQ_TYPE_LEVEL_LOW);
-  const data = pinData(board, IRQ_TYPE_LEVEL_LOW, EXPANDER_INT_PIN);
+  const source = expanderOn(sim, i2c, board.gpio.net(EXPANDER_INT_PIN));
+  const data = floorPin(board, EXPANDER_INT_PIN, IRQ_TYPE_LEVEL_LOW);
   const chip = board.gpio.chip;
   let handled = 0;
   const handler = (): number => {
@@ -338,7 +398,7 @@ function expanderFloor(): Workload {
       sim.defer(deferred);
     }
   });
-  return expanderWorkload(board, source, async () => {
+  return expanderWorkload(sim, source, async () => {
     const configured = (async () => {
       await i2c.write(EXPANDER_ADDRESS, [MCP23017_REG.IOCON, MCP23017_IOCON.MIRROR | MCP23017_IOCON.ODR]);
       await i2c.write(EXPANDER_ADDRESS, [MCP23017_REG.INTCONA, 0]);
@@ -552,6 +612,260 @@ function oneshotEsp32Floor(): Workload {
   return coreWorkload(dispatch, clock.runDue, () => handled);
 }
 
+// ---- the ESP32 HAL: onReadable to the end of the thread, on a no-op DigitalBank and the board's platform ----
+//
+// The path a real board runs, minus Moddable's native layer: hal/esp32's Esp32Gpio (soc 'esp32') over a
+// DigitalBank class that only keeps the onReadable it is given and reads fixed levels, and the core on
+// createEsp32Platform over Time/Timer stubs that only keep callbacks in arrays. One interrupt is one call of
+// that onReadable with the pin's bit (what digitalbank.c's message handler does), then drain(): the clock
+// moves on PERIOD_US and every timer due runs, the runner's burst among them, to the end of the thread.
+// The floors call the same stubs: their own onReadable finds the pin and calls the handler, or masks it,
+// re-arms one timer of theirs through the same Timer stub, and the thread unmasks.
+
+/** The bank's levels, fixed: the pin high (the level a rising edge ends at; a level-low line let go). */
+const HAL_LEVELS = PIN_BIT;
+
+/** A timer of the stub Timer: its callback, when it is due on the stub's µs counter, its repeat (ms; 0: once). */
+interface StubTimer {
+  readonly cb: () => void;
+  dueUs: number;
+  repeatMs: number;
+  live: boolean;
+  /** In the array of timers due at the next drain. */
+  queued: boolean;
+  /** In the array of timers waiting for their time. */
+  waiting: boolean;
+}
+
+/**
+ * Moddable's Time and Timer reduced to what createEsp32Platform calls: Time.microseconds is a counter drain()
+ * moves on, and a timer is a record in one of two arrays, due now (run by the next drain, with whatever it
+ * schedules for now) or waiting for its time. Delays are kept, not run at the next drain, because the HAL's
+ * silent-bank check (a Timer.set of 100 ms, re-armed while deliveries come) would otherwise run after every
+ * interrupt, which the board does once per 100 ms; repeats (the platform's idle hour) keep a timer waiting.
+ * Nothing here allocates per interrupt but what the callers allocate.
+ */
+function moddableStubs() {
+  let us = 0;
+  const due: StubTimer[] = [];
+  const waiting: StubTimer[] = [];
+  let nextUs = Infinity;
+  const wait = (t: StubTimer): void => {
+    if (!t.waiting) {
+      t.waiting = true;
+      waiting.push(t);
+    }
+    if (t.dueUs < nextUs) nextUs = t.dueUs;
+  };
+  const arm = (t: StubTimer, delayMs: number, repeatMs: number): void => {
+    t.live = true;
+    t.repeatMs = repeatMs;
+    if (delayMs > 0) {
+      t.dueUs = us + delayMs * 1000;
+      wait(t);
+      return;
+    }
+    t.dueUs = us;
+    if (!t.queued) {
+      t.queued = true;
+      due.push(t);
+    }
+  };
+  const Time: ModdableTime = {
+    get ticks(): number {
+      return Math.floor(us / 1000) | 0;
+    },
+    get microseconds(): number {
+      return us;
+    },
+  };
+  const Timer: Required<ModdableTimer<StubTimer>> = {
+    set(cb: () => void, delay = 0, repeat = 0): StubTimer {
+      const t: StubTimer = { cb, dueUs: 0, repeatMs: 0, live: true, queued: false, waiting: false };
+      arm(t, delay, repeat);
+      return t;
+    },
+    repeat: (cb: () => void, delay: number): StubTimer => Timer.set(cb, delay, delay),
+    schedule(t: StubTimer, delay = 0, repeat = 0): void {
+      arm(t, delay, repeat);
+    },
+    clear(t: StubTimer): void {
+      if (t !== undefined && t !== null) t.live = false;
+    },
+  };
+  /** Move the waiting timers whose time has come to `due`; forget the cleared ones. */
+  const wake = (): void => {
+    nextUs = Infinity;
+    let kept = 0;
+    for (let i = 0; i < waiting.length; i++) {
+      const t = waiting[i];
+      if (t.live && t.dueUs > us) {
+        waiting[kept++] = t;
+        if (t.dueUs < nextUs) nextUs = t.dueUs;
+        continue;
+      }
+      t.waiting = false;
+      if (t.live && !t.queued) {
+        t.queued = true;
+        due.push(t);
+      }
+    }
+    waiting.length = kept;
+  };
+  const drain = (): void => {
+    us += PERIOD_US;
+    if (nextUs <= us) wake();
+    for (let i = 0; i < due.length; i++) {
+      const t = due[i];
+      t.queued = false;
+      // Cleared, or re-armed for later (it waits in the other array), since it was queued.
+      if (!t.live || t.dueUs > us) continue;
+      if (t.repeatMs > 0) {
+        t.dueUs += t.repeatMs * 1000;
+        wait(t);
+      } else {
+        t.live = false;
+      }
+      t.cb();
+    }
+    due.length = 0;
+  };
+  return { Time, Timer, drain };
+}
+
+/** Where the no-op bank keeps the onReadable of the bank last opened, and that bank (its `this`). */
+interface Captured {
+  bank: DigitalBankInstance | undefined;
+  onReadable: ((this: DigitalBankInstance, triggered: number) => void) | undefined;
+}
+
+/**
+ * A DigitalBank that does nothing: the constructor keeps onReadable (the HAL reopens a bank when a pin's
+ * edges change, so the last one opened is the live one) and read() gives `levels`. A class per workload, so
+ * that each has its own capture; the mode constants are what the HAL passes back to the constructor.
+ */
+function noopDigitalBank(levels: number) {
+  const captured: Captured = { bank: undefined, onReadable: undefined };
+  class NoopDigitalBank implements DigitalBankInstance {
+    static readonly Input = 0;
+    static readonly InputPullUp = 1;
+    static readonly InputPullDown = 2;
+    static readonly InputPullUpDown = 3;
+    static readonly Output = 8;
+    static readonly OutputOpenDrain = 9;
+
+    constructor(options: DigitalBankOptions) {
+      captured.bank = this;
+      captured.onReadable = options.onReadable;
+    }
+
+    read(): number {
+      return levels;
+    }
+
+    write(): void {}
+
+    close(): void {}
+  }
+  /** The live bank's onReadable, called as Moddable calls it (`this` the bank), with `mask`. */
+  const deliver = (mask: number): (() => void) => {
+    const { bank, onReadable } = captured;
+    if (bank === undefined || onReadable === undefined) throw new Error('bench: no DigitalBank was opened with an onReadable');
+    return () => onReadable.call(bank, mask);
+  };
+  return { DigitalBank: NoopDigitalBank, deliver };
+}
+
+/** The core and the ESP32 HAL on the stubs, as a board's main builds them. */
+function halBoard() {
+  const moddable = moddableStubs();
+  const io = noopDigitalBank(HAL_LEVELS);
+  const core = new IrqCore({ platform: createEsp32Platform({ Time: moddable.Time, Timer: moddable.Timer }), log: () => {} });
+  const gpio = new Esp32Gpio(core, { DigitalBank: io.DigitalBank }, { soc: 'esp32' });
+  return { moddable, io, core, gpio };
+}
+
+function edgeHalFramework(): Workload {
+  const { moddable, io, core, gpio } = halBoard();
+  let handled = 0;
+  core.requestIrq(gpio.gpioToIrq(PIN), () => {
+    handled++;
+    return IRQ_HANDLED;
+  }, IRQF_TRIGGER_RISING, 'bench', 1);
+  return coreWorkload(io.deliver(PIN_BIT), moddable.drain, () => handled);
+}
+
+/** The floor's onReadable: each bit of the mask is a pin (bank 0), whose entry runs. */
+function pinDemux(entries: readonly ((() => void) | undefined)[]): (triggered: number) => void {
+  return (triggered) => {
+    let bits = triggered;
+    while (bits !== 0) {
+      const bit = bits & -bits;
+      bits ^= bit;
+      const entry = entries[31 - Math.clz32(bit)];
+      if (entry !== undefined) entry();
+    }
+  };
+}
+
+function edgeHalFloor(): Workload {
+  const moddable = moddableStubs();
+  const io = noopDigitalBank(HAL_LEVELS);
+  let handled = 0;
+  const handler = (): number => {
+    handled++;
+    return IRQ_HANDLED;
+  };
+  const entries: (() => void)[] = [];
+  entries[PIN] = handler;
+  new io.DigitalBank({ pins: PIN_BIT, mode: io.DigitalBank.Input, rises: PIN_BIT, onReadable: pinDemux(entries) });
+  return coreWorkload(io.deliver(PIN_BIT), moddable.drain, () => handled);
+}
+
+/**
+ * A level-low line with a pull-up (a device's open-drain INT, as the board's sensors use), a null primary
+ * handler and IRQF_ONESHOT: the HAL opens the pin with `falls` and reads the level at each unmask.
+ */
+function oneshotHalFramework(): Workload {
+  const { moddable, io, core, gpio } = halBoard();
+  let handled = 0;
+  core.requestThreadedIrq(gpio.gpioToIrq(PIN, 'pullup'), null, () => {
+    handled++;
+    return IRQ_HANDLED;
+  }, IRQF_ONESHOT | IRQF_TRIGGER_LOW, 'bench', 1);
+  return coreWorkload(io.deliver(PIN_BIT), moddable.drain, () => handled);
+}
+
+/**
+ * The same by hand: onReadable finds the pin and, unless it is masked, masks it and re-arms one timer of its
+ * own (Timer.repeat once, Timer.schedule per interrupt, as the platform's runner does); the thread runs from
+ * the drain and unmasks, and the unmask reads the level, as an emulated level line must (an interrupt whose
+ * level is still low goes round again; never here, the bank reads high).
+ */
+function oneshotHalFloor(): Workload {
+  const moddable = moddableStubs();
+  const { Timer } = moddable;
+  const io = noopDigitalBank(HAL_LEVELS);
+  let handled = 0;
+  let masked = false;
+  const raise = (): void => {
+    masked = true;
+    Timer.schedule(timer, 0, FLOOR_IDLE_REPEAT_MS);
+  };
+  const thread = (): void => {
+    handled++;
+    masked = false;
+    if ((bank.read() & PIN_BIT) === 0) raise();
+  };
+  const timer = Timer.repeat(thread, FLOOR_IDLE_REPEAT_MS);
+  const entries: (() => void)[] = [];
+  entries[PIN] = () => {
+    if (!masked) raise();
+  };
+  const bank = new io.DigitalBank({ pins: PIN_BIT, mode: io.DigitalBank.InputPullUp, falls: PIN_BIT, onReadable: pinDemux(entries) });
+  return coreWorkload(io.deliver(PIN_BIT), moddable.drain, () => handled);
+}
+
 export const WORKLOADS: readonly WorkloadPair[] = [
   {
     id: 'edge-primary',
@@ -577,12 +891,14 @@ export const WORKLOADS: readonly WorkloadPair[] = [
     title: 'edge irq, primary handler only: core alone',
     framework: edgeCoreFramework,
     floor: edgeCoreFloor,
+    meterTarget: 350,
   },
   {
     id: 'threaded-oneshot-core',
     title: 'threaded oneshot level irq: core alone',
     framework: oneshotCoreFramework,
     floor: oneshotCoreFloor,
+    meterTarget: 900,
   },
   {
     id: 'threaded-oneshot-esp32',
@@ -595,5 +911,20 @@ export const WORKLOADS: readonly WorkloadPair[] = [
     title: 'threaded oneshot level irq: core alone, tracing and stats on',
     framework: oneshotCoreTracedFramework,
     floor: oneshotCoreFloor,
+    meterVs: { workload: 'threaded-oneshot-core', ratio: 1.3, name: 'tracing off' },
+  },
+  {
+    id: 'edge-primary-esp32-hal',
+    title: 'edge irq, primary handler only: ESP32 HAL, onReadable to the end (no-op DigitalBank, board platform on stubs)',
+    framework: edgeHalFramework,
+    floor: edgeHalFloor,
+    meterTarget: 450,
+  },
+  {
+    id: 'threaded-oneshot-esp32-hal',
+    title: 'threaded oneshot level irq: ESP32 HAL, onReadable to the end of the thread (same)',
+    framework: oneshotHalFramework,
+    floor: oneshotHalFloor,
+    meterTarget: 1_200,
   },
 ];
