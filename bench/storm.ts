@@ -2,7 +2,7 @@
  * A victim line beside an interrupt storm, on the simulated board in virtual time (the same figures on every
  * machine). A pulse generator fires a pin every 20 µs; its primary handler (10 µs of CPU, `sim.spend`) wakes
  * a priority-60 thread that takes 100 µs per run, so without storm handling the storm line would take all the
- * CPU it can get (receive livelock, seed 002). The victim, a priority-50 thread on another pin, does 2 ms of
+ * CPU it can get (receive livelock: Mogul and Ramakrishnan, "Eliminating Receive Livelock in an Interrupt-Driven Kernel", 1997). The victim, a priority-50 thread on another pin, does 2 ms of
  * work in ten 200 µs slices per edge, yielding between them. Measured: the victim's edge to thread start
  * and edge to end of its work, and the share of the CPU the storm took.
  */

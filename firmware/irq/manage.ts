@@ -9,7 +9,7 @@ import {
 import type { IrqCore } from './core';
 import { IrqAction, type IrqDesc } from './desc';
 import { IrqError, describe, describeValue } from './error';
-import { chipBusLock, chipBusSyncUnlock, irqDisable, irqShutdown, irqStartup, maskIrq, unmaskIrq } from './chip';
+import { irqDisable, irqShutdown, irqStartup, maskIrq, unmaskIrq, withBusLock } from './chip';
 import { IrqLatencyStats } from './stats';
 import { irqWakeThreadAction, waitForIdle } from './thread';
 import type { IrqHandler, IrqThreadFn } from './types';
@@ -100,8 +100,10 @@ function irqNestedPrimaryHandler(desc: IrqDesc): IrqHandler {
 }
 
 /**
- * request_threaded_irq and __setup_irq. Returns 0, as the kernel does; every failure throws IrqError.
- * `sharedThread` puts the action's thread work into that shared thread (requestIrqSharedThread).
+ * request_threaded_irq: check the request, build its action (irqSetupForcedThreading), install it on the line
+ * (setupIrq, the kernel's __setup_irq). Returns 0, as the kernel does; every failure throws IrqError and leaves
+ * the line as it was. `sharedThread` puts the action's thread work into that shared thread
+ * (requestIrqSharedThread).
  */
 export function requestThreadedIrq(
   core: IrqCore, irq: number, handler: IrqHandler | null, threadFn: IrqThreadFn | null,
@@ -117,47 +119,87 @@ export function requestThreadedIrq(
   if ((flags & IRQF_TRIGGER_MASK) === 0) flags |= desc.irqData.triggerType & IRQF_TRIGGER_MASK;
   // Checked before anything is set up, so a bad number leaves the line as it was.
   if (sharedThread !== undefined) core.checkSharedThread(sharedThread, irq);
-  const chip = desc.irqData.chip!;
-  const chipFlags = chip.flags ?? 0;
-
   // A chip that is safe without masking drops the oneshot requirement (and its cost).
-  if (chipFlags & IRQCHIP_ONESHOT_SAFE) flags &= ~IRQF_ONESHOT;
-
-  const nested = desc.nestedThread;
-  if (nested && threadFn === null) {
+  if (oneshotSafe(desc)) flags &= ~IRQF_ONESHOT;
+  if (desc.nestedThread && threadFn === null) {
     throw new IrqError('EINVAL', `irq ${irq}: is a nested thread line; "${name}" must supply a threadFn (its parent's thread runs it)`, irq);
   }
-  // irq_setup_forced_threading, and a shared-thread request without a threadFn (seed 001: the handler runs
-  // in the shared thread): the primary handler moves into a thread, with the line kept masked (oneshot)
-  // until it has run. Unlike the kernel, a request that already has IRQF_ONESHOT is forced too; its
-  // secondary thread then keeps the line masked as well, as the driver's threadFn expects.
-  const forced = !nested && handler !== null && !(flags & IRQF_NO_THREAD) &&
-    (core.forceThreading || (sharedThread !== undefined && threadFn === null));
-  const oneshot = forced || (flags & IRQF_ONESHOT) !== 0;
-
-  const old = desc.action[0];
-  const shared = old !== undefined;
-  if (shared) {
-    const oldType = desc.triggerSet ? desc.triggerType : flags & IRQF_TRIGGER_MASK;
-    if (!(old.flags & flags & IRQF_SHARED)) {
-      throw new IrqError('EBUSY', `irq ${irq}: already requested by "${old.name}" and not shared by both ("${name}" asked ${hex(flags)}, "${old.name}" has ${hex(old.flags)})`, irq);
-    }
-    if (oldType !== (flags & IRQF_TRIGGER_MASK)) {
-      throw new IrqError('EBUSY', `irq ${irq}: sharers disagree on the trigger type (line is ${triggerName(oldType)}, "${name}" asked ${triggerName(flags & IRQF_TRIGGER_MASK)})`, irq);
-    }
-    // Compared as the drivers asked: forced threading's implied oneshot must not make sharers disagree.
-    if ((old.flags ^ flags) & IRQF_ONESHOT) {
-      throw new IrqError('EBUSY', `irq ${irq}: sharers disagree on IRQF_ONESHOT ("${old.name}" ${old.flags & IRQF_ONESHOT ? 'has' : 'lacks'} it, "${name}" ${flags & IRQF_ONESHOT ? 'has' : 'lacks'} it)`, irq);
-    }
-    if (findAction(desc, devId) !== undefined) {
-      throw new IrqError('EBUSY', `irq ${irq}: devId of "${name}" is already registered on this line`, irq);
-    }
+  const { action, oneshot } = irqSetupForcedThreading(core, desc, handler, threadFn, flags, name, devId, sharedThread);
+  setupIrq(core, desc, action, oneshot, sharedThread);
+  // The kernel refuses only the NULL-primary form of a threaded level line without IRQF_ONESHOT (setupIrq). A
+  // driver's own primary that returns IRQ_WAKE_THREAD gets the same storm: the level flow unmasks the line
+  // when the primary returns, before the thread silenced the device, and the level fires again and again
+  // until the spurious detector disables the line. Said here, where the flag is missing, not only there.
+  if (!desc.nestedThread && !oneshot && action.handler !== irqDefaultPrimaryHandler && action.threadFn !== null && desc.level && !oneshotSafe(desc)) {
+    core.log('warn', `irq ${irq}: "${name}" is threaded on a level-triggered line without IRQF_ONESHOT: if its primary handler returns IRQ_WAKE_THREAD, the line is unmasked before the thread has run and a level still asserted fires again (an interrupt storm, then "nobody cared"); request it with IRQF_ONESHOT`);
   }
+  return 0;
+}
+
+function oneshotSafe(desc: IrqDesc): boolean {
+  return ((desc.irqData.chip?.flags ?? 0) & IRQCHIP_ONESHOT_SAFE) !== 0;
+}
+
+/**
+ * irq_setup_forced_threading, and the action built for the request: with forced threading (option
+ * `forceThreading`), or for a shared-thread request without a threadFn (the PREEMPT_RT "shared interrupt
+ * threads" experiment: the handler runs in the shared thread), the primary handler moves into a thread, with
+ * the line kept masked (oneshot) until it has run; a threadFn it also had becomes the secondary thread
+ * (irq/N-s-name). Unlike the kernel, a request that already has IRQF_ONESHOT is forced too; its secondary then
+ * keeps the line masked as well, as the driver's threadFn expects. The action keeps the flags the driver asked
+ * for: forced threading's implied oneshot is `oneshot`, so it cannot make sharers disagree.
+ */
+function irqSetupForcedThreading(
+  core: IrqCore, desc: IrqDesc, handler: IrqHandler | null, threadFn: IrqThreadFn | null,
+  flags: number, name: string, devId: unknown, sharedThread: number | undefined,
+): { action: IrqAction; oneshot: boolean } {
+  if (desc.nestedThread) {
+    return { action: new IrqAction(desc, irqNestedPrimaryHandler(desc), threadFn, flags, name, devId), oneshot: (flags & IRQF_ONESHOT) !== 0 };
+  }
+  const forced = handler !== null && !(flags & IRQF_NO_THREAD) && (core.forceThreading || (sharedThread !== undefined && threadFn === null));
+  if (!forced) {
+    return { action: new IrqAction(desc, handler ?? irqDefaultPrimaryHandler, threadFn, flags, name, devId), oneshot: (flags & IRQF_ONESHOT) !== 0 };
+  }
+  const action = new IrqAction(desc, irqDefaultPrimaryHandler, handler, flags, name, devId);
+  // Never in the line's action list: only its forced primary's thread wakes it (irq_wake_secondary).
+  if (threadFn !== null) action.secondary = new IrqAction(desc, irqDefaultPrimaryHandler, threadFn, flags, name, devId);
+  return { action, oneshot: true };
+}
+
+/** __setup_irq's checks of a second action on a line: both shared, one trigger type, one oneshot, another devId. */
+function checkSharing(desc: IrqDesc, action: IrqAction): void {
+  const old = desc.action[0];
+  if (old === undefined) return;
+  const { irq } = desc;
+  const { flags, name } = action;
+  const oldType = desc.triggerSet ? desc.triggerType : flags & IRQF_TRIGGER_MASK;
+  if (!(old.flags & flags & IRQF_SHARED)) {
+    throw new IrqError('EBUSY', `irq ${irq}: already requested by "${old.name}" and not shared by both ("${name}" asked ${hex(flags)}, "${old.name}" has ${hex(old.flags)})`, irq);
+  }
+  if (oldType !== (flags & IRQF_TRIGGER_MASK)) {
+    throw new IrqError('EBUSY', `irq ${irq}: sharers disagree on the trigger type (line is ${triggerName(oldType)}, "${name}" asked ${triggerName(flags & IRQF_TRIGGER_MASK)})`, irq);
+  }
+  if ((old.flags ^ flags) & IRQF_ONESHOT) {
+    throw new IrqError('EBUSY', `irq ${irq}: sharers disagree on IRQF_ONESHOT ("${old.name}" ${old.flags & IRQF_ONESHOT ? 'has' : 'lacks'} it, "${name}" ${flags & IRQF_ONESHOT ? 'has' : 'lacks'} it)`, irq);
+  }
+  if (findAction(desc, action.devId) !== undefined) {
+    throw new IrqError('EBUSY', `irq ${irq}: devId of "${name}" is already registered on this line`, irq);
+  }
+}
+
+/**
+ * __setup_irq: check the action against the line's sharers, give it (and a secondary that keeps the line
+ * masked) its oneshot bit, attach its threads, and put it on the line under the chip's bus lock: the first
+ * action sets the trigger and starts the line (replaying a pending edge), a later one joins the sharers.
+ */
+function setupIrq(core: IrqCore, desc: IrqDesc, action: IrqAction, oneshot: boolean, sharedThread: number | undefined): void {
+  const { irq } = desc;
+  const nested = desc.nestedThread;
+  checkSharing(desc, action);
   // __setup_irq compares the handler with irq_default_primary_handler, so passing ours explicitly is the same
   // request as passing none.
-  const defaultPrimary = handler === null || handler === irqDefaultPrimaryHandler;
-  if (!nested && !oneshot && defaultPrimary && !(chipFlags & IRQCHIP_ONESHOT_SAFE)) {
-    throw new IrqError('EINVAL', `irq ${irq}: threaded irq requested with handler=NULL and !ONESHOT for "${name}": the line would stay asserted until the thread ran`, irq);
+  if (!nested && !oneshot && action.handler === irqDefaultPrimaryHandler && !oneshotSafe(desc)) {
+    throw new IrqError('EINVAL', `irq ${irq}: threaded irq requested with handler=NULL and !ONESHOT for "${action.name}": the line would stay asserted until the thread ran`, irq);
   }
 
   // One oneshot bit per action (and per secondary that keeps the line masked).
@@ -169,76 +211,54 @@ export function requestThreadedIrq(
     used |= bit;
     return bit;
   };
-
-  let action: IrqAction;
-  if (nested) {
-    action = new IrqAction(desc, irqNestedPrimaryHandler(desc), threadFn, flags, name, devId);
-  } else if (forced) {
-    action = new IrqAction(desc, irqDefaultPrimaryHandler, handler, flags, name, devId);
-    action.threadMask = allocBit();
-    if (threadFn !== null) {
-      // Never in the line's action list: only its forced primary's thread wakes it (irq_wake_secondary).
-      action.secondary = new IrqAction(desc, irqDefaultPrimaryHandler, threadFn, flags, name, devId);
-      if (flags & IRQF_ONESHOT) action.secondary.threadMask = allocBit();
-    }
-  } else {
-    action = new IrqAction(desc, handler ?? irqDefaultPrimaryHandler, threadFn, flags, name, devId);
-    if (oneshot && threadFn !== null) action.threadMask = allocBit();
-  }
+  if (!nested && oneshot && action.threadFn !== null) action.threadMask = allocBit();
+  if (action.secondary !== undefined && action.flags & IRQF_ONESHOT) action.secondary.threadMask = allocBit();
   if (action.threadFn !== null && !nested) {
     core.attachThread(action, sharedThread, false);
     if (action.secondary !== undefined) core.attachThread(action.secondary, sharedThread, true);
   }
-  if (core.traceRing !== undefined) action.traceId = core.traceRing.register(name, false);
+  if (core.traceRing !== undefined) action.traceId = core.traceRing.register(action.name, false);
   if (core.statsEnabled) desc.stats ??= new IrqLatencyStats();
 
-  chipBusLock(desc);
+  const shared = desc.action.length !== 0;
   try {
-    if (!shared) {
-      const trigger = flags & IRQF_TRIGGER_MASK;
-      if (trigger) setTrigger(desc, trigger, false);
-      // A pending edge stays pending (the kernel keeps IRQS_PENDING): the startup below replays it.
-      desc.spuriousDisabled = false;
-      desc.failDisabled = false;
-      desc.oneshot = oneshot;
-      desc.action = [action];
-      if (flags & IRQF_NO_AUTOEN) {
-        // Disabled even if an enableIrq started the line before any request (the kernel only sets depth).
-        desc.depth = 1;
-        irqDisable(desc, true);
-      } else {
-        try {
-          irqStartup(desc, true);
-        } catch (err) {
-          desc.action = [];
-          throw chipFailure(desc, 'irqStartup', err);
+    withBusLock(desc, () => {
+      if (!shared) {
+        const trigger = action.flags & IRQF_TRIGGER_MASK;
+        if (trigger) setTrigger(desc, trigger, false);
+        // A pending edge stays pending (the kernel keeps IRQS_PENDING): the startup below replays it.
+        desc.spuriousDisabled = false;
+        desc.failDisabled = false;
+        desc.oneshot = oneshot;
+        desc.action = [action];
+        if (action.flags & IRQF_NO_AUTOEN) {
+          // Disabled even if an enableIrq started the line before any request (the kernel only sets depth).
+          desc.depth = 1;
+          irqDisable(desc, true);
+        } else {
+          try {
+            irqStartup(desc, true);
+          } catch (err) {
+            desc.action = [];
+            throw chipFailure(desc, 'irqStartup', err);
+          }
         }
+      } else {
+        desc.oneshot ||= oneshot;
+        desc.action = [...desc.action, action];
       }
-    } else {
-      desc.oneshot ||= oneshot;
-      desc.action = [...desc.action, action];
-    }
-    // A new handler gets a fresh spurious window, and a line the detector killed gets another chance.
-    desc.irqCount = 0;
-    desc.unhandled = 0;
-    if (shared && desc.spuriousDisabled) {
-      desc.spuriousDisabled = false;
-      enableIrqDesc(desc);
-    }
+      // A new handler gets a fresh spurious window, and a line the detector killed gets another chance.
+      desc.irqCount = 0;
+      desc.unhandled = 0;
+      if (shared && desc.spuriousDisabled) {
+        desc.spuriousDisabled = false;
+        enableIrqDesc(desc);
+      }
+    });
   } catch (err) {
     core.detachThreads(action);
     throw err;
-  } finally {
-    chipBusSyncUnlock(desc);
   }
-  // The kernel refuses only the NULL-primary form of a threaded level line without IRQF_ONESHOT (above). A
-  // driver's own primary that returns IRQ_WAKE_THREAD gets the same storm: the level flow unmasks the line
-  // when the primary returns, before the thread silenced the device, and the level fires again and again
-  // until the spurious detector disables the line. Said here, where the flag is missing, not only there.
-  if (!nested && !oneshot && !defaultPrimary && threadFn !== null && desc.level && !(chipFlags & IRQCHIP_ONESHOT_SAFE)) {
-    core.log('warn', `irq ${irq}: "${name}" is threaded on a level-triggered line without IRQF_ONESHOT: if its primary handler returns IRQ_WAKE_THREAD, the line is unmasked before the thread has run and a level still asserted fires again (an interrupt storm, then "nobody cared"); request it with IRQF_ONESHOT`);
-  }
-  return 0;
 }
 
 /**
@@ -280,12 +300,7 @@ export function irqSetIrqType(core: IrqCore, irq: number, type: number): number 
     // The kernel does not check sharers here either; say so, since they agreed on the old type.
     core.log('warn', `irq ${irq}: trigger type changed to ${triggerName(type)} on a line shared by ${desc.actions.join(', ')}`);
   }
-  chipBusLock(desc);
-  try {
-    setTrigger(desc, type, true);
-  } finally {
-    chipBusSyncUnlock(desc);
-  }
+  withBusLock(desc, () => setTrigger(desc, type, true));
   return 0;
 }
 
@@ -305,8 +320,7 @@ export function irqSetIrqWake(core: IrqCore, irq: number, on: boolean): number {
       throw chipFailure(desc, 'irqSetWake', err);
     }
   };
-  chipBusLock(desc);
-  try {
+  withBusLock(desc, () => {
     if (on) {
       if (desc.wakeDepth === 0) setWake(true);
       desc.wakeDepth++;
@@ -316,9 +330,7 @@ export function irqSetIrqWake(core: IrqCore, irq: number, on: boolean): number {
       if (desc.wakeDepth === 1) setWake(false);
       desc.wakeDepth--;
     }
-  } finally {
-    chipBusSyncUnlock(desc);
-  }
+  });
   return 0;
 }
 
@@ -351,16 +363,13 @@ export function freeIrq(core: IrqCore, irq: number, devId: unknown): Promise<str
     else core.log('warn', `No action of irq ${irq} has that dev_id (its actions: ${desc.action.map((a) => `"${a.name}"`).join(', ')}); pass the devId the action was requested with. Nothing freed`);
     return Promise.resolve(undefined);
   }
-  chipBusLock(desc);
-  try {
+  withBusLock(desc, () => {
     desc.action = desc.action.filter((a) => a !== action);
     action.freed = true;
     // Its forced secondary goes with it: a late result of either is ignored, and the watchdog bounds both.
     if (action.secondary !== undefined) action.secondary.freed = true;
     if (desc.action.length === 0) irqShutdown(desc);
-  } finally {
-    chipBusSyncUnlock(desc);
-  }
+  });
   // The kernel's free_irq waits for the thread (synchronize_irq) however long it takes. We wait too, but
   // at most the watchdog time: a JavaScript promise can never be killed, so a run still sleeping then is
   // abandoned (logged) and the line left clean for the next request. A free always finishes.
@@ -373,12 +382,9 @@ export function freeIrq(core: IrqCore, irq: number, devId: unknown): Promise<str
 
 export function disableIrqNosync(core: IrqCore, irq: number): void {
   const desc = core.descFor(irq);
-  chipBusLock(desc);
-  try {
+  withBusLock(desc, () => {
     if (desc.depth++ === 0) irqDisable(desc);
-  } finally {
-    chipBusSyncUnlock(desc);
-  }
+  });
 }
 
 /** A thread waiting for its own line to go idle would wait for itself. */
@@ -445,12 +451,7 @@ export function enableIrq(core: IrqCore, irq: number): void {
     core.log('warn', `enable_irq before setup/request_irq: irq ${irq}`);
     return;
   }
-  chipBusLock(desc);
-  try {
-    enableIrqDesc(desc);
-  } finally {
-    chipBusSyncUnlock(desc);
-  }
+  withBusLock(desc, () => enableIrqDesc(desc));
 }
 
 export function checkPriority(priority: number, what: string): void {
@@ -493,7 +494,7 @@ export function irqSetNestedThread(core: IrqCore, irq: number, on: boolean): voi
 
 /**
  * irq_set_affinity: route the line to a CPU. Its threads move to that CPU's runner, and a shared thread
- * follows the irq that created it (seed 001).
+ * follows the irq that created it (as in the PREEMPT_RT "shared interrupt threads" patch).
  */
 export function irqSetAffinity(core: IrqCore, irq: number, cpu: number): number {
   const desc = core.descFor(irq);
@@ -502,14 +503,13 @@ export function irqSetAffinity(core: IrqCore, irq: number, cpu: number): number 
   }
   const chip = desc.irqData.chip;
   if (chip?.irqSetAffinity) {
-    chipBusLock(desc);
-    try {
-      chip.irqSetAffinity(desc.irqData, cpu);
-    } catch (err) {
-      throw chipFailure(desc, 'irqSetAffinity', err);
-    } finally {
-      chipBusSyncUnlock(desc);
-    }
+    withBusLock(desc, () => {
+      try {
+        chip.irqSetAffinity!(desc.irqData, cpu);
+      } catch (err) {
+        throw chipFailure(desc, 'irqSetAffinity', err);
+      }
+    });
   }
   desc.affinity = cpu;
   const runner = core.runners[cpu];
