@@ -34,11 +34,18 @@ export function unmaskIrq(desc: IrqDesc): void {
   }
 }
 
-/** Unmask at the end of a oneshot thread; EOI first on chips that defer it to the thread. */
+/** Unmask at the end of a oneshot thread; EOI first on chips that defer it to the thread (the thread's hot path). */
 export function unmaskThreadedIrq(desc: IrqDesc): void {
-  const chip = desc.irqData.chip;
-  if (chip && (chip.flags ?? 0) & IRQCHIP_EOI_THREADED) chip.irqEoi?.(desc.irqData);
-  unmaskIrq(desc);
+  const data = desc.irqData;
+  const chip = data.chip;
+  if (!desc.masked || chip === undefined) return;
+  if (chip.flags !== undefined && (chip.flags & IRQCHIP_EOI_THREADED) !== 0) chip.irqEoi?.(data);
+  if (chip.irqUnmask !== undefined) {
+    chip.irqUnmask(data);
+    desc.masked = false;
+    const tracer = desc.core.tracer;
+    if (tracer !== undefined) tracer.record(IRQ_TRACE.UNMASK, desc.irq, 0);
+  }
 }
 
 export function maskAckIrq(desc: IrqDesc): void {
@@ -54,17 +61,32 @@ export function maskAckIrq(desc: IrqDesc): void {
 }
 
 /**
- * irq_enable: clear the disabled state and let the line through, unless a oneshot thread woken for it is
- * still running or it is polled: then it stays masked until that thread (irqFinalizeOneshot) or the next
- * poll unmasks it. The kernel unmasks here regardless, which lets a level line fire again under its thread.
+ * The one rule for "may this line be unmasked now", asked everywhere a line is let through again (irq_enable,
+ * the flows' cond_unmask_irq and the edge flow's replay, irq_finalize_oneshot, the storm poll): not disabled,
+ * no oneshot thread woken for it still running (the last one's irq_finalize_oneshot unmasks it), not polled
+ * (only its poll timer lets an interrupt in: `by` 'poll'), and with an action to handle what it lets in, but
+ * for irq_enable (`by` 'enable'), which starts a line before any request (and a chained parent, which never
+ * has one) as the kernel does: a line whose last action was freed while its thread still ran stays masked.
+ * The kernel asks the first two in kernel/irq/chip.c (cond_unmask_irq) and manage.c (irq_finalize_oneshot),
+ * but unmasks in irq_enable regardless, which lets a level line fire again under its own thread; polling is
+ * ours (storm.ts).
+ */
+export function irqMayUnmask(desc: IrqDesc, by?: 'enable' | 'poll'): boolean {
+  return !desc.disabled && desc.threadsOneshot === 0 && (!desc.polled || by === 'poll') &&
+    (desc.action.length !== 0 || by === 'enable');
+}
+
+/**
+ * irq_enable: clear the disabled state and let the line through if irqMayUnmask says it may; otherwise it
+ * stays masked until the thread that holds it (irqFinalizeOneshot) or the next poll unmasks it.
  */
 export function irqEnable(desc: IrqDesc): void {
-  const hold = desc.threadsOneshot !== 0 || desc.polled;
   if (!desc.disabled) {
-    if (!hold) unmaskIrq(desc);
+    if (desc.masked && irqMayUnmask(desc, 'enable')) unmaskIrq(desc);
     return;
   }
   desc.disabled = false;
+  const hold = !irqMayUnmask(desc, 'enable');
   const chip = desc.irqData.chip;
   if (chip?.irqEnable) {
     chip.irqEnable(desc.irqData);
@@ -175,7 +197,13 @@ function trackBusSync(desc: IrqDesc, pending: Promise<void>): void {
 
 /** Let a chip switch the flow when its trigger type changes (edge to level), as irq_set_handler_locked. */
 export function irqSetHandlerLocked(data: IrqData, flow: IrqFlowHandler): void {
-  data.desc.handleIrq = flow;
+  irqSetFlow(data.desc, flow);
+}
+
+/** Install the line's flow; a polled line keeps storm.ts's wrapper in handleIrq, which runs the new flow. */
+export function irqSetFlow(desc: IrqDesc, flow: IrqFlowHandler): void {
+  if (desc.polledFlow !== undefined) desc.polledFlow = flow;
+  else desc.handleIrq = flow;
 }
 
 export function irqDescGetChip(desc: IrqDesc): IrqChip | undefined {
@@ -211,9 +239,10 @@ export function chainedIrqExit(chip: IrqChip, desc: IrqDesc): void {
 }
 
 /**
- * irq_may_run plus irq_can_handle_actions: may the flow run the handlers now? An arrival that cannot be
- * handled (handler already running, line disabled, no action) is counted in `deferred` so no event goes
- * unseen; `pending` is set where the kernel sets IRQS_PENDING.
+ * irq_may_run plus irq_can_handle_actions (kernel/irq/chip.c): may the flow run the handlers now? An arrival
+ * that cannot be handled (handler already running, line disabled, no action) is counted in `deferred` so no
+ * event goes unseen; `pending` is set where the kernel sets IRQS_PENDING. The level and edge flows carry it
+ * inline (their hot path), the others call it.
  */
 function irqCanHandle(desc: IrqDesc, pendingWhileInProgress: boolean): boolean {
   if (desc.inProgress) {
@@ -222,7 +251,7 @@ function irqCanHandle(desc: IrqDesc, pendingWhileInProgress: boolean): boolean {
     return false;
   }
   desc.replay = false;
-  if (desc.action.length === 0 || desc.disabled) {
+  if (desc.disabled || desc.action.length === 0) {
     markPending(desc);
     desc.deferred++;
     return false;
@@ -237,65 +266,86 @@ function markPending(desc: IrqDesc): void {
 }
 
 /**
- * May a line masked for handling be unmasked now: not disabled, no oneshot thread woken for it still
- * running (irq_finalize_oneshot unmasks it then), not polled (its next poll does), and still with an action
- * to handle what it lets in. The flows ask it after their handlers, a oneshot thread after its run.
+ * handle_level_irq (kernel/irq/chip.c): mask and ack (mask_ack_irq), run the handlers, and unmask unless
+ * irqMayUnmask says no (cond_unmask_irq: disabled, a oneshot thread still holds it, polled). A level arriving
+ * while the handler runs needs no pending mark: the level is still there after the unmask.
  */
-export function mayUnmaskAfterHandling(desc: IrqDesc): boolean {
-  return desc.masked && !desc.disabled && desc.threadsOneshot === 0 && !desc.polled && desc.action.length !== 0;
-}
-
-function condUnmaskIrq(desc: IrqDesc): void {
-  if (mayUnmaskAfterHandling(desc)) unmaskIrq(desc);
-}
-
-/** Level-triggered lines: mask and ack, run the handlers, unmask unless disabled or oneshot threads run. */
 export function handleLevelIrq(desc: IrqDesc): void {
-  maskAckIrq(desc);
-  // A level arriving while the handler runs needs no pending mark: the level is still there after unmask.
-  if (!irqCanHandle(desc, false)) return;
-  desc.count++;
-  handleIrqEvent(desc);
-  condUnmaskIrq(desc);
-}
-
-/**
- * Edge-triggered lines: ack, run the handlers, and loop while another edge arrived meanwhile (pending), so
- * no edge is lost. An edge while disabled or in progress is masked and marked pending for replay.
- */
-export function handleEdgeIrq(desc: IrqDesc): void {
-  if (!irqCanHandle(desc, true)) {
-    maskAckIrq(desc);
+  const data = desc.irqData;
+  const chip = data.chip;
+  if (chip !== undefined) {
+    if (chip.irqMaskAck !== undefined) {
+      chip.irqMaskAck(data);
+      desc.masked = true;
+    } else {
+      if (!desc.masked && chip.irqMask !== undefined) {
+        chip.irqMask(data);
+        desc.masked = true;
+        const tracer = desc.core.tracer;
+        if (tracer !== undefined) tracer.record(IRQ_TRACE.MASK, desc.irq, 0);
+      }
+      if (chip.irqAck !== undefined) chip.irqAck(data);
+    }
+  }
+  if (desc.inProgress) {
+    desc.deferred++;
+    return;
+  }
+  desc.replay = false;
+  if (desc.disabled || desc.action.length === 0) {
+    markPending(desc);
+    desc.deferred++;
     return;
   }
   desc.count++;
-  desc.irqData.chip?.irqAck?.(desc.irqData);
+  handleIrqEvent(desc, true);
+  if (desc.masked && irqMayUnmask(desc)) unmaskIrq(desc);
+}
+
+/**
+ * handle_edge_irq (kernel/irq/chip.c): ack, run the handlers, and loop while another edge arrived meanwhile
+ * (pending), so no edge is lost. An edge while disabled or in progress is masked and marked pending for replay.
+ */
+export function handleEdgeIrq(desc: IrqDesc): void {
+  const data = desc.irqData;
+  const chip = data.chip;
+  if (desc.inProgress || desc.disabled || desc.action.length === 0) {
+    irqCanHandle(desc, true);
+    maskAckIrq(desc);
+    return;
+  }
+  desc.replay = false;
+  desc.count++;
+  if (chip !== undefined && chip.irqAck !== undefined) chip.irqAck(data);
   do {
     if (desc.action.length === 0) {
       maskIrq(desc);
       return;
     }
     // An edge that arrived while we were handling the last one masked the line: let it through again.
-    if (desc.pending && !desc.disabled && desc.masked) unmaskIrq(desc);
-    handleIrqEvent(desc);
+    if (desc.pending && desc.masked && irqMayUnmask(desc)) unmaskIrq(desc);
+    handleIrqEvent(desc, true);
   } while (desc.pending && !desc.disabled);
 }
 
-/** Lines that need no flow control at all (demultiplexed children whose parent does the acking). */
+/** handle_simple_irq: no flow control at all (demultiplexed children whose parent does the acking). */
 export function handleSimpleIrq(desc: IrqDesc): void {
   if (!irqCanHandle(desc, true)) return;
   desc.count++;
-  handleIrqEvent(desc);
+  handleIrqEvent(desc, true);
 }
 
-/** Like handleSimpleIrq, but the handlers' results feed no spurious detection. */
+/** handle_untracked_irq: like handleSimpleIrq, but the handlers' results feed no spurious detection. */
 export function handleUntrackedIrq(desc: IrqDesc): void {
   if (!irqCanHandle(desc, true)) return;
   desc.count++;
   handleIrqEvent(desc, false);
 }
 
-/** Controllers with an end-of-interrupt operation: handle, then EOI (after the threads on EOI_THREADED chips). */
+/**
+ * handle_fasteoi_irq: controllers with an end-of-interrupt operation: handle, then EOI (after the threads
+ * on EOI_THREADED chips, when a oneshot thread keeps the line masked).
+ */
 export function handleFasteoiIrq(desc: IrqDesc): void {
   const chip = desc.irqData.chip;
   if (!irqCanHandle(desc, false)) {
@@ -305,12 +355,12 @@ export function handleFasteoiIrq(desc: IrqDesc): void {
   }
   desc.count++;
   if (desc.oneshot) maskIrq(desc);
-  handleIrqEvent(desc);
+  handleIrqEvent(desc, true);
   if (!desc.oneshot) {
     chip?.irqEoi?.(desc.irqData);
     return;
   }
-  if (mayUnmaskAfterHandling(desc)) {
+  if (desc.masked && irqMayUnmask(desc)) {
     chip?.irqEoi?.(desc.irqData);
     unmaskIrq(desc);
   } else if (chip && !((chip.flags ?? 0) & IRQCHIP_EOI_THREADED)) {

@@ -7,7 +7,7 @@
  */
 import { IrqDesc, type IrqDescInfo } from './desc';
 import { IrqError, describeValue } from './error';
-import { handleBadIrq, handleNestedIrq, irqStartup } from './chip';
+import { handleBadIrq, handleNestedIrq, irqSetFlow, irqStartup } from './chip';
 import type { IrqReturn } from './constants';
 import type { IrqAction } from './desc';
 import {
@@ -19,7 +19,7 @@ import {
 import { procInterrupts } from './proc';
 import { IRQ_THREAD_DEFAULT_PRIORITY, IrqThread, ThreadRunner, type IrqThreadInfo } from './thread';
 import type { IrqChip, IrqDomainOps, IrqFlowHandler, IrqHandler, IrqLog, IrqThreadFn, Platform } from './types';
-import { IRQ_STORM_DEFAULT, keepPolledMasked, noteCpu, type IrqStormOptions } from './storm';
+import { IRQ_STORM_DEFAULT, type IrqStormOptions } from './storm';
 import type { IrqLatencyInfo } from './stats';
 import { chromeTrace, IrqTracer, type ChromeTrace, type IrqTraceEvent } from './trace';
 import { irqLineOf, type IrqLine } from './line';
@@ -39,7 +39,7 @@ export interface IrqCoreOptions {
   cpus?: number;
   /** The kernel's `threadirqs`: run every primary handler not flagged IRQF_NO_THREAD in a thread. */
   forceThreading?: boolean;
-  /** How many shared interrupt threads requestIrqSharedThread may use (seed 001's NUM_SHARED_THREAD, 10). */
+  /** How many shared interrupt threads requestIrqSharedThread may use (NUM_SHARED_THREAD of the PREEMPT_RT "shared interrupt threads" patch, 10). */
   sharedThreads?: number;
   /** Seed 001's SNSC_FORCE_SHARED_IRQ_THREAD: threads of plain requests go into shared thread 0. */
   forceSharedThread?: boolean;
@@ -206,7 +206,7 @@ export class IrqCore {
 
   irqSetHandler(irq: number, flow: IrqFlowHandler): void {
     if (typeof flow !== 'function') throw new IrqError('EINVAL', `irq ${irq}: the flow handler must be a function`, irq);
-    this.descFor(irq).handleIrq = flow;
+    irqSetFlow(this.descFor(irq), flow);
   }
 
   irqSetChipAndHandler(irq: number, chip: IrqChip, flow: IrqFlowHandler): void {
@@ -243,8 +243,10 @@ export class IrqCore {
   // ---- entry from hardware (irqdesc.c) ----
 
   /**
-   * What a chip or HAL calls when hardware reports the line. Returns 0, or -EINVAL (-22) for an irq
-   * nobody allocated: that interrupt is counted in ERR, never dropped unseen.
+   * generic_handle_irq (kernel/irq/irqdesc.c): what a chip or HAL calls when hardware reports the line. Look up
+   * the descriptor and run its flow; the flow is the whole story (a polled line's is storm.ts's wrapper).
+   * Returns 0, or -EINVAL (-22) for an irq nobody allocated: that interrupt is counted in ERR, never dropped
+   * unseen.
    */
   genericHandleIrq(irq: number, edgeUs?: number): number {
     const desc = this.descs[irq];
@@ -256,22 +258,17 @@ export class IrqCore {
       desc.edgeUs = edgeUs ?? NaN;
       if (edgeUs !== undefined) desc.stats.edgeToHardirq.record(this.platform.now() - edgeUs);
     }
-    const storm = this.storm;
-    const start = storm === undefined ? 0 : this.platform.now();
     this.hardirqDepth++;
     try {
       desc.handleIrq(desc);
-      if (desc.polled) keepPolledMasked(desc);
-      // Unclaimed interrupts are left to the spurious detector, which polling would only slow down.
-      else if (storm !== undefined && desc.claimed) noteCpu(desc, this.platform.now() - start, storm);
+      this.hardirqDepth--;
     } catch (err) {
       // A chip operation failing in hardirq context: isolated like a faulty handler, logged once per line
       // (a chip that fails on every interrupt of a storm must not become a log storm).
+      this.hardirqDepth--;
       desc.errors++;
       if (!desc.flowFaultReported) this.log('error', `irq ${irq}: flow handler failed: ${err instanceof Error ? err.message : String(err)} (further failures of this line are only counted)`);
       desc.flowFaultReported = true;
-    } finally {
-      this.hardirqDepth--;
     }
     return 0;
   }
@@ -431,7 +428,7 @@ export class IrqCore {
     if (num !== undefined) {
       t = this.sharedThread(num);
       if (t.irq === 0) {
-        // The irq that creates a shared thread gives it its affinity (seed 001).
+        // The irq that creates a shared thread gives it its affinity (as in that patch).
         t.irq = desc.irq;
         this.runners[desc.affinity].adopt(t);
       }

@@ -27,6 +27,8 @@ export class IrqAction {
   secondary: IrqAction | undefined = undefined;
   /** The action's id in the trace's name table (0 without tracing). */
   traceId = 0;
+  /** The next woken action in its thread's work list (IrqThread.work), undefined at the end. */
+  nextWork: IrqAction | undefined = undefined;
   /** When its thread was last woken, and when the edge that woke it happened (with stats on). */
   wokenUs = 0;
   edgeUs = NaN;
@@ -142,8 +144,10 @@ export class IrqDesc implements IrqDescInfo {
   stormSwitches = 0;
   polledInterrupts = 0;
   stormWindowStart = 0;
-  /** The last handleIrqEvent was claimed by a handler; storms of unclaimed ones are the spurious detector's. */
-  claimed = false;
+  /** Hardirqs of the line until the next one storm accounting times (handleIrqEvent samples). */
+  stormSkip = 0;
+  /** While polled: the line's own flow, which handlePolledIrq (in handleIrq) runs. */
+  polledFlow: IrqFlowHandler | undefined = undefined;
   /** CPU time the line took in the current storm window, µs. */
   stormCpuUs = 0;
   pollTicks = 0;

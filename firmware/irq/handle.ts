@@ -5,14 +5,31 @@ import { IRQ_HANDLED, IRQ_NONE, IRQ_WAKE_THREAD } from './constants';
 import type { IrqAction, IrqDesc } from './desc';
 import { describe } from './error';
 import { noteInterrupt } from './spurious';
+import { irqDefaultPrimaryHandler } from './manage';
+import { STORM_SAMPLE, noteCpu } from './storm';
 import { IRQ_TRACE } from './trace';
 import { irqWakeThreadAction, wakeSyncWaiters } from './thread';
 
 /**
- * handle_irq_event: mark the line in progress, run every action's primary handler, hand IRQ_WAKE_THREAD
- * over to the action's thread, and feed the combined result to the spurious detector.
+ * handle_irq_event and __handle_irq_event_percpu (kernel/irq/handle.c): mark the line in progress, run every
+ * action's primary handler, hand IRQ_WAKE_THREAD over to the action's thread, and feed the combined result to
+ * the spurious detector (note_interrupt). The default primary handler (a threaded request without one) is
+ * recognised and not called: it only returns IRQ_WAKE_THREAD, and a call is the dearest thing on this path.
+ *
+ * Storm accounting (storm.ts) samples: every STORM_SAMPLE-th event of the line is timed, and its claimed
+ * time charged STORM_SAMPLE times over; the others read no clock.
  */
-export function handleIrqEvent(desc: IrqDesc, track = true): number {
+export function handleIrqEvent(desc: IrqDesc, track: boolean): number {
+  const core = desc.core;
+  const tracer = core.tracer;
+  const storm = core.storm;
+  let sampled = false;
+  let sampleUs = 0;
+  if (storm !== undefined && --desc.stormSkip < 0) {
+    desc.stormSkip = STORM_SAMPLE - 1;
+    sampled = true;
+    sampleUs = core.platform.now();
+  }
   desc.pending = false;
   desc.inProgress = true;
   let retval = IRQ_NONE;
@@ -20,16 +37,21 @@ export function handleIrqEvent(desc: IrqDesc, track = true): number {
   const actions = desc.action;
   for (let i = 0; i < actions.length; i++) {
     const action = actions[i];
+    const handler = action.handler;
     let res: unknown;
-    desc.core.tracer?.record(IRQ_TRACE.HANDLER_ENTRY, desc.irq, action.traceId);
-    try {
-      res = action.handler(desc.irq, action.devId);
-    } catch (err) {
-      desc.core.tracer?.record(IRQ_TRACE.HANDLER_EXIT, desc.irq, -1);
-      reportHandlerError(desc, action, err);
-      continue;
+    if (tracer !== undefined) tracer.record(IRQ_TRACE.HANDLER_ENTRY, desc.irq, action.traceId);
+    if (handler === irqDefaultPrimaryHandler) {
+      res = IRQ_WAKE_THREAD;
+    } else {
+      try {
+        res = handler(desc.irq, action.devId);
+      } catch (err) {
+        if (tracer !== undefined) tracer.record(IRQ_TRACE.HANDLER_EXIT, desc.irq, -1);
+        reportHandlerError(desc, action, err);
+        continue;
+      }
     }
-    desc.core.tracer?.record(IRQ_TRACE.HANDLER_EXIT, desc.irq, typeof res === 'number' ? res : -1);
+    if (tracer !== undefined) tracer.record(IRQ_TRACE.HANDLER_EXIT, desc.irq, typeof res === 'number' ? res : -1);
     if (res === IRQ_WAKE_THREAD) {
       if (action.thread === undefined) warnNoThread(desc, action);
       else irqWakeThreadAction(action);
@@ -37,11 +59,16 @@ export function handleIrqEvent(desc: IrqDesc, track = true): number {
       reportBadReturn(desc, action, res);
       continue;
     }
-    retval |= res;
+    retval |= res as number;
   }
   desc.inProgress = false;
-  desc.claimed = retval !== IRQ_NONE;
-  if (track) noteInterrupt(desc, retval);
+  // Unclaimed interrupts are left to the spurious detector, which polling would only slow down.
+  if (sampled && retval !== IRQ_NONE) {
+    const now = core.platform.now();
+    noteCpu(desc, (now - sampleUs) * STORM_SAMPLE, now, storm!);
+  }
+  // note_interrupt has nothing to do for a claimed interrupt while no spurious window is open (spurious.ts).
+  if (track && (retval !== IRQ_HANDLED || desc.unhandled !== 0)) noteInterrupt(desc, retval);
   if (desc.syncWaiters.length !== 0) wakeSyncWaiters(desc);
   return retval;
 }

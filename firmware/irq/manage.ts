@@ -9,7 +9,7 @@ import {
 import type { IrqCore } from './core';
 import { IrqAction, type IrqDesc } from './desc';
 import { IrqError, describe, describeValue } from './error';
-import { irqDisable, irqShutdown, irqStartup, maskIrq, unmaskIrq, withBusLock } from './chip';
+import { irqDisable, irqMayUnmask, irqShutdown, irqStartup, maskIrq, unmaskIrq, withBusLock } from './chip';
 import { IrqLatencyStats } from './stats';
 import { irqWakeThreadAction, waitForIdle } from './thread';
 import type { IrqHandler, IrqThreadFn } from './types';
@@ -271,7 +271,10 @@ function setTrigger(desc: IrqDesc, type: number, explicit: boolean): void {
     let unmask = false;
     if ((chip.flags ?? 0) & IRQCHIP_SET_TYPE_MASKED) {
       maskIrq(desc);
-      unmask = !desc.disabled;
+      // __irq_set_trigger unmasks afterwards unless the line is disabled; here the one unmask rule decides
+      // (a line held by its oneshot thread, or polled, stays masked). 'enable': a first request sets the
+      // type before its action is on the line.
+      unmask = irqMayUnmask(desc, 'enable');
     }
     try {
       chip.irqSetType(desc.irqData, type);

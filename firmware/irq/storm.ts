@@ -1,5 +1,5 @@
 /*
- * Interrupt storms: receive livelock (Mogul and Ramakrishnan, cited by seed 002). On one JavaScript thread a
+ * Interrupt storms: receive livelock (Mogul and Ramakrishnan, "Eliminating Receive Livelock in an Interrupt-Driven Kernel", 1997). On one JavaScript thread a
  * line that fires faster than its work can be done takes the CPU from every other line and thread. Linux has
  * no generic answer (NAPI does this per network driver); here every line gets a budget of CPU time per window:
  * what its hardirqs and its threads' runs (their synchronous parts) took, on the platform's clock. A line over
@@ -11,9 +11,18 @@
  * A budget of time rather than of interrupts, because what hurts the others is the CPU taken: 50,000 trivial
  * interrupts a second may be fine, 2,000 that each take a millisecond are not. Chained parents are not
  * budgeted: their time is their children's, and it is the stormy child that must be polled.
+ *
+ * The cost on the hot path: a thread run is timed anyway (its thread's statistics), from the runner's one
+ * clock reading per run; a hardirq is sampled (handle.ts's handleIrqEvent): every STORM_SAMPLE-th event of a
+ * line is timed and charged STORM_SAMPLE times over, so the others read no clock. A storm is many events
+ * (the switch needs half a window of CPU), so the sample sees it, a few events late at most.
+ *
+ * Polled mode is a flow wrapper, as the kernel swaps flows (irq_set_handler_locked): handlePolledIrq takes
+ * the place of the line's flow in desc.handleIrq and runs that flow, then masks the line again; the way back
+ * puts the flow back. A line in interrupt mode pays nothing for it.
  */
 import type { IrqDesc } from './desc';
-import { maskIrq, unmaskIrq } from './chip';
+import { irqMayUnmask, maskIrq, unmaskIrq } from './chip';
 import { IRQ_TRACE } from './trace';
 
 export interface IrqStormOptions {
@@ -26,10 +35,15 @@ export interface IrqStormOptions {
 
 export const IRQ_STORM_DEFAULT: IrqStormOptions = Object.freeze({ cpuPercent: 50, windowUs: 100_000, pollUs: 1000 });
 
-/** Charge `us` of CPU time to the line; switch it to polled handling when it is over its budget. */
-export function noteCpu(desc: IrqDesc, us: number, options: IrqStormOptions): void {
+/** Every STORM_SAMPLE-th hardirq of a line is timed (handleIrqEvent), and counts STORM_SAMPLE times. */
+export const STORM_SAMPLE = 8;
+
+/**
+ * Charge `us` of CPU time to the line, `now` being the clock reading that ended it (shared with the caller's,
+ * so the charge reads no clock); switch the line to polled handling when it is over its budget.
+ */
+export function noteCpu(desc: IrqDesc, us: number, now: number, options: IrqStormOptions): void {
   if (desc.polled || desc.noRequest) return;
-  const now = desc.core.platform.now();
   if (now - desc.stormWindowStart >= options.windowUs) {
     desc.stormWindowStart = now;
     desc.stormCpuUs = 0;
@@ -52,24 +66,35 @@ function enterPolled(desc: IrqDesc, options: IrqStormOptions): void {
   desc.pollTicks = 0;
   desc.pollHits = 0;
   desc.core.log('warn', `irq ${desc.irq}: interrupt storm (${stormText(options)}); polling it every ${options.pollUs / 1000} ms`);
+  // The flow of this interrupt runs on (it may be the thread's run that tipped it); the next goes through the wrapper.
+  desc.polledFlow = desc.handleIrq;
+  desc.handleIrq = handlePolledIrq;
   desc.poller ??= () => pollTick(desc, options);
   platform.setTimer(desc.poller, options.pollUs);
 }
 
-function stormText(options: IrqStormOptions): string {
-  return `it took more than ${options.cpuPercent}% of ${options.windowUs / 1000} ms`;
-}
-
-/** After the flow: a polled line stays masked whatever the flow did. */
-export function keepPolledMasked(desc: IrqDesc): void {
+/**
+ * The flow of a polled line: its own flow (kept in desc.polledFlow; irqSetHandler and irqSetHandlerLocked
+ * change that one while the line is polled), then the line is masked again whatever the flow did, until the
+ * next poll lets one interrupt in.
+ */
+export function handlePolledIrq(desc: IrqDesc): void {
+  desc.polledFlow!(desc);
+  if (!desc.polled) return;
   desc.pollHits++;
   desc.polledInterrupts++;
   maskIrq(desc);
 }
 
-/** May the line be unmasked: not disabled and no oneshot thread still holds it. */
-function mayUnmask(desc: IrqDesc): boolean {
-  return !desc.disabled && desc.threadsOneshot === 0 && desc.action.length !== 0;
+/** Back to interrupts: the line's own flow in desc.handleIrq again. */
+function leavePolled(desc: IrqDesc): void {
+  desc.polled = false;
+  desc.handleIrq = desc.polledFlow!;
+  desc.polledFlow = undefined;
+}
+
+function stormText(options: IrqStormOptions): string {
+  return `it took more than ${options.cpuPercent}% of ${options.windowUs / 1000} ms`;
 }
 
 function pollTick(desc: IrqDesc, options: IrqStormOptions): void {
@@ -80,16 +105,16 @@ function pollTick(desc: IrqDesc, options: IrqStormOptions): void {
     desc.pollTicks = 0;
     desc.pollHits = 0;
     if (calm || desc.action.length === 0) {
-      desc.polled = false;
+      leavePolled(desc);
       desc.core.tracer?.record(IRQ_TRACE.STORM, desc.irq, 0);
       desc.stormWindowStart = platform.now();
       desc.stormCpuUs = 0;
       desc.core.log('info', `irq ${desc.irq}: storm over; back to interrupts`);
-      if (mayUnmask(desc)) unmaskIrq(desc);
+      if (desc.masked && irqMayUnmask(desc)) unmaskIrq(desc);
       return;
     }
   }
-  // Let the one interrupt the hardware holds (if any) in; the flow masks the line again after it.
-  if (mayUnmask(desc)) unmaskIrq(desc);
+  // Let the one interrupt the hardware holds (if any) in; handlePolledIrq masks the line again after it.
+  if (desc.masked && irqMayUnmask(desc, 'poll')) unmaskIrq(desc);
   platform.setTimer!(desc.poller!, options.pollUs);
 }

@@ -1,6 +1,6 @@
 /*
  * Interrupt threads: the kernel's irq_thread, __irq_wake_thread, irq_wake_secondary and
- * irq_finalize_oneshot (manage.c), plus the shared interrupt threads of seed 001.
+ * irq_finalize_oneshot (manage.c), plus the shared interrupt threads of the PREEMPT_RT "shared interrupt threads" patch.
  *
  * XS runs one JavaScript thread, so an irq thread is a task. A runner takes the woken threads highest
  * priority first (FIFO within a priority) and runs them back to back for one burst, at most `budgetUs` of
@@ -9,13 +9,13 @@
  *
  * A thread serves a queue of woken actions. A dedicated thread (`irq/N-name`) serves one action; a shared
  * thread (`irq/shared-K`) serves every action requested into it, one at a time: an action whose threadFn
- * sleeps (awaits) holds the shared thread, and its siblings wait, exactly as seed 001 warns. Other threads
+ * sleeps (awaits) holds the shared thread, and its siblings wait, exactly as that patch warns. Other threads
  * run meanwhile.
  */
 import { IRQ_HANDLED, IRQ_NONE, IRQ_WAKE_THREAD } from './constants';
 import type { IrqCore } from './core';
 import type { IrqAction, IrqDesc } from './desc';
-import { chipBusLock, chipBusSyncUnlock, mayUnmaskAfterHandling, unmaskThreadedIrq } from './chip';
+import { chipBusLock, chipBusSyncUnlock, irqMayUnmask, unmaskThreadedIrq } from './chip';
 import { IrqError, describe } from './error';
 import { disableIrqNosync } from './manage';
 import { noteCpu } from './storm';
@@ -37,7 +37,7 @@ export interface IrqThreadInfo {
   /** The shared thread number, or undefined for a thread of its own. */
   readonly sharedThread: number | undefined;
   readonly priority: number;
-  /** The runner (CPU) the thread is bound to; shared threads follow the irq that created them (seed 001). */
+  /** The runner (CPU) the thread is bound to; shared threads follow the irq that created them (as in that patch). */
   readonly affinity: number;
   readonly state: IrqThreadState;
   /** The current run's thread function returned a promise that has not settled. */
@@ -59,8 +59,14 @@ export interface IrqThreadInfo {
 
 export class IrqThread implements IrqThreadInfo {
   priority = IRQ_THREAD_DEFAULT_PRIORITY;
-  /** Woken actions waiting for their run, in wake order. */
-  readonly works: IrqAction[] = [];
+  /**
+   * Woken actions waiting for their run, in wake order: a list linked through IrqAction.nextWork (an action
+   * is in it at most once: IRQTF_RUNTHREAD), so a wakeup and a run move two references and call nothing.
+   */
+  work: IrqAction | undefined = undefined;
+  lastWork: IrqAction | undefined = undefined;
+  /** The next thread in its runner's queue (linked, like the work list). */
+  next: IrqThread | undefined = undefined;
   /** Actions registered into this thread, for the listing. */
   readonly served: IrqAction[] = [];
   /** The action whose run is in progress. */
@@ -135,35 +141,46 @@ export class IrqThread implements IrqThreadInfo {
  * runs them in bursts.
  */
 export class ThreadRunner {
-  private readonly queue: IrqThread[] = [];
+  /** Threads with work, highest priority first, FIFO among equals: a list linked through IrqThread.next. */
+  private head: IrqThread | undefined = undefined;
   private scheduled = false;
   private inBurst = false;
   /** Bursts run, and bursts that ended with work left because the budget ran out. */
   bursts = 0;
   yields = 0;
+  /**
+   * One burst (the kernel's irq threads, each a loop in irq_thread, here taking turns). One clock reading per
+   * run, shared: the reading that ends a run starts the next, and serves its thread's statistics, its storm
+   * charge and the budget check.
+   */
   private readonly burst = (): void => {
     this.scheduled = false;
     this.bursts++;
-    const platform = this.core.platform;
-    const start = platform.now();
+    const core = this.core;
+    const start = core.platform.now();
+    let now = start;
     this.inBurst = true;
-    try {
-      for (;;) {
-        const t = this.queue.shift();
-        if (t === undefined) return;
-        t.queued = false;
-        this.runOnce(t);
-        if (this.queue.length === 0) return;
-        if (platform.now() - start >= this.budgetUs) {
-          this.yields++;
-          return;
-        }
+    for (let t = this.head; t !== undefined; t = this.head) {
+      this.head = t.next;
+      t.next = undefined;
+      t.queued = false;
+      // One try per run, for the thread function and what follows it: a throw while core.currentThread is
+      // the thread is its function's (fault isolation, runThrew); nothing else of the run should throw.
+      try {
+        now = this.runOnce(t, now);
+      } catch (err) {
+        now = this.runThrew(t, err);
       }
-    } finally {
-      this.inBurst = false;
-      if (this.queue.length !== 0) this.schedule();
-      this.core.watchdog.poll();
+      if (this.head === undefined) break;
+      if (now - start >= this.budgetUs) {
+        this.yields++;
+        break;
+      }
     }
+    this.inBurst = false;
+    if (this.head !== undefined) this.schedule();
+    const watchdog = core.watchdog;
+    if (watchdog.sleepers !== 0) watchdog.poll();
   };
 
   /**
@@ -181,7 +198,7 @@ export class ThreadRunner {
   setPriority(t: IrqThread, priority: number): void {
     t.priority = priority;
     if (!t.queued) return;
-    this.queue.splice(this.queue.indexOf(t), 1);
+    this.unlink(t);
     this.enqueue(t);
   }
 
@@ -196,18 +213,33 @@ export class ThreadRunner {
   }
 
   dequeue(t: IrqThread): void {
-    const i = this.queue.indexOf(t);
-    if (i >= 0) this.queue.splice(i, 1);
+    if (t.queued) this.unlink(t);
     t.queued = false;
   }
 
+  private unlink(t: IrqThread): void {
+    if (this.head === t) {
+      this.head = t.next;
+    } else {
+      let p = this.head;
+      while (p !== undefined && p.next !== t) p = p.next;
+      if (p !== undefined) p.next = t.next;
+    }
+    t.next = undefined;
+  }
+
   enqueue(t: IrqThread): void {
-    // Highest priority first, FIFO among equals: insert after the last thread of equal or higher priority.
-    let i = this.queue.length;
-    while (i > 0 && this.queue[i - 1].priority < t.priority) i--;
-    // push in the common case: splice allocates its (empty) result array on every wakeup.
-    if (i === this.queue.length) this.queue.push(t);
-    else this.queue.splice(i, 0, t);
+    // Highest priority first, FIFO among equals: after the last thread of equal or higher priority.
+    const head = this.head;
+    if (head === undefined || head.priority < t.priority) {
+      t.next = head;
+      this.head = t;
+    } else {
+      let p = head;
+      while (p.next !== undefined && p.next.priority >= t.priority) p = p.next;
+      t.next = p.next;
+      p.next = t;
+    }
     t.queued = true;
     this.schedule();
   }
@@ -219,42 +251,62 @@ export class ThreadRunner {
     else this.core.platform.defer(this.burst);
   }
 
-  /** One run of the thread: the first woken action's threadFn (irq_thread's loop body). */
-  private runOnce(t: IrqThread): void {
-    const action = t.works.shift();
-    if (action === undefined) return;
+  /**
+   * One run of the thread, from the clock reading `now`: the first woken action's threadFn (irq_thread's loop
+   * body). Returns the clock reading that ended it.
+   */
+  private runOnce(t: IrqThread, now: number): number {
+    const action = t.work;
+    if (action === undefined) return now;
+    t.work = action.nextWork;
+    if (t.work === undefined) t.lastWork = undefined;
+    action.nextWork = undefined;
     action.runthread = false;
     t.active = action;
     t.runs++;
     t.reportedStuck = false;
-    t.startUs = this.core.platform.now();
+    t.startUs = now;
     const desc = action.desc;
+    const core = this.core;
     if (desc.stats !== undefined) {
-      desc.stats.hardirqToThread.record(t.startUs - action.wokenUs);
-      if (!Number.isNaN(action.edgeUs)) desc.stats.edgeToThread.record(t.startUs - action.edgeUs);
+      desc.stats.hardirqToThread.record(now - action.wokenUs);
+      if (!Number.isNaN(action.edgeUs)) desc.stats.edgeToThread.record(now - action.edgeUs);
     }
-    this.core.tracer?.record(IRQ_TRACE.THREAD_RUN, desc.irq, t.traceId);
-    let ret: unknown;
-    this.core.currentThread = t;
-    try {
-      ret = action.threadFn!(desc.irq, action.devId);
-    } catch (err) {
-      this.core.currentThread = undefined;
-      t.onFailed(err);
-      return;
-    }
-    this.core.currentThread = undefined;
+    const tracer = core.tracer;
+    if (tracer !== undefined) tracer.record(IRQ_TRACE.THREAD_RUN, desc.irq, t.traceId);
+    core.currentThread = t;
+    // A throw lands in the burst's catch (runThrew) with currentThread still set.
+    const ret: unknown = action.threadFn!(desc.irq, action.devId);
+    core.currentThread = undefined;
+    const end = core.platform.now();
     // The synchronous part is CPU time the line's storm budget pays for; time asleep is not.
-    const storm = this.core.storm;
-    if (storm !== undefined) noteCpu(desc, this.core.platform.now() - t.startUs, storm);
+    const storm = core.storm;
+    if (storm !== undefined) noteCpu(desc, end - now, end, storm);
     if (typeof ret === 'object' && ret !== null && typeof (ret as PromiseLike<unknown>).then === 'function') {
       t.sleeping = true;
-      this.core.tracer?.record(IRQ_TRACE.THREAD_SLEEP, desc.irq, t.traceId);
-      this.core.watchdog.sleeping(t);
+      if (tracer !== undefined) tracer.record(IRQ_TRACE.THREAD_SLEEP, desc.irq, t.traceId);
+      core.watchdog.sleeping(t);
       (ret as PromiseLike<unknown>).then(t.onSettled, t.onFailed);
     } else {
-      this.finishRun(t, ret);
+      this.finishRun(t, ret, end);
     }
+    return end;
+  }
+
+  /**
+   * The catch of a run (burst): a thread function that threw (core.currentThread is still its thread) fails
+   * its run as a rejection would. Anything else is a fault of the run's own bookkeeping: logged, and the
+   * runner goes on with the next thread rather than dying with the event loop's uncaught exception.
+   */
+  private runThrew(t: IrqThread, err: unknown): number {
+    const core = this.core;
+    if (core.currentThread === t) {
+      core.currentThread = undefined;
+      t.onFailed(err);
+    } else {
+      core.log('error', `${t.name}: run failed after its thread function: ${describe(err)}`);
+    }
+    return core.platform.now();
   }
 
   /**
@@ -277,11 +329,11 @@ export class ThreadRunner {
     this.core.log('error', `${t.name}: thread function failed${which}: ${describe(err)}`);
   }
 
-  /** The end of one run, however it ended. */
-  finishRun(t: IrqThread, ret: unknown): void {
+  /** The end of one run, however it ended; `now`: the clock reading that ended it, if the caller has one. */
+  finishRun(t: IrqThread, ret: unknown, now?: number): void {
     const action = t.active;
     if (action === undefined) return;
-    const elapsed = this.core.platform.now() - t.startUs;
+    const elapsed = (now ?? this.core.platform.now()) - t.startUs;
     t.active = undefined;
     t.totalUs += elapsed;
     if (elapsed > t.longestUs) t.longestUs = elapsed;
@@ -291,7 +343,8 @@ export class ThreadRunner {
     }
     const desc = action.desc;
     if (desc.stats !== undefined) desc.stats.threadRun.record(elapsed);
-    this.core.tracer?.record(IRQ_TRACE.THREAD_FINISH, desc.irq, t.traceId);
+    const tracer = this.core.tracer;
+    if (tracer !== undefined) tracer.record(IRQ_TRACE.THREAD_FINISH, desc.irq, t.traceId);
     if (t.failedRun) t.failedRun = false;
     else action.failures = 0;
     // A result returned after freeIrq removed the action is ignored.
@@ -301,29 +354,53 @@ export class ThreadRunner {
       else if (ret !== IRQ_NONE) this.bogusResult(t, action, ret);
     }
     this.doneWith(t, action);
-    if (t.works.length !== 0 && !t.queued && !t.exited) t.runner.enqueue(t);
+    if (t.work !== undefined && !t.queued && !t.exited) t.runner.enqueue(t);
   }
 
-  /** The action's thread is done with the line for this wakeup: unmask it if it may be, wake the waiters. */
+  /**
+   * The action's thread is done with the line for this wakeup: irq_finalize_oneshot (kernel/irq/manage.c) for
+   * an action that holds a oneshot bit and has no run due again (that run keeps the bit, and the line masked),
+   * then wake the waiters. The line is unmasked once every oneshot thread woken for it has finished
+   * (irqMayUnmask). The bus lock only on chips that have one (a slow-bus expander), as the kernel's
+   * chip_bus_lock calls nothing on the others. A chip that fails here is isolated as in hardirq context.
+   */
   private doneWith(t: IrqThread, action: IrqAction): void {
     const desc = action.desc;
-    try {
-      irqFinalizeOneshot(desc, action);
-    } catch (err) {
-      desc.errors++;
-      this.core.log('error', `irq ${desc.irq}: unmask after ${t.name} failed: ${describe(err)}`);
+    if (action.threadMask !== 0 && !action.runthread) {
+      desc.threadsOneshot &= ~action.threadMask;
+      const chip = desc.irqData.chip;
+      const slowBus = chip !== undefined && (chip.irqBusLock !== undefined || chip.irqBusSyncUnlock !== undefined);
+      if (slowBus || (desc.masked && irqMayUnmask(desc))) {
+        try {
+          if (slowBus) irqFinalizeOneshotLocked(desc);
+          else unmaskThreadedIrq(desc);
+        } catch (err) {
+          desc.errors++;
+          this.core.log('error', `irq ${desc.irq}: unmask after ${t.name} failed: ${describe(err)}`);
+        }
+      }
     }
     desc.threadsActive--;
     if (desc.syncWaiters.length !== 0) wakeSyncWaiters(desc);
   }
 
   /**
-   * Drop the woken run t.works[i] without running it: the watchdog does, for a freed action whose run waits
-   * behind a stuck one, so its free finishes. Its wakeup is accounted for as a finished run's would be.
+   * Drop the woken run of `action` from t's work list without running it: the watchdog does, for a freed
+   * action whose run waits behind a stuck one, so its free finishes. Its wakeup is accounted for as a
+   * finished run's would be.
    */
-  dropRun(t: IrqThread, i: number): void {
-    const action = t.works[i];
-    t.works.splice(i, 1);
+  dropRun(t: IrqThread, action: IrqAction): void {
+    let prev: IrqAction | undefined;
+    let a = t.work;
+    while (a !== undefined && a !== action) {
+      prev = a;
+      a = a.nextWork;
+    }
+    if (a === undefined) return;
+    if (prev === undefined) t.work = action.nextWork;
+    else prev.nextWork = action.nextWork;
+    if (t.lastWork === action) t.lastWork = prev;
+    action.nextWork = undefined;
     action.runthread = false;
     this.doneWith(t, action);
   }
@@ -367,23 +444,21 @@ export function irqWakeThreadAction(action: IrqAction): void {
     action.wokenUs = core.platform.now();
     action.edgeUs = desc.edgeUs;
   }
-  core.tracer?.record(IRQ_TRACE.THREAD_WAKE, desc.irq, t.traceId);
+  const tracer = core.tracer;
+  if (tracer !== undefined) tracer.record(IRQ_TRACE.THREAD_WAKE, desc.irq, t.traceId);
   desc.threadsOneshot |= action.threadMask;
   desc.threadsActive++;
-  t.works.push(action);
+  if (t.lastWork === undefined) t.work = action;
+  else t.lastWork.nextWork = action;
+  t.lastWork = action;
   if (t.active === undefined && !t.queued) t.runner.enqueue(t);
 }
 
-/**
- * irq_finalize_oneshot: this action's thread is done with the line; unmask it once every oneshot thread
- * woken for it has finished. A run already due again keeps its bit (the line stays masked for it).
- */
-function irqFinalizeOneshot(desc: IrqDesc, action: IrqAction): void {
-  if (action.threadMask === 0 || action.runthread) return;
+/** irq_finalize_oneshot's unmask on a slow-bus chip: between chip_bus_lock and chip_bus_sync_unlock. */
+function irqFinalizeOneshotLocked(desc: IrqDesc): void {
   chipBusLock(desc);
   try {
-    desc.threadsOneshot &= ~action.threadMask;
-    if (mayUnmaskAfterHandling(desc)) unmaskThreadedIrq(desc);
+    if (desc.masked && irqMayUnmask(desc)) unmaskThreadedIrq(desc);
   } finally {
     chipBusSyncUnlock(desc);
   }

@@ -47,9 +47,7 @@ export class IrqTracer {
   private readonly irqs: Int32Array;
   private readonly args: Int32Array;
   private head = 0;
-  private size = 0;
-  /** Events overwritten because the ring was full. */
-  overwritten = 0;
+  private recorded = 0;
   /** Names of actions and threads, by id (id 0 is unused). */
   readonly names: string[] = [''];
   /** Which ids are threads (the rest are actions). */
@@ -77,9 +75,19 @@ export class IrqTracer {
     this.kinds[i] = kind;
     this.irqs[i] = irq;
     this.args[i] = arg;
+    // Events recorded in all: the ring's size and the overwritten count follow from it (no branch here).
+    this.recorded++;
     this.head = i + 1 === this.capacity ? 0 : i + 1;
-    if (this.size < this.capacity) this.size++;
-    else this.overwritten++;
+  }
+
+  /** Events in the ring. */
+  get size(): number {
+    return Math.min(this.recorded, this.capacity);
+  }
+
+  /** Events overwritten because the ring was full. */
+  get overwritten(): number {
+    return Math.max(0, this.recorded - this.capacity);
   }
 
   /** The events in the ring, oldest first (allocates: for export, not for the hot path). */
@@ -95,8 +103,7 @@ export class IrqTracer {
 
   clear(): void {
     this.head = 0;
-    this.size = 0;
-    this.overwritten = 0;
+    this.recorded = 0;
   }
 }
 

@@ -34,19 +34,18 @@ export const IRQ_WATCHDOG_DEFAULT: IrqWatchdogOptions = Object.freeze({ timeoutU
 
 /**
  * Does a free wait on the thread: is its current run, or a run queued in it, of a freed action (or of the
- * forced secondary of one: freeIrq marks both)? Indexed, as it runs for every run that sleeps: an iterator
- * would be an allocation per run on XS.
+ * forced secondary of one: freeIrq marks both)? A walk of the linked work list, as it runs for every run
+ * that sleeps: an iterator would be an allocation per run on XS.
  */
 function holdsFree(t: IrqThread): boolean {
   if (t.active?.freed === true) return true;
-  const works = t.works;
-  for (let i = 0; i < works.length; i++) if (works[i].freed) return true;
+  for (let a = t.work; a !== undefined; a = a.nextWork) if (a.freed) return true;
   return false;
 }
 
 export class ThreadWatchdog {
-  /** Runs sleeping now; the timer is armed only while there are some. */
-  private sleepers = 0;
+  /** Runs sleeping now; the timer is armed only while there are some (a runner polls only then). */
+  sleepers = 0;
   /** A free may be waiting on a sleeping run: poll looks even with the reports off. */
   private freeing = false;
   private timer: unknown = undefined;
@@ -178,17 +177,15 @@ export class ThreadWatchdog {
     const active = t.active!;
     const us = now - t.startUs;
     const why = noTimer ? ', at once: the platform has no timer to wait for it' : '';
-    const works = t.works;
-    for (let i = 0; i < works.length;) {
-      const a = works[i];
-      if (!a.freed) {
-        i++;
-        continue;
+    for (let a = t.work; a !== undefined;) {
+      const next = a.nextWork;
+      if (a.freed) {
+        if (a !== active) {
+          this.core.log('warn', `irq ${a.desc.irq}: freeIrq of "${a.name}": dropped its run queued in ${t.name}, which the run of "${active.name}" (irq ${active.desc.irq}) has held for ${us} µs${why}`);
+        }
+        t.runner.dropRun(t, a);
       }
-      if (a !== active) {
-        this.core.log('warn', `irq ${a.desc.irq}: freeIrq of "${a.name}": dropped its run queued in ${t.name}, which the run of "${active.name}" (irq ${active.desc.irq}) has held for ${us} µs${why}`);
-      }
-      t.runner.dropRun(t, i);
+      a = next;
     }
     if (!active.freed) return;
     if (!t.reportedStuck) {

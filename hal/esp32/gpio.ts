@@ -235,6 +235,8 @@ export class Esp32Gpio {
   private readonly checkTimerFired = (): void => this.onCheckTimer();
   private readonly checkTimer: { handle: unknown; armed: boolean; quiet: number } = { handle: undefined, armed: false, quiet: 0 };
   private readonly demux: (desc: IrqDesc) => void;
+  /** The parent line's descriptor: a delivery counts on it without running its flow (deliver). */
+  private readonly parentDesc: IrqDesc;
   /** Our pin modes as the injected DigitalBank's mode constants. */
   private readonly modeValues: Readonly<Record<Esp32PinMode, unknown>>;
 
@@ -327,6 +329,7 @@ export class Esp32Gpio {
     this.parentIrq = core.irqAllocDesc();
     core.irqSetChip(this.parentIrq, this.parentChip);
     core.irqSetChainedHandlerAndData(this.parentIrq, this.demux, this);
+    this.parentDesc = core.descFor(this.parentIrq);
   }
 
   /** gpio_to_irq: the core's irq for a GPIO, created on first use; `mode` sets its input mode as setPinMode. */
@@ -586,7 +589,7 @@ export class Esp32Gpio {
   private checkBanks(except: BankGroup | undefined): boolean {
     this.counters.silentChecks++;
     let busy = false;
-    const now = this.core.platform.now();
+    let now = -1;
     for (let i = 0; i < this.groups.length; i++) {
       const group = this.groups[i];
       if (group === undefined || group === except || group.bank === undefined) continue;
@@ -597,6 +600,7 @@ export class Esp32Gpio {
       group.seen = (group.seen & ~unreported) | (levels & unreported);
       if (reported === 0 && group.suspect === 0) continue;
       busy = true;
+      if (now < 0) now = this.core.platform.now();
       if (group.suspect === 0) {
         group.suspect = reported;
         group.suspectAt = now;
@@ -726,26 +730,37 @@ export class Esp32Gpio {
    * accounted); the other open banks are checked for silence.
    */
   private deliver(group: BankGroup, triggered: number): void {
-    this.counters.deliveries++;
-    const bankIndex = group.bankIndex;
+    const counters = this.counters;
+    counters.deliveries++;
     const levels = group.bank === undefined ? 0 : group.bank.read();
     group.seen = levels;
     group.suspect = 0;
+    // Straight from the bit to the pin's irq, with no chained parent flow, status register or domain lookup
+    // per delivery (what the demux would do, for the bits it would find): the delivery is the parent line's
+    // interrupt, counted as chained_irq_enter counts it. Replays and missed edges still go through the parent.
+    this.parentDesc.count++;
+    const base = group.bankIndex * 32;
     let bits = triggered;
     while (bits !== 0) {
       const bit = bits & -bits;
       bits ^= bit;
-      const pin = this.pins[bankIndex * 32 + (31 - Math.clz32(bit))];
-      if (pin === undefined) this.counters.edges++;
-      else this.noteEdge(pin, (levels & bit) !== 0 ? 1 : 0);
+      const n = base + (31 - Math.clz32(bit));
+      const pin = this.pins[n];
+      if (pin === undefined) {
+        counters.edges++;
+        counters.ignored++;
+        continue;
+      }
+      pin.edges++;
+      counters.edges++;
+      if (pin.type === IRQ_TYPE_EDGE_BOTH) this.noteBothEdges(pin, (levels & bit) !== 0 ? 1 : 0);
+      this.dispatch(n);
     }
-    this.status[bankIndex] |= triggered;
-    this.core.genericHandleIrq(this.parentIrq);
     this.checkBanks(group);
     this.kickCheckTimer();
   }
 
-  /** One pin bit out of the status, in the chained handler. */
+  /** One pin bit: from a delivery, or out of the status in the chained handler. */
   private dispatch(n: number): void {
     const pin = this.pins[n];
     if (pin === undefined || pin.bank === undefined || !pin.started || pin.irq === 0) {
@@ -759,7 +774,8 @@ export class Esp32Gpio {
       pin.pending = true;
       return;
     }
-    this.core.genericHandleDomainIrq(this.domain, n, this.edgeTime?.(n));
+    // The pin's irq is its mapping in the domain (set by map, cleared by unmap): no lookup per interrupt.
+    this.core.genericHandleIrq(pin.irq, this.edgeTime === undefined ? undefined : this.edgeTime(n));
   }
 
   /**
@@ -803,14 +819,12 @@ export class Esp32Gpio {
   }
 
   /**
-   * Per delivered bit, before dispatch: counted, and for a both-edge pin the coalescing check (the level from
-   * the delivery's bank read):
-   * each edge flips the level, so finding the level of the previous delivery means an even number of edges
-   * went by as this one bit. An odd number cannot be told from one edge.
+   * Per delivered bit of a both-edge pin, before dispatch: the coalescing check (the level from the
+   * delivery's bank read): each edge flips the level, so finding the level of the previous delivery means an
+   * even number of edges went by as this one bit. An odd number cannot be told from one edge.
    */
-  private noteEdge(pin: Pin, level: 0 | 1): void {
-    this.count(pin, 'edges');
-    if (pin.type !== IRQ_TYPE_EDGE_BOTH || pin.bank === undefined) return;
+  private noteBothEdges(pin: Pin, level: 0 | 1): void {
+    if (pin.bank === undefined) return;
     if (level === pin.lastLevel) this.count(pin, 'coalesced');
     pin.lastLevel = level;
   }

@@ -313,14 +313,17 @@ export async function runBoardSequence(cmds: readonly Cmd[], options: RunOptions
     for (const line of lines.values()) {
       // The live descriptor (irqToDesc gives a frozen snapshot): the harness replaces its flow handler.
       const d = core.descFor(line.irq);
-      if (wrappedFlows.has(d.handleIrq)) continue;
-      const inner = d.handleIrq;
+      // A polled line's handleIrq is storm.ts's wrapper, which runs the line's flow from polledFlow.
+      const flow = d.polledFlow ?? d.handleIrq;
+      if (wrappedFlows.has(flow)) continue;
+      const inner = flow;
       const wrapped = (x: IrqDesc): void => {
         line.flowEntries++;
         inner(x);
       };
       wrappedFlows.add(wrapped);
-      d.handleIrq = wrapped;
+      if (d.polledFlow !== undefined) d.polledFlow = wrapped;
+      else d.handleIrq = wrapped;
     }
   };
   const statusBit = (line: LineModel): boolean => ((gpio.status >>> line.spec.pin) & 1) === 1;
