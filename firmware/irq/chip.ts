@@ -1,16 +1,14 @@
 /*
- * Chip state changes and the flow handlers: the kernel's kernel/irq/chip.c.
+ * Chip state changes: the chip operations of the kernel's kernel/irq/chip.c (mask, unmask, enable, disable,
+ * startup, shutdown, the bus lock). The flow handlers of chip.c are in flow.ts.
  *
  * The desc's `masked` / `disabled` flags mirror what the core asked of the chip, so an operation is only
  * called when the state changes (mask_irq and unmask_irq in the kernel do the same).
  */
-import { IRQ_HANDLED, IRQ_NONE, IRQCHIP_EOI_IF_HANDLED, IRQCHIP_EOI_THREADED, type IrqReturn } from './constants';
-import type { IrqAction, IrqDesc } from './desc';
-import { IrqError, describe } from './error';
-import { handleIrqEvent } from './handle';
-import { checkIrqResend } from './resend';
-import { noteInterrupt } from './spurious';
-import { wakeSyncWaiters } from './thread';
+import { IRQCHIP_EOI_THREADED } from './constants';
+import type { IrqDesc } from './desc';
+import { describe } from './error';
+import { wakeSyncWaiters } from './sync';
 import { IRQ_TRACE } from './trace';
 import type { IrqChip, IrqData, IrqFlowHandler } from './types';
 
@@ -20,7 +18,7 @@ export function maskIrq(desc: IrqDesc): void {
   if (chip?.irqMask) {
     chip.irqMask(desc.irqData);
     desc.masked = true;
-    desc.core.tracer?.record(IRQ_TRACE.MASK, desc.irq, 0);
+    desc.ctx.tracer?.record(IRQ_TRACE.MASK, desc.irq, 0);
   }
 }
 
@@ -30,7 +28,7 @@ export function unmaskIrq(desc: IrqDesc): void {
   if (chip?.irqUnmask) {
     chip.irqUnmask(desc.irqData);
     desc.masked = false;
-    desc.core.tracer?.record(IRQ_TRACE.UNMASK, desc.irq, 0);
+    desc.ctx.tracer?.record(IRQ_TRACE.UNMASK, desc.irq, 0);
   }
 }
 
@@ -43,7 +41,7 @@ export function unmaskThreadedIrq(desc: IrqDesc): void {
   if (chip.irqUnmask !== undefined) {
     chip.irqUnmask(data);
     desc.masked = false;
-    const tracer = desc.core.tracer;
+    const tracer = desc.ctx.tracer;
     if (tracer !== undefined) tracer.record(IRQ_TRACE.UNMASK, desc.irq, 0);
   }
 }
@@ -116,8 +114,11 @@ export function irqDisable(desc: IrqDesc, mask = false): void {
   }
 }
 
-/** irq_startup: depth 0, chip started (or enabled), and a pending edge replayed when `resend`. */
-export function irqStartup(desc: IrqDesc, resend: boolean): void {
+/**
+ * irq_startup: depth 0, chip started (or enabled). The kernel's ends in check_irq_resend; here its callers
+ * call checkIrqResend (resend.ts) after it, so the chip operations need nothing of the flows.
+ */
+export function irqStartup(desc: IrqDesc): void {
   desc.depth = 0;
   if (desc.started) {
     irqEnable(desc);
@@ -133,7 +134,6 @@ export function irqStartup(desc: IrqDesc, resend: boolean): void {
     // Only once the chip has accepted: a startup that throws leaves the line to be started afresh.
     desc.started = true;
   }
-  if (resend) checkIrqResend(desc);
 }
 
 /**
@@ -153,6 +153,16 @@ export function irqShutdown(desc: IrqDesc): void {
     irqDisable(desc, true);
   }
   desc.started = false;
+}
+
+/**
+ * __disable_irq under the bus lock (disable_irq_nosync): one more disable; the first disables the line, lazily
+ * (irqDisable). What manage.ts's disableIrqNosync, a thread that keeps failing and the watchdog do.
+ */
+export function disableIrqDesc(desc: IrqDesc): void {
+  withBusLock(desc, () => {
+    if (desc.depth++ === 0) irqDisable(desc);
+  });
 }
 
 export function chipBusLock(desc: IrqDesc): void {
@@ -185,7 +195,7 @@ function trackBusSync(desc: IrqDesc, pending: Promise<void>): void {
     () => {},
     (err: unknown) => {
       desc.errors++;
-      desc.core.log('error', `irq ${desc.irq}: ${desc.chipName ?? 'chip'}.irqBusSyncUnlock failed: ${describe(err)}`);
+      desc.ctx.log('error', `irq ${desc.irq}: ${desc.chipName ?? 'chip'}.irqBusSyncUnlock failed: ${describe(err)}`);
     },
   ).then(() => {
     if (desc.busSync !== chained) return;
@@ -238,205 +248,3 @@ export function chainedIrqExit(chip: IrqChip, desc: IrqDesc): void {
   else chip.irqUnmask?.(desc.irqData);
 }
 
-/**
- * irq_may_run plus irq_can_handle_actions (kernel/irq/chip.c): may the flow run the handlers now? An arrival
- * that cannot be handled (handler already running, line disabled, no action) is counted in `deferred` so no
- * event goes unseen; `pending` is set where the kernel sets IRQS_PENDING. The level and edge flows carry it
- * inline (their hot path), the others call it.
- */
-function irqCanHandle(desc: IrqDesc, pendingWhileInProgress: boolean): boolean {
-  if (desc.inProgress) {
-    desc.deferred++;
-    if (pendingWhileInProgress) markPending(desc);
-    return false;
-  }
-  desc.replay = false;
-  if (desc.disabled || desc.action.length === 0) {
-    markPending(desc);
-    desc.deferred++;
-    return false;
-  }
-  return true;
-}
-
-/** IRQS_PENDING is one bit: an arrival that finds it set is merged into the one replay, and counted. */
-function markPending(desc: IrqDesc): void {
-  if (desc.pending) desc.merged++;
-  desc.pending = true;
-}
-
-/**
- * handle_level_irq (kernel/irq/chip.c): mask and ack (mask_ack_irq), run the handlers, and unmask unless
- * irqMayUnmask says no (cond_unmask_irq: disabled, a oneshot thread still holds it, polled). A level arriving
- * while the handler runs needs no pending mark: the level is still there after the unmask.
- */
-export function handleLevelIrq(desc: IrqDesc): void {
-  const data = desc.irqData;
-  const chip = data.chip;
-  if (chip !== undefined) {
-    if (chip.irqMaskAck !== undefined) {
-      chip.irqMaskAck(data);
-      desc.masked = true;
-    } else {
-      if (!desc.masked && chip.irqMask !== undefined) {
-        chip.irqMask(data);
-        desc.masked = true;
-        const tracer = desc.core.tracer;
-        if (tracer !== undefined) tracer.record(IRQ_TRACE.MASK, desc.irq, 0);
-      }
-      if (chip.irqAck !== undefined) chip.irqAck(data);
-    }
-  }
-  if (desc.inProgress) {
-    desc.deferred++;
-    return;
-  }
-  desc.replay = false;
-  if (desc.disabled || desc.action.length === 0) {
-    markPending(desc);
-    desc.deferred++;
-    return;
-  }
-  desc.count++;
-  handleIrqEvent(desc, true);
-  if (desc.masked && irqMayUnmask(desc)) unmaskIrq(desc);
-}
-
-/**
- * handle_edge_irq (kernel/irq/chip.c): ack, run the handlers, and loop while another edge arrived meanwhile
- * (pending), so no edge is lost. An edge while disabled or in progress is masked and marked pending for replay.
- */
-export function handleEdgeIrq(desc: IrqDesc): void {
-  const data = desc.irqData;
-  const chip = data.chip;
-  if (desc.inProgress || desc.disabled || desc.action.length === 0) {
-    irqCanHandle(desc, true);
-    maskAckIrq(desc);
-    return;
-  }
-  desc.replay = false;
-  desc.count++;
-  if (chip !== undefined && chip.irqAck !== undefined) chip.irqAck(data);
-  do {
-    if (desc.action.length === 0) {
-      maskIrq(desc);
-      return;
-    }
-    // An edge that arrived while we were handling the last one masked the line: let it through again.
-    if (desc.pending && desc.masked && irqMayUnmask(desc)) unmaskIrq(desc);
-    handleIrqEvent(desc, true);
-  } while (desc.pending && !desc.disabled);
-}
-
-/** handle_simple_irq: no flow control at all (demultiplexed children whose parent does the acking). */
-export function handleSimpleIrq(desc: IrqDesc): void {
-  if (!irqCanHandle(desc, true)) return;
-  desc.count++;
-  handleIrqEvent(desc, true);
-}
-
-/** handle_untracked_irq: like handleSimpleIrq, but the handlers' results feed no spurious detection. */
-export function handleUntrackedIrq(desc: IrqDesc): void {
-  if (!irqCanHandle(desc, true)) return;
-  desc.count++;
-  handleIrqEvent(desc, false);
-}
-
-/**
- * handle_fasteoi_irq: controllers with an end-of-interrupt operation: handle, then EOI (after the threads
- * on EOI_THREADED chips, when a oneshot thread keeps the line masked).
- */
-export function handleFasteoiIrq(desc: IrqDesc): void {
-  const chip = desc.irqData.chip;
-  if (!irqCanHandle(desc, false)) {
-    if (!desc.inProgress) maskIrq(desc);
-    if (chip && !((chip.flags ?? 0) & IRQCHIP_EOI_IF_HANDLED)) chip.irqEoi?.(desc.irqData);
-    return;
-  }
-  desc.count++;
-  if (desc.oneshot) maskIrq(desc);
-  handleIrqEvent(desc, true);
-  if (!desc.oneshot) {
-    chip?.irqEoi?.(desc.irqData);
-    return;
-  }
-  if (desc.masked && irqMayUnmask(desc)) {
-    chip?.irqEoi?.(desc.irqData);
-    unmaskIrq(desc);
-  } else if (chip && !((chip.flags ?? 0) & IRQCHIP_EOI_THREADED)) {
-    chip.irqEoi?.(desc.irqData);
-  }
-}
-
-/** The flow of a line nobody set up: count it where /proc/interrupts shows it (ERR) and warn once. */
-export function handleBadIrq(desc: IrqDesc): void {
-  desc.core.noteBadIrq(desc.irq, 'no flow handler set');
-}
-
-/**
- * handle_nested_irq: run a nested child's threadFns inside the calling (parent) thread, one after the other
- * as the kernel does, awaiting each one that returns a promise. The result is the children's combined
- * irqreturn, synchronously when every threadFn was synchronous, else as a promise. A child that is disabled
- * or has no action is marked pending and counted in `deferred`, as the kernel marks IRQS_PENDING.
- */
-export function handleNestedIrq(desc: IrqDesc): IrqReturn | Promise<IrqReturn> {
-  if (!desc.nestedThread) {
-    throw new IrqError('EINVAL', `irq ${desc.irq}: handleNestedIrq on a line that is not nested (call irqSetNestedThread first)`, desc.irq);
-  }
-  desc.replay = false;
-  if (desc.action.length === 0 || desc.disabled) {
-    markPending(desc);
-    desc.deferred++;
-    return IRQ_NONE;
-  }
-  desc.count++;
-  desc.threadsActive++;
-  const owner = desc.core.currentThread;
-  desc.nestedOwner = owner;
-  return runNestedActions(desc, desc.action, 0, IRQ_NONE);
-}
-
-function runNestedActions(desc: IrqDesc, actions: readonly IrqAction[], from: number, ret: number): IrqReturn | Promise<IrqReturn> {
-  for (let i = from; i < actions.length; i++) {
-    const action = actions[i];
-    let res: unknown;
-    try {
-      res = action.threadFn!(desc.irq, action.devId);
-    } catch (err) {
-      nestedFailed(desc, action, err);
-      continue;
-    }
-    if (typeof res === 'object' && res !== null && typeof (res as PromiseLike<unknown>).then === 'function') {
-      return Promise.resolve(res).then(
-        (r) => runNestedActions(desc, actions, i + 1, ret | nestedResult(desc, action, r)),
-        (err: unknown) => {
-          nestedFailed(desc, action, err);
-          return runNestedActions(desc, actions, i + 1, ret);
-        },
-      );
-    }
-    ret |= nestedResult(desc, action, res);
-  }
-  desc.nestedOwner = undefined;
-  desc.threadsActive--;
-  noteInterrupt(desc, ret);
-  if (desc.syncWaiters.length !== 0) wakeSyncWaiters(desc);
-  return ret;
-}
-
-function nestedResult(desc: IrqDesc, action: IrqAction, res: unknown): number {
-  if (res === IRQ_HANDLED || res === IRQ_NONE) return res;
-  desc.errors++;
-  if (!action.bogusReported) {
-    action.bogusReported = true;
-    desc.core.log('error', `irq ${desc.irq}: nested thread function of "${action.name}" returned bogus value ${String(res)} (expected IRQ_NONE or IRQ_HANDLED)`);
-  }
-  return IRQ_NONE;
-}
-
-/** Fault isolation inside the parent's thread: the child's failure is logged and counted, the parent goes on. */
-function nestedFailed(desc: IrqDesc, action: IrqAction, err: unknown): void {
-  desc.errors++;
-  const owner = desc.nestedOwner;
-  desc.core.log('error', `${owner ? `${owner.name}: ` : ''}nested irq ${desc.irq}: thread function of "${action.name}" failed: ${describe(err)}`);
-}

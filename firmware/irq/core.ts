@@ -3,30 +3,34 @@
  * because Moddable's preload freezes modules on the device; the instance is created at start-up.
  *
  * The methods are the kernel's API in camelCase; each delegates to the file named for its concern
- * (manage, chip, domain, thread, proc), as kernel/irq/ is split.
+ * (manage, chip, flow, domain, thread, proc), as kernel/irq/ is split. The core is the top of the files'
+ * one-way order (README, "The core"): it holds the descriptors, the context they share (IrqContext), the
+ * thread registry (IrqThreadRegistry, with the watchdog) and the domains; nothing below imports it.
  */
-import { IrqDesc, type IrqDescInfo } from './desc';
-import { IrqError, describeValue } from './error';
-import { handleBadIrq, handleNestedIrq, irqSetFlow, irqStartup } from './chip';
 import type { IrqReturn } from './constants';
-import type { IrqAction } from './desc';
-import {
-  irqCreateMapping, irqDisposeMapping, irqDomainCreateLinear, irqFindMapping, type IrqDomain,
-} from './domain';
-import {
-  checkPriority, disableHardirq, disableIrq, disableIrqNosync, enableIrq, freeIrq, irqSetAffinity, irqSetIrqType, irqSetIrqWake, irqSetNestedThread, irqSetThreadPriority, irqWakeThread, requestThreadedIrq, synchronizeIrq,
-} from './manage';
-import { procInterrupts } from './proc';
-import { IRQ_THREAD_DEFAULT_PRIORITY, IrqThread, ThreadRunner, type IrqThreadInfo } from './thread';
-import type { IrqChip, IrqDomainOps, IrqFlowHandler, IrqHandler, IrqLog, IrqThreadFn, Platform } from './types';
-import { IRQ_STORM_DEFAULT, type IrqStormOptions } from './storm';
+import { IrqError, describeValue } from './error';
 import type { IrqLatencyInfo } from './stats';
 import { chromeTrace, IrqTracer, type ChromeTrace, type IrqTraceEvent } from './trace';
-import { irqLineOf, type IrqLine } from './line';
+import type { IrqChip, IrqDomainOps, IrqFlowHandler, IrqHandler, IrqLog, IrqStormOptions, IrqThreadFn, Platform } from './types';
+import { IrqContext, IrqDesc, type IrqDescInfo } from './desc';
+import { irqSetFlow, irqStartup } from './chip';
+import { IRQ_STORM_DEFAULT } from './storm';
+import { IrqThreadRegistry, type IrqThreadInfo } from './thread';
+import { handleBadIrq, handleNestedIrq } from './flow';
+import { checkIrqResend } from './resend';
+import {
+  checkPriority, disableHardirq, disableIrq, disableIrqNosync, enableIrq, freeIrq, irqSetAffinity, irqSetIrqType, irqSetIrqWake, irqSetNestedThread, irqSetThreadPriority, irqWakeThread, requestThreadedIrq, synchronizeIrq,
+  type IrqManageCore,
+} from './manage';
+import {
+  irqCreateMapping, irqDisposeMapping, irqDomainCreateLinear, irqFindMapping, type IrqDomain, type IrqDomainHost,
+} from './domain';
+import { IRQ_WATCHDOG_DEFAULT, ThreadWatchdog, type IrqWatchdogOptions } from './watchdog';
+import { procInterrupts } from './proc';
 import {
   descSnapshot, latencySnapshot, runnerSnapshot, spuriousSnapshot, threadSnapshot, type IrqRunnerInfo, type IrqSpuriousInfo,
 } from './view';
-import { IRQ_WATCHDOG_DEFAULT, ThreadWatchdog, type IrqWatchdogOptions } from './watchdog';
+import { irqLineOf, type IrqLine } from './line';
 
 export interface IrqCoreOptions {
   platform: Platform;
@@ -83,35 +87,22 @@ function defaultLog(): IrqLog {
 /** The kernel's errno for "no such irq"; genericHandleIrq returns it negated, as generic_handle_irq does. */
 const EINVAL = 22;
 
-/** How many interrupts for unknown irqs are logged before they are only counted (ERR in the table). */
-const BAD_IRQ_LOG_LIMIT = 10;
-
-export class IrqCore {
+export class IrqCore implements IrqManageCore, IrqDomainHost {
   readonly platform: Platform;
   readonly log: IrqLog;
   readonly maxIrqs: number;
   readonly forceThreading: boolean;
-  readonly forceSharedThread: boolean;
-  readonly sharedThreadCount: number;
-  readonly runners: readonly ThreadRunner[];
-  readonly watchdog: ThreadWatchdog;
   readonly storm: IrqStormOptions | undefined;
-  readonly threadRetries: number;
+  readonly statsEnabled: boolean;
   /** The trace ring, when the core was created with `trace`: names are registered in it even while stopped. */
   readonly traceRing: IrqTracer | undefined;
-  /** The ring while it records (irqTraceStart), else undefined: what the tracepoints test. */
-  tracer: IrqTracer | undefined = undefined;
-  readonly statsEnabled: boolean;
-  /** Every live thread, dedicated and shared, in creation order. */
-  readonly threadList: IrqThread[] = [];
-  /** The thread whose synchronous part is executing now, to refuse a wait on its own line (EDEADLK). */
-  currentThread: IrqThread | undefined = undefined;
+  /** The threads, their runners, the thread running now and the watchdog (thread.ts). */
+  readonly threads: IrqThreadRegistry<ThreadWatchdog>;
+  /** What every descriptor of this core holds instead of the core (desc.ts). */
+  private readonly ctx: IrqContext;
   /** genericHandleIrq calls in progress (a chained parent's children nest): hardirq context. */
-  hardirqDepth = 0;
-  private readonly sharedThreads: (IrqThread | undefined)[] = [];
-  readonly domains: IrqDomain[] = [];
-  /** Interrupts reported for irqs nobody allocated or set up (/proc/interrupts ERR). */
-  badIrqs = 0;
+  private hardirqDepth = 0;
+  private readonly domainList: IrqDomain[] = [];
   private readonly descs: (IrqDesc | undefined)[] = [];
 
   constructor(options: IrqCoreOptions) {
@@ -123,15 +114,13 @@ export class IrqCore {
     this.maxIrqs = checkCount(options.maxIrqs, 256, 1, 'maxIrqs');
     const budgetUs = checkCount(options.threadBudgetUs, 1000, 0, 'threadBudgetUs');
     const cpus = checkCount(options.cpus, 1, 1, 'cpus');
-    this.runners = Object.freeze(Array.from({ length: cpus }, (_, cpu) => new ThreadRunner(this, cpu, budgetUs)));
     this.forceThreading = options.forceThreading === true;
-    this.forceSharedThread = options.forceSharedThread === true;
-    this.sharedThreadCount = checkCount(options.sharedThreads, 10, 1, 'sharedThreads');
+    const forceSharedThread = options.forceSharedThread === true;
+    const sharedThreads = checkCount(options.sharedThreads, 10, 1, 'sharedThreads');
     const watchdog = { ...IRQ_WATCHDOG_DEFAULT, ...options.watchdog };
     if (!(watchdog.timeoutUs >= 0) || (watchdog.action !== 'report' && watchdog.action !== 'disable')) {
       throw new IrqError('EINVAL', `IrqCore: watchdog needs timeoutUs >= 0 and action 'report' or 'disable'`);
     }
-    this.watchdog = new ThreadWatchdog(this, watchdog);
     if (options.storm === false) {
       this.storm = undefined;
     } else {
@@ -141,12 +130,43 @@ export class IrqCore {
       }
       this.storm = storm;
     }
-    this.threadRetries = checkCount(options.threadRetries, 10, 0, 'threadRetries');
+    const threadRetries = checkCount(options.threadRetries, 10, 0, 'threadRetries');
     if (options.trace !== undefined) {
       this.traceRing = new IrqTracer(checkCount(options.trace.capacity, 4096, 1, 'trace.capacity'), this.platform.now);
-      if (options.trace.on !== false) this.tracer = this.traceRing;
     }
     this.statsEnabled = options.stats === true;
+    this.ctx = new IrqContext(this.platform, this.log, this.storm, this.traceRing);
+    if (this.traceRing !== undefined && options.trace?.on !== false) this.ctx.traceStart();
+    this.threads = new IrqThreadRegistry(
+      this.ctx,
+      { budgetUs, cpus, sharedThreads, forceSharedThread, threadRetries },
+      (registry) => new ThreadWatchdog(registry, watchdog),
+    );
+  }
+
+  /** The trace ring while it records (irqTraceStart), else undefined. */
+  get tracer(): IrqTracer | undefined {
+    return this.ctx.tracer;
+  }
+
+  /** Interrupts reported for irqs nobody allocated or set up (/proc/interrupts ERR). */
+  get badIrqs(): number {
+    return this.ctx.badIrqs;
+  }
+
+  /** The thread watchdog (watchdog.ts). */
+  get watchdog(): ThreadWatchdog {
+    return this.threads.watch;
+  }
+
+  /** The irq domains created on this core, in creation order. */
+  get domains(): readonly IrqDomain[] {
+    return this.domainList;
+  }
+
+  /** A genericHandleIrq is on the stack: hardirq context, where requests are refused. */
+  get inHardirq(): boolean {
+    return this.hardirqDepth !== 0;
   }
 
   // ---- descriptors (irqdesc.c) ----
@@ -155,7 +175,7 @@ export class IrqCore {
   irqAllocDesc(): number {
     for (let irq = 1; irq <= this.maxIrqs; irq++) {
       if (this.descs[irq] === undefined) {
-        this.descs[irq] = new IrqDesc(this, irq, handleBadIrq);
+        this.descs[irq] = new IrqDesc(this.ctx, irq, handleBadIrq);
         return irq;
       }
     }
@@ -165,7 +185,7 @@ export class IrqCore {
   irqFreeDesc(irq: number): void {
     const desc = this.descFor(irq);
     if (desc.action.length !== 0) {
-      throw new IrqError('EBUSY', `irq ${irq}: still has actions (${desc.actions.join(', ')})`, irq);
+      throw new IrqError('EBUSY', `irq ${irq}: still has actions (${desc.actionNames.join(', ')})`, irq);
     }
     this.descs[irq] = undefined;
   }
@@ -232,12 +252,13 @@ export class IrqCore {
       throw new IrqError('ENOSYS', `irq ${irq}: a chained handler needs the line's irq_chip set first`, irq);
     }
     if (desc.action.length !== 0) {
-      throw new IrqError('EBUSY', `irq ${irq}: is requested by ${desc.actions.join(', ')} and cannot become a chained parent`, irq);
+      throw new IrqError('EBUSY', `irq ${irq}: is requested by ${desc.actionNames.join(', ')} and cannot become a chained parent`, irq);
     }
     this.irqSetHandler(irq, flow);
     desc.handlerData = data;
     desc.noRequest = true;
-    irqStartup(desc, true);
+    irqStartup(desc);
+    checkIrqResend(desc);
   }
 
   // ---- entry from hardware (irqdesc.c) ----
@@ -277,23 +298,24 @@ export class IrqCore {
   genericHandleDomainIrq(domain: IrqDomain, hwirq: number, edgeUs?: number): number {
     const irq = irqFindMapping(domain, hwirq);
     if (irq === 0) {
-      domain.unmapped++;
+      domain.noteUnmapped();
       this.noteBadIrq(irq, `hwirq ${hwirq} of domain ${domain.name} is not mapped`);
       return -EINVAL;
     }
     return this.genericHandleIrq(irq, edgeUs);
   }
 
+  /** An interrupt for an irq nobody allocated or set up: counted in ERR, logged for the first ten. */
   noteBadIrq(irq: number, reason: string): void {
-    if (++this.badIrqs <= BAD_IRQ_LOG_LIMIT) {
-      this.log('warn', `irq ${irq}: unexpected interrupt (${reason})${this.badIrqs === BAD_IRQ_LOG_LIMIT ? '; further ones are only counted' : ''}`);
-    }
+    this.ctx.noteBadIrq(irq, reason);
   }
 
   // ---- domains (irqdomain.c) ----
 
   irqDomainCreateLinear<H>(size: number, ops: IrqDomainOps<H>, hostData: H, name?: string): IrqDomain<H> {
-    return irqDomainCreateLinear(this, size, ops, hostData, name);
+    const domain = irqDomainCreateLinear(size, ops, hostData, name, this.domainList.length);
+    this.domainList.push(domain as IrqDomain);
+    return domain;
   }
 
   irqCreateMapping<H>(domain: IrqDomain<H>, hwirq: number): number {
@@ -395,7 +417,7 @@ export class IrqCore {
 
   irqSetSharedThreadPriority(sharedThreadNum: number, priority: number): void {
     checkPriority(priority, `shared thread ${sharedThreadNum}`);
-    const t = this.sharedThread(sharedThreadNum);
+    const t = this.threads.sharedThread(sharedThreadNum);
     t.runner.setPriority(t, priority);
   }
 
@@ -412,74 +434,10 @@ export class IrqCore {
    * irqreturn, a promise when one of them was async (await it before the parent goes on).
    */
   handleNestedIrq(irq: number): IrqReturn | Promise<IrqReturn> {
-    return handleNestedIrq(this.descFor(irq));
+    return handleNestedIrq(this.descFor(irq), this.threads.current);
   }
 
   // ---- threads and statistics ----
-
-  /**
-   * Give a threaded action its thread: its own (`irq/N-name`, `irq/N-s-name` for a forced secondary) or a
-   * shared one, created on first use.
-   */
-  attachThread(action: IrqAction, sharedThread: number | undefined, secondary: boolean): void {
-    const desc = action.desc;
-    const num = sharedThread ?? (this.forceSharedThread ? 0 : undefined);
-    let t: IrqThread;
-    if (num !== undefined) {
-      t = this.sharedThread(num);
-      if (t.irq === 0) {
-        // The irq that creates a shared thread gives it its affinity (as in that patch).
-        t.irq = desc.irq;
-        this.runners[desc.affinity].adopt(t);
-      }
-    } else {
-      t = this.createThread(secondary ? `irq/${desc.irq}-s-${action.name}` : `irq/${desc.irq}-${action.name}`, desc.irq, undefined);
-      if (secondary) t.priority = IRQ_THREAD_DEFAULT_PRIORITY - 1;
-    }
-    t.served.push(action);
-    action.thread = t;
-  }
-
-  private createThread(name: string, irq: number, shared: number | undefined): IrqThread {
-    const runner = this.runners[this.descs[irq]?.affinity ?? 0];
-    const t = new IrqThread(runner, name, irq, shared);
-    if (this.traceRing !== undefined) t.traceId = this.traceRing.register(name, true);
-    this.threadList.push(t);
-    return t;
-  }
-
-  /** The action is gone: its dedicated threads stop for good; a shared thread only stops serving it. */
-  detachThreads(action: IrqAction): void {
-    for (const a of action.secondary === undefined ? [action] : [action, action.secondary]) {
-      const t = a.thread;
-      if (t === undefined) continue;
-      const i = t.served.indexOf(a);
-      if (i >= 0) t.served.splice(i, 1);
-      if (t.sharedThread !== undefined) continue;
-      t.exited = true;
-      t.runner.dequeue(t);
-      const j = this.threadList.indexOf(t);
-      if (j >= 0) this.threadList.splice(j, 1);
-    }
-  }
-
-  /** EINVAL unless `num` names one of the shared threads. */
-  checkSharedThread(num: number, irq?: number): void {
-    if (!Number.isInteger(num) || num < 0 || num >= this.sharedThreadCount) {
-      throw new IrqError('EINVAL', `${irq === undefined ? '' : `irq ${irq}: `}shared thread ${num} is outside 0..${this.sharedThreadCount - 1}`, irq);
-    }
-  }
-
-  /** Shared thread `num`, created on first use. */
-  private sharedThread(num: number): IrqThread {
-    this.checkSharedThread(num);
-    let t = this.sharedThreads[num];
-    if (t === undefined) {
-      t = this.createThread(`irq/shared-${num}`, 0, num);
-      this.sharedThreads[num] = t;
-    }
-    return t;
-  }
 
   /**
    * The irq threads: name, irqs served, priority, affinity, state, the irq holding it, wakeups, coalesced
@@ -487,24 +445,25 @@ export class IrqCore {
    * irqSetThreadPriority and its 1..99 check, never by writing to the listing.
    */
   irqThreads(): readonly IrqThreadInfo[] {
-    return Object.freeze(this.threadList.map(threadSnapshot));
+    return Object.freeze(this.threads.threads.map(threadSnapshot));
   }
 
   /** Per runner: bursts run, and bursts that ended on the time budget with work left (a frozen snapshot). */
   irqRunnerStats(): readonly IrqRunnerInfo[] {
-    return Object.freeze(this.runners.map(runnerSnapshot));
+    return Object.freeze(this.threads.runners.map(runnerSnapshot));
   }
 
   // ---- tracing and statistics ----
 
   /** Start or stop recording tracepoints (the core must have been created with `trace`). */
   irqTraceStart(): void {
-    this.tracer = this.requireTracer();
+    this.requireTracer();
+    this.ctx.traceStart();
   }
 
   irqTraceStop(): void {
     this.requireTracer();
-    this.tracer = undefined;
+    this.ctx.traceStop();
   }
 
   /** The recorded events, oldest first. */
@@ -537,7 +496,7 @@ export class IrqCore {
   }
 
   procInterrupts(): string {
-    return procInterrupts(this.descs, this.badIrqs);
+    return procInterrupts(this.descs, this.ctx.badIrqs);
   }
 }
 

@@ -2,11 +2,70 @@
  * Interrupt descriptors and actions: the kernel's struct irq_desc and struct irqaction. The core keeps one
  * IrqDesc per irq number; readers get a frozen IrqDescInfo snapshot of it from irqToDesc (view.ts), never the
  * descriptor itself.
+ *
+ * A descriptor does not hold the core: it holds an IrqContext, the little the code that runs a line needs
+ * (the platform's clock and deferral, the log, the tracer, the storm budget, the unknown-irq counter). So the
+ * files below the core depend one way (README, "The core"), and a line's code cannot reach the core's
+ * registries, options or other lines through its descriptor.
  */
-import type { IrqCore } from './core';
+import type { IrqError } from './error';
 import type { IrqLatencyStats } from './stats';
-import type { IrqThread, SyncWaiter } from './thread';
-import type { IrqData, IrqFlowHandler, IrqHandler, IrqThreadFn } from './types';
+// Type-only and against the file order (threads come after descriptors): an action points at the thread that
+// runs it, and a thread at the actions it serves, as struct irqaction and struct task_struct do.
+import type { IrqThread } from './thread';
+import type { IrqTracer } from './trace';
+import type { IrqData, IrqFlowHandler, IrqHandler, IrqLog, IrqStormOptions, IrqThreadFn, Platform } from './types';
+
+/** How many interrupts for unknown irqs are logged before they are only counted (ERR in the table). */
+const BAD_IRQ_LOG_LIMIT = 10;
+
+/**
+ * What a line's code needs of its core, shared by every descriptor of one core: the platform, the log, the
+ * storm budget, the trace ring, and the state that is the whole board's rather than a line's (whether the
+ * tracepoints record, interrupts for unknown irqs). The core creates it and changes its state only through
+ * its methods.
+ */
+export class IrqContext {
+  /** The ring while it records (traceStart), else undefined: what the tracepoints test (a plain field, read on the hot path). */
+  tracer: IrqTracer | undefined = undefined;
+  /** Interrupts reported for irqs nobody allocated or set up (/proc/interrupts ERR). */
+  badIrqs = 0;
+
+  constructor(
+    readonly platform: Platform,
+    readonly log: IrqLog,
+    /** The per-line CPU budget (storm.ts), undefined with storms off. */
+    readonly storm: IrqStormOptions | undefined,
+    /** The trace ring, when the core was created with `trace`: names are registered in it even while stopped. */
+    readonly traceRing: IrqTracer | undefined,
+  ) {}
+
+  /** Record tracepoints into the ring (the caller checked there is one). */
+  traceStart(): void {
+    this.tracer = this.traceRing;
+  }
+
+  traceStop(): void {
+    this.tracer = undefined;
+  }
+
+  /** An interrupt for an irq nobody allocated or set up: counted in ERR, logged for the first ten. */
+  noteBadIrq(irq: number, reason: string): void {
+    if (++this.badIrqs <= BAD_IRQ_LOG_LIMIT) {
+      this.log('warn', `irq ${irq}: unexpected interrupt (${reason})${this.badIrqs === BAD_IRQ_LOG_LIMIT ? '; further ones are only counted' : ''}`);
+    }
+  }
+}
+
+/** Someone waiting for (part of) a line to stop running: synchronizeIrq, disableIrq, freeIrq (sync.ts). */
+export interface SyncWaiter {
+  /** Only this action's hardirq and thread; undefined: the whole line. */
+  readonly action: IrqAction | undefined;
+  /** When the wait began, so the watchdog can tell which waits a stuck run holds up. */
+  readonly sinceUs: number;
+  readonly resolve: () => void;
+  readonly reject: (err: IrqError) => void;
+}
 
 /** One handler registered on a line: the kernel's struct irqaction. */
 export class IrqAction {
@@ -97,11 +156,18 @@ export interface IrqDescInfo {
   readonly failDisabled: boolean;
 }
 
-export class IrqDesc implements IrqDescInfo {
+/**
+ * The live descriptor. Its fields are the snapshot's (IrqDescInfo) but for `actions`: the descriptor keeps
+ * the actions themselves in `action` (the kernel's desc->action) and their names in `actionNames`.
+ */
+export class IrqDesc implements Omit<IrqDescInfo, 'actions'> {
   readonly irqData: IrqData;
   handleIrq: IrqFlowHandler;
   handlerData: unknown = undefined;
-  /** Replaced, never mutated in place, so a flow iterating the old list survives a free from inside a handler. */
+  /**
+   * The actions, in request order (the kernel's desc->action). Replaced, never mutated in place, so a flow
+   * iterating the old list survives a free from inside a handler.
+   */
   action: readonly IrqAction[] = [];
 
   // Kernel's desc_set_defaults: a new line is disabled, masked and at depth 1 until requested.
@@ -177,7 +243,7 @@ export class IrqDesc implements IrqDescInfo {
   /** synchronizeIrq callers waiting for the hardirq and every thread of this line to finish. */
   syncWaiters: SyncWaiter[] = [];
 
-  constructor(readonly core: IrqCore, readonly irq: number, flow: IrqFlowHandler) {
+  constructor(readonly ctx: IrqContext, readonly irq: number, flow: IrqFlowHandler) {
     this.handleIrq = flow;
     this.irqData = {
       irq,
@@ -202,7 +268,8 @@ export class IrqDesc implements IrqDescInfo {
   get triggerType(): number {
     return this.irqData.triggerType;
   }
-  get actions(): readonly string[] {
+  /** The names of the actions, in request order: a new array (the snapshot's `actions`). */
+  get actionNames(): string[] {
     return this.action.map((a) => a.name);
   }
   /** Nothing of this line runs: no hardirq in progress and no thread woken and unfinished. */

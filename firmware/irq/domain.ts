@@ -2,9 +2,16 @@
  * Irq domains: translating a controller's own line numbers (hwirq: a GPIO pin, a register bit) to the
  * core's irq numbers. The kernel's kernel/irq/irqdomain.c, linear domains only.
  */
-import type { IrqCore } from './core';
+import type { IrqDesc } from './desc';
 import { IrqError } from './error';
 import type { IrqDomainOps } from './types';
+
+/** What a domain needs of its core (IrqCore implements it): descriptors to allocate, set up and free. */
+export interface IrqDomainHost {
+  irqAllocDesc(): number;
+  descFor(irq: number): IrqDesc;
+  irqFreeDesc(irq: number): void;
+}
 
 export class IrqDomain<H = unknown> {
   /** hwirq to irq; 0 means not mapped (irq 0 is never handed out). */
@@ -13,7 +20,6 @@ export class IrqDomain<H = unknown> {
   unmapped = 0;
 
   constructor(
-    readonly core: IrqCore,
     readonly name: string,
     readonly size: number,
     readonly ops: IrqDomainOps<H>,
@@ -21,15 +27,22 @@ export class IrqDomain<H = unknown> {
   ) {
     this.revmap = new Array<number>(size).fill(0);
   }
+
+  /** An interrupt reported for a hwirq with no mapping (genericHandleDomainIrq). */
+  noteUnmapped(): void {
+    this.unmapped++;
+  }
 }
 
-export function irqDomainCreateLinear<H>(core: IrqCore, size: number, ops: IrqDomainOps<H>, hostData: H, name?: string): IrqDomain<H> {
+/**
+ * irq_domain_create_linear: a domain of `size` hwirqs, named `domainN` if unnamed (N: how many the core has,
+ * `existing`). The core keeps it in its own list.
+ */
+export function irqDomainCreateLinear<H>(size: number, ops: IrqDomainOps<H>, hostData: H, name: string | undefined, existing: number): IrqDomain<H> {
   if (!Number.isInteger(size) || size <= 0) {
     throw new IrqError('EINVAL', `irq domain ${name ?? ''}: size ${size} must be a positive integer`);
   }
-  const domain = new IrqDomain<H>(core, name ?? `domain${core.domains.length}`, size, ops, hostData);
-  core.domains.push(domain as IrqDomain);
-  return domain;
+  return new IrqDomain<H>(name ?? `domain${existing}`, size, ops, hostData);
 }
 
 function checkHwirq<H>(domain: IrqDomain<H>, hwirq: number): void {
@@ -39,7 +52,7 @@ function checkHwirq<H>(domain: IrqDomain<H>, hwirq: number): void {
 }
 
 /** irq_create_mapping: the irq for hwirq, allocated and set up through ops.map on first use. */
-export function irqCreateMapping<H>(core: IrqCore, domain: IrqDomain<H>, hwirq: number): number {
+export function irqCreateMapping<H>(core: IrqDomainHost, domain: IrqDomain<H>, hwirq: number): number {
   checkHwirq(domain, hwirq);
   const existing = domain.revmap[hwirq];
   if (existing !== 0) return existing;
@@ -64,12 +77,12 @@ export function irqFindMapping<H>(domain: IrqDomain<H>, hwirq: number): number {
 }
 
 /** irq_dispose_mapping: undo irqCreateMapping. The line must have no actions left. */
-export function irqDisposeMapping(core: IrqCore, virq: number): void {
+export function irqDisposeMapping(core: IrqDomainHost, virq: number): void {
   const desc = core.descFor(virq);
   const domain = desc.irqData.domain;
   if (domain === undefined) throw new IrqError('EINVAL', `irq ${virq}: is not mapped in a domain`, virq);
   if (desc.action.length !== 0) {
-    throw new IrqError('EBUSY', `irq ${virq}: still has actions (${desc.actions.join(', ')}); free them first`, virq);
+    throw new IrqError('EBUSY', `irq ${virq}: still has actions (${desc.actionNames.join(', ')}); free them first`, virq);
   }
   domain.ops.unmap?.(domain, virq);
   domain.revmap[desc.irqData.hwirq] = 0;

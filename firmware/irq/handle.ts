@@ -5,10 +5,18 @@ import { IRQ_HANDLED, IRQ_NONE, IRQ_WAKE_THREAD } from './constants';
 import type { IrqAction, IrqDesc } from './desc';
 import { describe } from './error';
 import { noteInterrupt } from './spurious';
-import { irqDefaultPrimaryHandler } from './manage';
 import { STORM_SAMPLE, noteCpu } from './storm';
+import { wakeSyncWaiters } from './sync';
+import { irqWakeThreadAction } from './thread';
 import { IRQ_TRACE } from './trace';
-import { irqWakeThreadAction, wakeSyncWaiters } from './thread';
+
+/**
+ * The primary handler a threaded request without one gets (the kernel's irq_default_primary_handler, in
+ * manage.c): wake the thread. handleIrqEvent recognises it and does not call it.
+ */
+export function irqDefaultPrimaryHandler(): typeof IRQ_WAKE_THREAD {
+  return IRQ_WAKE_THREAD;
+}
 
 /**
  * handle_irq_event and __handle_irq_event_percpu (kernel/irq/handle.c): mark the line in progress, run every
@@ -20,15 +28,15 @@ import { irqWakeThreadAction, wakeSyncWaiters } from './thread';
  * time charged STORM_SAMPLE times over; the others read no clock.
  */
 export function handleIrqEvent(desc: IrqDesc, track: boolean): number {
-  const core = desc.core;
-  const tracer = core.tracer;
-  const storm = core.storm;
+  const ctx = desc.ctx;
+  const tracer = ctx.tracer;
+  const storm = ctx.storm;
   let sampled = false;
   let sampleUs = 0;
   if (storm !== undefined && --desc.stormSkip < 0) {
     desc.stormSkip = STORM_SAMPLE - 1;
     sampled = true;
-    sampleUs = core.platform.now();
+    sampleUs = ctx.platform.now();
   }
   desc.pending = false;
   desc.inProgress = true;
@@ -64,7 +72,7 @@ export function handleIrqEvent(desc: IrqDesc, track: boolean): number {
   desc.inProgress = false;
   // Unclaimed interrupts are left to the spurious detector, which polling would only slow down.
   if (sampled && retval !== IRQ_NONE) {
-    const now = core.platform.now();
+    const now = ctx.platform.now();
     noteCpu(desc, (now - sampleUs) * STORM_SAMPLE, now, storm!);
   }
   // note_interrupt has nothing to do for a claimed interrupt while no spurious window is open (spurious.ts).
@@ -86,13 +94,13 @@ function firstFault(desc: IrqDesc, action: IrqAction): boolean {
 }
 
 function reportHandlerError(desc: IrqDesc, action: IrqAction, err: unknown): void {
-  if (firstFault(desc, action)) desc.core.log('error', `irq ${desc.irq}: handler of "${action.name}" threw: ${describe(err)}`);
+  if (firstFault(desc, action)) desc.ctx.log('error', `irq ${desc.irq}: handler of "${action.name}" threw: ${describe(err)}`);
 }
 
 function reportBadReturn(desc: IrqDesc, action: IrqAction, res: unknown): void {
   if (!firstFault(desc, action)) return;
   const thenable = typeof res === 'object' && res !== null && typeof (res as { then?: unknown }).then === 'function';
-  desc.core.log(
+  desc.ctx.log(
     'error',
     thenable
       ? `irq ${desc.irq}: handler of "${action.name}" returned a Promise; primary handlers run in hardirq context and must be synchronous (move the slow part to a threadFn)`
@@ -101,5 +109,5 @@ function reportBadReturn(desc: IrqDesc, action: IrqAction, res: unknown): void {
 }
 
 function warnNoThread(desc: IrqDesc, action: IrqAction): void {
-  if (firstFault(desc, action)) desc.core.log('warn', `IRQ ${desc.irq} device ${action.name} returned IRQ_WAKE_THREAD but no thread function available.`);
+  if (firstFault(desc, action)) desc.ctx.log('warn', `IRQ ${desc.irq} device ${action.name} returned IRQ_WAKE_THREAD but no thread function available.`);
 }

@@ -8,13 +8,15 @@ export { IrqLine } from './line';
 export type { IrqRunnerInfo, IrqSpuriousInfo } from './view';
 export { IrqDomain } from './domain';
 export { IRQ_THREAD_DEFAULT_PRIORITY, type IrqThreadInfo, type IrqThreadState } from './thread';
-export { irqDefaultPrimaryHandler } from './manage';
+export { irqDefaultPrimaryHandler } from './handle';
 export { SPURIOUS_LIMIT, SPURIOUS_WINDOW } from './spurious';
 export { IRQ_STORM_DEFAULT, type IrqStormOptions } from './storm';
 export { IRQ_WATCHDOG_DEFAULT, type IrqWatchdogOptions } from './watchdog';
 export { IRQ_TRACE, type ChromeTrace, type ChromeTraceEvent, type IrqTraceEvent, type IrqTraceKind } from './trace';
 export type { IrqLatencyInfo, LatencySummary } from './stats';
 export {
-  chainedIrqEnter, chainedIrqExit, handleBadIrq, handleEdgeIrq, handleFasteoiIrq, handleLevelIrq, handleSimpleIrq,
-  handleUntrackedIrq, irqDataGetChipData, irqDescGetChip, irqDescGetHandlerData, irqSetHandlerLocked,
+  chainedIrqEnter, chainedIrqExit, irqDataGetChipData, irqDescGetChip, irqDescGetHandlerData, irqSetHandlerLocked,
 } from './chip';
+export {
+  handleBadIrq, handleEdgeIrq, handleFasteoiIrq, handleLevelIrq, handleSimpleIrq, handleUntrackedIrq,
+} from './flow';

@@ -22,11 +22,10 @@
  * kernel: a sharer that disables the line disables it for its sharers too. Each call goes through the
  * core's own function and its checks (EDEADLK from the line's own thread, unbalanced enables, ...).
  */
-import type { IrqCore } from './core';
 import type { IrqAction } from './desc';
 import { IrqError } from './error';
 import {
-  disableHardirq, disableIrq, disableIrqNosync, enableIrq, freeIrq, irqWakeThread, synchronizeIrq,
+  disableHardirq, disableIrq, disableIrqNosync, enableIrq, freeIrq, irqWakeThread, synchronizeIrq, type IrqManageCore,
 } from './manage';
 
 export class IrqLine {
@@ -34,11 +33,11 @@ export class IrqLine {
   readonly irq: number;
   /** The name of the action, as requested. */
   readonly name: string;
-  readonly #core: IrqCore;
+  readonly #core: IrqManageCore;
   readonly #action: IrqAction;
 
   /** Made by the core's request*Line methods for the action they registered; a driver never makes one. */
-  constructor(core: IrqCore, action: IrqAction) {
+  constructor(core: IrqManageCore, action: IrqAction) {
     this.#core = core;
     this.#action = action;
     this.irq = action.desc.irq;
@@ -112,7 +111,7 @@ export class IrqLine {
 }
 
 /** The line of the action with devId that a request has just registered on irq. */
-export function irqLineOf(core: IrqCore, irq: number, devId: unknown): IrqLine {
+export function irqLineOf(core: IrqManageCore, irq: number, devId: unknown): IrqLine {
   // devIds are unique on a line (a request reusing one is EBUSY), and a line requested without sharing has one action.
   const action = core.descFor(irq).action.find((a) => a.devId === devId);
   if (action === undefined) throw new IrqError('EINVAL', `irq ${irq}: no action with that devId to make a line of`, irq);

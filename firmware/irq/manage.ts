@@ -3,25 +3,40 @@
  */
 import {
   IRQ_NONE, IRQ_TYPE_EDGE_BOTH, IRQ_TYPE_EDGE_FALLING, IRQ_TYPE_EDGE_RISING, IRQ_TYPE_LEVEL_HIGH, IRQ_TYPE_LEVEL_LOW,
-  IRQ_TYPE_LEVEL_MASK, IRQ_WAKE_THREAD, IRQCHIP_ONESHOT_SAFE, IRQCHIP_SET_TYPE_MASKED, IRQCHIP_SKIP_SET_WAKE,
+  IRQ_TYPE_LEVEL_MASK, IRQCHIP_ONESHOT_SAFE, IRQCHIP_SET_TYPE_MASKED, IRQCHIP_SKIP_SET_WAKE,
   IRQF_NO_AUTOEN, IRQF_NO_THREAD, IRQF_ONESHOT, IRQF_SHARED, IRQF_TRIGGER_MASK, IRQF_VALID_MASK, triggerName,
 } from './constants';
-import type { IrqCore } from './core';
+import { disableIrqDesc, irqDisable, irqMayUnmask, irqShutdown, irqStartup, maskIrq, unmaskIrq, withBusLock } from './chip';
 import { IrqAction, type IrqDesc } from './desc';
 import { IrqError, describe, describeValue } from './error';
-import { irqDisable, irqMayUnmask, irqShutdown, irqStartup, maskIrq, unmaskIrq, withBusLock } from './chip';
+import { irqDefaultPrimaryHandler } from './handle';
+import { checkIrqResend } from './resend';
 import { IrqLatencyStats } from './stats';
-import { irqWakeThreadAction, waitForIdle } from './thread';
-import type { IrqHandler, IrqThreadFn } from './types';
+import { waitForIdle } from './sync';
+import { irqWakeThreadAction, type IrqThreadRegistry } from './thread';
+import type { IrqTracer } from './trace';
+import type { IrqHandler, IrqLog, IrqThreadFn } from './types';
+import type { ThreadWatchdog } from './watchdog';
+
+/**
+ * What these functions need of their core (IrqCore implements it): its descriptors, its threads, the log, the
+ * trace ring and two options. Declared here so manage.ts depends on the core's shape, not on core.ts.
+ */
+export interface IrqManageCore {
+  /** The live descriptor of an allocated irq, or EINVAL naming it. */
+  descFor(irq: number): IrqDesc;
+  readonly threads: IrqThreadRegistry<ThreadWatchdog>;
+  readonly log: IrqLog;
+  readonly traceRing: IrqTracer | undefined;
+  readonly forceThreading: boolean;
+  readonly statsEnabled: boolean;
+  /** A genericHandleIrq is on the stack: hardirq context. */
+  readonly inHardirq: boolean;
+}
 
 const VALID_TYPES: readonly number[] = Object.freeze([
   IRQ_TYPE_EDGE_RISING, IRQ_TYPE_EDGE_FALLING, IRQ_TYPE_EDGE_BOTH, IRQ_TYPE_LEVEL_HIGH, IRQ_TYPE_LEVEL_LOW,
 ]);
-
-/** The primary handler a threaded request without one gets: wake the thread. */
-export function irqDefaultPrimaryHandler(): typeof IRQ_WAKE_THREAD {
-  return IRQ_WAKE_THREAD;
-}
 
 /** The action registered on the line with devId (the kernel's walk of desc->action by dev_id). */
 function findAction(desc: IrqDesc, devId: unknown): IrqAction | undefined {
@@ -93,7 +108,7 @@ function checkRequestArgs(
 function irqNestedPrimaryHandler(desc: IrqDesc): IrqHandler {
   let warned = false;
   return () => {
-    if (!warned) desc.core.log('warn', `Primary handler called for nested irq ${desc.irq}`);
+    if (!warned) desc.ctx.log('warn', `Primary handler called for nested irq ${desc.irq}`);
     warned = true;
     return IRQ_NONE;
   };
@@ -106,11 +121,11 @@ function irqNestedPrimaryHandler(desc: IrqDesc): IrqHandler {
  * (requestIrqSharedThread).
  */
 export function requestThreadedIrq(
-  core: IrqCore, irq: number, handler: IrqHandler | null, threadFn: IrqThreadFn | null,
+  core: IrqManageCore, irq: number, handler: IrqHandler | null, threadFn: IrqThreadFn | null,
   flags: number, name: string, devId: unknown, sharedThread?: number,
 ): number {
   const desc = core.descFor(irq);
-  if (core.hardirqDepth !== 0) {
+  if (core.inHardirq) {
     // request_threaded_irq may sleep in the kernel and is forbidden in hardirq context; the same rule here.
     throw new IrqError('EINVAL', `irq ${irq}: request for "${name}" from hardirq context (a primary handler); request from a thread or from task context`, irq);
   }
@@ -118,7 +133,7 @@ export function requestThreadedIrq(
   // __setup_irq: a request that names no trigger type gets the line's current one.
   if ((flags & IRQF_TRIGGER_MASK) === 0) flags |= desc.irqData.triggerType & IRQF_TRIGGER_MASK;
   // Checked before anything is set up, so a bad number leaves the line as it was.
-  if (sharedThread !== undefined) core.checkSharedThread(sharedThread, irq);
+  if (sharedThread !== undefined) core.threads.checkSharedThread(sharedThread, irq);
   // A chip that is safe without masking drops the oneshot requirement (and its cost).
   if (oneshotSafe(desc)) flags &= ~IRQF_ONESHOT;
   if (desc.nestedThread && threadFn === null) {
@@ -150,7 +165,7 @@ function oneshotSafe(desc: IrqDesc): boolean {
  * for: forced threading's implied oneshot is `oneshot`, so it cannot make sharers disagree.
  */
 function irqSetupForcedThreading(
-  core: IrqCore, desc: IrqDesc, handler: IrqHandler | null, threadFn: IrqThreadFn | null,
+  core: IrqManageCore, desc: IrqDesc, handler: IrqHandler | null, threadFn: IrqThreadFn | null,
   flags: number, name: string, devId: unknown, sharedThread: number | undefined,
 ): { action: IrqAction; oneshot: boolean } {
   if (desc.nestedThread) {
@@ -192,7 +207,7 @@ function checkSharing(desc: IrqDesc, action: IrqAction): void {
  * masked) its oneshot bit, attach its threads, and put it on the line under the chip's bus lock: the first
  * action sets the trigger and starts the line (replaying a pending edge), a later one joins the sharers.
  */
-function setupIrq(core: IrqCore, desc: IrqDesc, action: IrqAction, oneshot: boolean, sharedThread: number | undefined): void {
+function setupIrq(core: IrqManageCore, desc: IrqDesc, action: IrqAction, oneshot: boolean, sharedThread: number | undefined): void {
   const { irq } = desc;
   const nested = desc.nestedThread;
   checkSharing(desc, action);
@@ -214,8 +229,8 @@ function setupIrq(core: IrqCore, desc: IrqDesc, action: IrqAction, oneshot: bool
   if (!nested && oneshot && action.threadFn !== null) action.threadMask = allocBit();
   if (action.secondary !== undefined && action.flags & IRQF_ONESHOT) action.secondary.threadMask = allocBit();
   if (action.threadFn !== null && !nested) {
-    core.attachThread(action, sharedThread, false);
-    if (action.secondary !== undefined) core.attachThread(action.secondary, sharedThread, true);
+    core.threads.attachThread(action, sharedThread, false);
+    if (action.secondary !== undefined) core.threads.attachThread(action.secondary, sharedThread, true);
   }
   if (core.traceRing !== undefined) action.traceId = core.traceRing.register(action.name, false);
   if (core.statsEnabled) desc.stats ??= new IrqLatencyStats();
@@ -237,7 +252,8 @@ function setupIrq(core: IrqCore, desc: IrqDesc, action: IrqAction, oneshot: bool
           irqDisable(desc, true);
         } else {
           try {
-            irqStartup(desc, true);
+            irqStartup(desc);
+            checkIrqResend(desc);
           } catch (err) {
             desc.action = [];
             throw chipFailure(desc, 'irqStartup', err);
@@ -256,7 +272,7 @@ function setupIrq(core: IrqCore, desc: IrqDesc, action: IrqAction, oneshot: bool
       }
     });
   } catch (err) {
-    core.detachThreads(action);
+    core.threads.detachThreads(action);
     throw err;
   }
 }
@@ -291,7 +307,7 @@ function setTrigger(desc: IrqDesc, type: number, explicit: boolean): void {
   desc.level = (type & IRQ_TYPE_LEVEL_MASK) !== 0;
 }
 
-export function irqSetIrqType(core: IrqCore, irq: number, type: number): number {
+export function irqSetIrqType(core: IrqManageCore, irq: number, type: number): number {
   const desc = core.descFor(irq);
   if (!VALID_TYPES.includes(type)) {
     throw new IrqError('EINVAL', `irq ${irq}: ${hex(type)} is not a trigger type (use IRQ_TYPE_EDGE_* or IRQ_TYPE_LEVEL_*)`, irq);
@@ -301,14 +317,14 @@ export function irqSetIrqType(core: IrqCore, irq: number, type: number): number 
   }
   if (desc.action.length > 1 && type !== desc.irqData.triggerType) {
     // The kernel does not check sharers here either; say so, since they agreed on the old type.
-    core.log('warn', `irq ${irq}: trigger type changed to ${triggerName(type)} on a line shared by ${desc.actions.join(', ')}`);
+    core.log('warn', `irq ${irq}: trigger type changed to ${triggerName(type)} on a line shared by ${desc.actionNames.join(', ')}`);
   }
   withBusLock(desc, () => setTrigger(desc, type, true));
   return 0;
 }
 
 /** irq_set_irq_wake: wake enables nest like disables; the chip is told on the first and the last. */
-export function irqSetIrqWake(core: IrqCore, irq: number, on: boolean): number {
+export function irqSetIrqWake(core: IrqManageCore, irq: number, on: boolean): number {
   const desc = core.descFor(irq);
   const chip = desc.irqData.chip;
   if (chip === undefined) throw new IrqError('ENOSYS', `irq ${irq}: has no irq_chip`, irq);
@@ -345,7 +361,7 @@ export function irqSetIrqWake(core: IrqCore, irq: number, on: boolean): number {
  * that never settles is abandoned after the watchdog time (watchdog.ts), so the free always finishes.
  * Freeing a devId that is not on the line warns and resolves to undefined.
  */
-export function freeIrq(core: IrqCore, irq: number, devId: unknown): Promise<string | undefined> {
+export function freeIrq(core: IrqManageCore, irq: number, devId: unknown): Promise<string | undefined> {
   let desc: IrqDesc;
   try {
     desc = core.descFor(irq);
@@ -376,29 +392,26 @@ export function freeIrq(core: IrqCore, irq: number, devId: unknown): Promise<str
   // The kernel's free_irq waits for the thread (synchronize_irq) however long it takes. We wait too, but
   // at most the watchdog time: a JavaScript promise can never be killed, so a run still sleeping then is
   // abandoned (logged) and the line left clean for the next request. A free always finishes.
-  core.watchdog.freed(action);
+  core.threads.watch.freed(action);
   return waitForIdle(desc, action).then(() => {
-    core.detachThreads(action);
+    core.threads.detachThreads(action);
     return action.name;
   });
 }
 
-export function disableIrqNosync(core: IrqCore, irq: number): void {
-  const desc = core.descFor(irq);
-  withBusLock(desc, () => {
-    if (desc.depth++ === 0) irqDisable(desc);
-  });
+export function disableIrqNosync(core: IrqManageCore, irq: number): void {
+  disableIrqDesc(core.descFor(irq));
 }
 
 /** A thread waiting for its own line to go idle would wait for itself. */
-function checkNotOwnThread(core: IrqCore, desc: IrqDesc, what: string): void {
-  const current = core.currentThread;
+function checkNotOwnThread(core: IrqManageCore, desc: IrqDesc, what: string): void {
+  const current = core.threads.current;
   if (current !== undefined && (current.active?.desc === desc || desc.nestedOwner === current)) {
     throw new IrqError('EDEADLK', `irq ${desc.irq}: ${what} called from ${current.name}, its own thread, would wait for itself (use disableIrqNosync)`, desc.irq);
   }
 }
 
-export function disableIrq(core: IrqCore, irq: number): Promise<void> {
+export function disableIrq(core: IrqManageCore, irq: number): Promise<void> {
   try {
     const desc = core.descFor(irq);
     checkNotOwnThread(core, desc, 'disableIrq');
@@ -414,12 +427,12 @@ export function disableIrq(core: IrqCore, irq: number): Promise<void> {
  * running while this is called from outside it, so there is nothing to wait for; the result says, as the
  * kernel's does, whether no thread of the line is active.
  */
-export function disableHardirq(core: IrqCore, irq: number): boolean {
+export function disableHardirq(core: IrqManageCore, irq: number): boolean {
   disableIrqNosync(core, irq);
   return core.descFor(irq).threadsActive === 0;
 }
 
-export function synchronizeIrq(core: IrqCore, irq: number): Promise<void> {
+export function synchronizeIrq(core: IrqManageCore, irq: number): Promise<void> {
   try {
     const desc = core.descFor(irq);
     checkNotOwnThread(core, desc, 'synchronizeIrq');
@@ -433,7 +446,7 @@ export function synchronizeIrq(core: IrqCore, irq: number): Promise<void> {
 export function enableIrqDesc(desc: IrqDesc): void {
   switch (desc.depth) {
     case 0:
-      desc.core.log('warn', `Unbalanced enable for IRQ ${desc.irq}`);
+      desc.ctx.log('warn', `Unbalanced enable for IRQ ${desc.irq}`);
       break;
     case 1:
       desc.spuriousDisabled = false;
@@ -441,14 +454,15 @@ export function enableIrqDesc(desc: IrqDesc): void {
         desc.failDisabled = false;
         for (const a of desc.action) a.failures = 0;
       }
-      irqStartup(desc, true);
+      irqStartup(desc);
+      checkIrqResend(desc);
       break;
     default:
       desc.depth--;
   }
 }
 
-export function enableIrq(core: IrqCore, irq: number): void {
+export function enableIrq(core: IrqManageCore, irq: number): void {
   const desc = core.descFor(irq);
   if (desc.irqData.chip === undefined) {
     core.log('warn', `enable_irq before setup/request_irq: irq ${irq}`);
@@ -467,7 +481,7 @@ export function checkPriority(priority: number, what: string): void {
  * The priority of the thread of the action registered with devId: 1..99, higher runs first. A forced
  * action's secondary thread keeps one less, as the kernel sets it up.
  */
-export function irqSetThreadPriority(core: IrqCore, irq: number, devId: unknown, priority: number): void {
+export function irqSetThreadPriority(core: IrqManageCore, irq: number, devId: unknown, priority: number): void {
   const desc = core.descFor(irq);
   const action = threadedAction(desc, devId);
   checkPriority(priority, `irq ${irq}`);
@@ -481,16 +495,16 @@ export function irqSetThreadPriority(core: IrqCore, irq: number, devId: unknown,
 }
 
 /** irq_wake_thread: wake the thread of the action registered with devId, without a hardirq. */
-export function irqWakeThread(core: IrqCore, irq: number, devId: unknown): void {
+export function irqWakeThread(core: IrqManageCore, irq: number, devId: unknown): void {
   const desc = core.descFor(irq);
   irqWakeThreadAction(threadedAction(desc, devId));
 }
 
 /** irq_set_nested_thread: mark a child line whose threadFns its parent's thread runs (handleNestedIrq). */
-export function irqSetNestedThread(core: IrqCore, irq: number, on: boolean): void {
+export function irqSetNestedThread(core: IrqManageCore, irq: number, on: boolean): void {
   const desc = core.descFor(irq);
   if (desc.action.length !== 0 && desc.nestedThread !== on) {
-    throw new IrqError('EBUSY', `irq ${irq}: cannot change nesting while requested by ${desc.actions.join(', ')}`, irq);
+    throw new IrqError('EBUSY', `irq ${irq}: cannot change nesting while requested by ${desc.actionNames.join(', ')}`, irq);
   }
   desc.nestedThread = on;
 }
@@ -499,10 +513,11 @@ export function irqSetNestedThread(core: IrqCore, irq: number, on: boolean): voi
  * irq_set_affinity: route the line to a CPU. Its threads move to that CPU's runner, and a shared thread
  * follows the irq that created it (as in the PREEMPT_RT "shared interrupt threads" patch).
  */
-export function irqSetAffinity(core: IrqCore, irq: number, cpu: number): number {
+export function irqSetAffinity(core: IrqManageCore, irq: number, cpu: number): number {
   const desc = core.descFor(irq);
-  if (!Number.isInteger(cpu) || cpu < 0 || cpu >= core.runners.length) {
-    throw new IrqError('EINVAL', `irq ${irq}: CPU ${cpu} is outside 0..${core.runners.length - 1}`, irq);
+  const cpus = core.threads.runners.length;
+  if (!Number.isInteger(cpu) || cpu < 0 || cpu >= cpus) {
+    throw new IrqError('EINVAL', `irq ${irq}: CPU ${cpu} is outside 0..${cpus - 1}`, irq);
   }
   const chip = desc.irqData.chip;
   if (chip?.irqSetAffinity) {
@@ -515,9 +530,6 @@ export function irqSetAffinity(core: IrqCore, irq: number, cpu: number): number 
     });
   }
   desc.affinity = cpu;
-  const runner = core.runners[cpu];
-  for (const t of core.threadList) {
-    if (t.irq === irq) runner.adopt(t);
-  }
+  core.threads.setAffinity(irq, cpu);
   return 0;
 }

@@ -36,7 +36,7 @@ export function procInterrupts(descs: readonly (IrqDesc | undefined)[], badIrqs:
     if (desc === undefined) continue;
     const chained = desc.noRequest;
     if (desc.action.length === 0 && !chained && desc.count === 0 && desc.deferred === 0) continue;
-    const actions = chained ? '(chained)' : desc.actions.join(', ') || '(none)';
+    const actions = chained ? '(chained)' : desc.actionNames.join(', ') || '(none)';
     rows.push(
       `${pad(desc.irq, 4)} ${pad(desc.count, 10)} ${pad(desc.unhandledTotal, 10)} ${pad(desc.deferred, 9)}  ` +
         `${pad(desc.chipName ?? '-', 14, true)} ${pad(desc.hwirq, 5)}  ${pad(triggerName(desc.triggerType), 13, true)} ${actions}${stateOf(desc)}`,

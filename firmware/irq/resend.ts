@@ -2,10 +2,10 @@
  * Replaying an interrupt that arrived while its line was disabled: the kernel's kernel/irq/resend.c.
  */
 import type { IrqDesc } from './desc';
-import { handleNestedIrq } from './chip';
+import { handleNestedIrq } from './flow';
 
 /**
- * check_irq_resend: on enable, replay a pending edge through the chip's irqRetrigger, or else in software
+ * check_irq_resend: after irqStartup (chip.ts), on enable, replay a pending edge through the chip's irqRetrigger, or else in software
  * after the current job (the kernel's resend tasklet). Level lines are not replayed: if the level is still
  * asserted the hardware raises it again by itself.
  *
@@ -26,11 +26,11 @@ export function checkIrqResend(desc: IrqDesc): void {
   const chip = desc.irqData.chip;
   if (chip?.irqRetrigger && chip.irqRetrigger(desc.irqData)) return;
   desc.resendQueued = true;
-  desc.core.platform.defer(() => {
+  desc.ctx.platform.defer(() => {
     // Cancelled by a shutdown in between (clear_irq_resend).
     if (!desc.resendQueued) return;
     desc.resendQueued = false;
-    if (desc.nestedThread) void handleNestedIrq(desc);
+    if (desc.nestedThread) void handleNestedIrq(desc, undefined);
     else desc.handleIrq(desc);
   });
 }

@@ -47,7 +47,7 @@ export function noteInterrupt(desc: IrqDesc, actionRet: number): void {
   }
 
   if (actionRet === IRQ_NONE) {
-    const now = desc.core.platform.now();
+    const now = desc.ctx.platform.now();
     // The odd spurious interrupt must not become a doomsday counter on a working system.
     if (now - desc.lastUnhandled > UNHANDLED_AGING_US) desc.unhandled = 1;
     else desc.unhandled++;
@@ -62,12 +62,12 @@ export function noteInterrupt(desc: IrqDesc, actionRet: number): void {
   desc.irqCount = 0;
   if (desc.unhandled > SPURIOUS_LIMIT) {
     const handlers = desc.action.map((a) => `"${a.name}"`).join(', ') || '(none)';
-    desc.core.log(
+    desc.ctx.log(
       'error',
       `irq ${desc.irq}: nobody cared (${desc.unhandled} of the last ${SPURIOUS_WINDOW} interrupts unhandled); handlers: ${handlers}.${oneshotHint(desc)} Disabling IRQ #${desc.irq}`,
     );
     desc.spuriousDisabled = true;
-    desc.core.tracer?.record(IRQ_TRACE.SPURIOUS, desc.irq, 0);
+    desc.ctx.tracer?.record(IRQ_TRACE.SPURIOUS, desc.irq, 0);
     desc.depth++;
     irqDisable(desc);
   }

@@ -24,14 +24,9 @@
 import type { IrqDesc } from './desc';
 import { irqMayUnmask, maskIrq, unmaskIrq } from './chip';
 import { IRQ_TRACE } from './trace';
+import type { IrqStormOptions } from './types';
 
-export interface IrqStormOptions {
-  /** The share of a window's time one line may take before it is polled, in percent. */
-  cpuPercent: number;
-  windowUs: number;
-  /** The poll period of a polled line, µs. */
-  pollUs: number;
-}
+export type { IrqStormOptions };
 
 export const IRQ_STORM_DEFAULT: IrqStormOptions = Object.freeze({ cpuPercent: 50, windowUs: 100_000, pollUs: 1000 });
 
@@ -53,19 +48,19 @@ export function noteCpu(desc: IrqDesc, us: number, now: number, options: IrqStor
 }
 
 function enterPolled(desc: IrqDesc, options: IrqStormOptions): void {
-  const platform = desc.core.platform;
+  const platform = desc.ctx.platform;
   if (platform.setTimer === undefined) {
     // Without a timer nothing could unmask the line again: leave it in interrupt mode, and say so once.
-    if (!desc.stormReported) desc.core.log('warn', `irq ${desc.irq}: interrupt storm (${stormText(options)}), but the platform has no timer to poll it`);
+    if (!desc.stormReported) desc.ctx.log('warn', `irq ${desc.irq}: interrupt storm (${stormText(options)}), but the platform has no timer to poll it`);
     desc.stormReported = true;
     return;
   }
   desc.polled = true;
   desc.stormSwitches++;
-  desc.core.tracer?.record(IRQ_TRACE.STORM, desc.irq, 1);
+  desc.ctx.tracer?.record(IRQ_TRACE.STORM, desc.irq, 1);
   desc.pollTicks = 0;
   desc.pollHits = 0;
-  desc.core.log('warn', `irq ${desc.irq}: interrupt storm (${stormText(options)}); polling it every ${options.pollUs / 1000} ms`);
+  desc.ctx.log('warn', `irq ${desc.irq}: interrupt storm (${stormText(options)}); polling it every ${options.pollUs / 1000} ms`);
   // The flow of this interrupt runs on (it may be the thread's run that tipped it); the next goes through the wrapper.
   desc.polledFlow = desc.handleIrq;
   desc.handleIrq = handlePolledIrq;
@@ -99,17 +94,17 @@ function stormText(options: IrqStormOptions): string {
 
 function pollTick(desc: IrqDesc, options: IrqStormOptions): void {
   if (!desc.polled) return;
-  const platform = desc.core.platform;
+  const platform = desc.ctx.platform;
   if (++desc.pollTicks >= options.windowUs / options.pollUs) {
     const calm = desc.pollHits * 2 < desc.pollTicks;
     desc.pollTicks = 0;
     desc.pollHits = 0;
     if (calm || desc.action.length === 0) {
       leavePolled(desc);
-      desc.core.tracer?.record(IRQ_TRACE.STORM, desc.irq, 0);
+      desc.ctx.tracer?.record(IRQ_TRACE.STORM, desc.irq, 0);
       desc.stormWindowStart = platform.now();
       desc.stormCpuUs = 0;
-      desc.core.log('info', `irq ${desc.irq}: storm over; back to interrupts`);
+      desc.ctx.log('info', `irq ${desc.irq}: storm over; back to interrupts`);
       if (desc.masked && irqMayUnmask(desc)) unmaskIrq(desc);
       return;
     }

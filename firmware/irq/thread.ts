@@ -11,14 +11,16 @@
  * thread (`irq/shared-K`) serves every action requested into it, one at a time: an action whose threadFn
  * sleeps (awaits) holds the shared thread, and its siblings wait, exactly as that patch warns. Other threads
  * run meanwhile.
+ *
+ * The threads of a core, its runners and which thread runs now belong to its IrqThreadRegistry (at the end of
+ * this file); the core holds one and delegates to it.
  */
 import { IRQ_HANDLED, IRQ_NONE, IRQ_WAKE_THREAD } from './constants';
-import type { IrqCore } from './core';
-import type { IrqAction, IrqDesc } from './desc';
-import { chipBusLock, chipBusSyncUnlock, irqMayUnmask, unmaskThreadedIrq } from './chip';
+import type { IrqAction, IrqContext, IrqDesc } from './desc';
+import { chipBusLock, chipBusSyncUnlock, disableIrqDesc, irqMayUnmask, unmaskThreadedIrq } from './chip';
 import { IrqError, describe } from './error';
-import { disableIrqNosync } from './manage';
 import { noteCpu } from './storm';
+import { wakeSyncWaiters } from './sync';
 import { IRQ_TRACE } from './trace';
 import type { PlatformDeferred } from './types';
 
@@ -115,6 +117,13 @@ export class IrqThread implements IrqThreadInfo {
     this.onFailed = onFailed;
   }
 
+  /** The watchdog found the current run unfinished (or let it go): counted once per run. */
+  noteStuck(): void {
+    if (this.reportedStuck) return;
+    this.reportedStuck = true;
+    this.stuck++;
+  }
+
   get affinity(): number {
     return this.runner.cpu;
   }
@@ -156,16 +165,15 @@ export class ThreadRunner {
   private readonly burst = (): void => {
     this.scheduled = false;
     this.bursts++;
-    const core = this.core;
-    const start = core.platform.now();
+    const start = this.ctx.platform.now();
     let now = start;
     this.inBurst = true;
     for (let t = this.head; t !== undefined; t = this.head) {
       this.head = t.next;
       t.next = undefined;
       t.queued = false;
-      // One try per run, for the thread function and what follows it: a throw while core.currentThread is
-      // the thread is its function's (fault isolation, runThrew); nothing else of the run should throw.
+      // One try per run, for the thread function and what follows it: a throw while registry.current is the
+      // thread is its function's (fault isolation, runThrew); nothing else of the run should throw.
       try {
         now = this.runOnce(t, now);
       } catch (err) {
@@ -179,8 +187,8 @@ export class ThreadRunner {
     }
     this.inBurst = false;
     if (this.head !== undefined) this.schedule();
-    const watchdog = core.watchdog;
-    if (watchdog.sleepers !== 0) watchdog.poll();
+    const watch = this.watch;
+    if (watch.sleepers !== 0) watch.poll();
   };
 
   /**
@@ -189,9 +197,14 @@ export class ThreadRunner {
    * a platform without createDeferred, which gets defer(burst) per burst.
    */
   private readonly deferred: PlatformDeferred | undefined;
+  private readonly ctx: IrqContext;
+  /** The registry's watchdog, told of every run that sleeps. */
+  private readonly watch: IrqSleepWatch;
 
-  constructor(private readonly core: IrqCore, readonly cpu: number, readonly budgetUs: number) {
-    this.deferred = core.platform.createDeferred?.(this.burst);
+  constructor(private readonly registry: IrqThreadRegistry, readonly cpu: number, readonly budgetUs: number) {
+    this.ctx = registry.ctx;
+    this.watch = registry.watch;
+    this.deferred = this.ctx.platform.createDeferred?.(this.burst);
   }
 
   /** Change a thread's priority; a thread already queued moves to its new place. */
@@ -248,7 +261,7 @@ export class ThreadRunner {
     if (this.scheduled || this.inBurst) return;
     this.scheduled = true;
     if (this.deferred !== undefined) this.deferred.schedule();
-    else this.core.platform.defer(this.burst);
+    else this.ctx.platform.defer(this.burst);
   }
 
   /**
@@ -267,25 +280,26 @@ export class ThreadRunner {
     t.reportedStuck = false;
     t.startUs = now;
     const desc = action.desc;
-    const core = this.core;
+    const ctx = this.ctx;
     if (desc.stats !== undefined) {
       desc.stats.hardirqToThread.record(now - action.wokenUs);
       if (!Number.isNaN(action.edgeUs)) desc.stats.edgeToThread.record(now - action.edgeUs);
     }
-    const tracer = core.tracer;
+    const tracer = ctx.tracer;
     if (tracer !== undefined) tracer.record(IRQ_TRACE.THREAD_RUN, desc.irq, t.traceId);
-    core.currentThread = t;
-    // A throw lands in the burst's catch (runThrew) with currentThread still set.
+    const registry = this.registry;
+    registry.current = t;
+    // A throw lands in the burst's catch (runThrew) with current still set.
     const ret: unknown = action.threadFn!(desc.irq, action.devId);
-    core.currentThread = undefined;
-    const end = core.platform.now();
+    registry.current = undefined;
+    const end = ctx.platform.now();
     // The synchronous part is CPU time the line's storm budget pays for; time asleep is not.
-    const storm = core.storm;
+    const storm = ctx.storm;
     if (storm !== undefined) noteCpu(desc, end - now, end, storm);
     if (typeof ret === 'object' && ret !== null && typeof (ret as PromiseLike<unknown>).then === 'function') {
       t.sleeping = true;
       if (tracer !== undefined) tracer.record(IRQ_TRACE.THREAD_SLEEP, desc.irq, t.traceId);
-      core.watchdog.sleeping(t);
+      this.watch.sleeping(t);
       (ret as PromiseLike<unknown>).then(t.onSettled, t.onFailed);
     } else {
       this.finishRun(t, ret, end);
@@ -294,19 +308,19 @@ export class ThreadRunner {
   }
 
   /**
-   * The catch of a run (burst): a thread function that threw (core.currentThread is still its thread) fails
-   * its run as a rejection would. Anything else is a fault of the run's own bookkeeping: logged, and the
-   * runner goes on with the next thread rather than dying with the event loop's uncaught exception.
+   * The catch of a run (burst): a thread function that threw (registry.current is still its thread) fails its
+   * run as a rejection would. Anything else is a fault of the run's own bookkeeping: logged, and the runner
+   * goes on with the next thread rather than dying with the event loop's uncaught exception.
    */
   private runThrew(t: IrqThread, err: unknown): number {
-    const core = this.core;
-    if (core.currentThread === t) {
-      core.currentThread = undefined;
+    const ctx = this.ctx;
+    if (this.registry.current === t) {
+      this.registry.current = undefined;
       t.onFailed(err);
     } else {
-      core.log('error', `${t.name}: run failed after its thread function: ${describe(err)}`);
+      ctx.log('error', `${t.name}: run failed after its thread function: ${describe(err)}`);
     }
-    return core.platform.now();
+    return ctx.platform.now();
   }
 
   /**
@@ -318,32 +332,32 @@ export class ThreadRunner {
     t.errors++;
     t.failedRun = true;
     const action = t.active;
-    if (action !== undefined && ++action.failures === this.core.threadRetries) {
+    if (action !== undefined && ++action.failures === this.registry.threadRetries) {
       const desc = action.desc;
       desc.failDisabled = true;
-      this.core.log('error', `irq ${desc.irq}: ${t.name} failed ${action.failures} times in a row; disabling IRQ #${desc.irq} (enableIrq turns it on again)`);
-      disableIrqNosync(this.core, desc.irq);
+      this.ctx.log('error', `irq ${desc.irq}: ${t.name} failed ${action.failures} times in a row; disabling IRQ #${desc.irq} (enableIrq turns it on again)`);
+      disableIrqDesc(desc);
     }
     // A shared thread serves several actions: say which one failed.
     const which = t.sharedThread !== undefined && t.active !== undefined ? ` (irq ${t.active.desc.irq} "${t.active.name}")` : '';
-    this.core.log('error', `${t.name}: thread function failed${which}: ${describe(err)}`);
+    this.ctx.log('error', `${t.name}: thread function failed${which}: ${describe(err)}`);
   }
 
   /** The end of one run, however it ended; `now`: the clock reading that ended it, if the caller has one. */
   finishRun(t: IrqThread, ret: unknown, now?: number): void {
     const action = t.active;
     if (action === undefined) return;
-    const elapsed = (now ?? this.core.platform.now()) - t.startUs;
+    const elapsed = (now ?? this.ctx.platform.now()) - t.startUs;
     t.active = undefined;
     t.totalUs += elapsed;
     if (elapsed > t.longestUs) t.longestUs = elapsed;
     if (t.sleeping) {
       t.sleeping = false;
-      this.core.watchdog.woke();
+      this.watch.woke();
     }
     const desc = action.desc;
     if (desc.stats !== undefined) desc.stats.threadRun.record(elapsed);
-    const tracer = this.core.tracer;
+    const tracer = this.ctx.tracer;
     if (tracer !== undefined) tracer.record(IRQ_TRACE.THREAD_FINISH, desc.irq, t.traceId);
     if (t.failedRun) t.failedRun = false;
     else action.failures = 0;
@@ -376,7 +390,7 @@ export class ThreadRunner {
           else unmaskThreadedIrq(desc);
         } catch (err) {
           desc.errors++;
-          this.core.log('error', `irq ${desc.irq}: unmask after ${t.name} failed: ${describe(err)}`);
+          this.ctx.log('error', `irq ${desc.irq}: unmask after ${t.name} failed: ${describe(err)}`);
         }
       }
     }
@@ -410,7 +424,7 @@ export class ThreadRunner {
     t.errors++;
     if (action.bogusReported) return;
     action.bogusReported = true;
-    this.core.log(
+    this.ctx.log(
       'error',
       ret === IRQ_WAKE_THREAD
         ? `${t.name}: thread function of "${action.name}" returned IRQ_WAKE_THREAD, but there is no secondary thread to wake`
@@ -439,12 +453,12 @@ export function irqWakeThreadAction(action: IrqAction): void {
   const desc = action.desc;
   t.wakeups++;
   action.runthread = true;
-  const core = desc.core;
+  const ctx = desc.ctx;
   if (desc.stats !== undefined) {
-    action.wokenUs = core.platform.now();
+    action.wokenUs = ctx.platform.now();
     action.edgeUs = desc.edgeUs;
   }
-  const tracer = core.tracer;
+  const tracer = ctx.tracer;
   if (tracer !== undefined) tracer.record(IRQ_TRACE.THREAD_WAKE, desc.irq, t.traceId);
   desc.threadsOneshot |= action.threadMask;
   desc.threadsActive++;
@@ -464,46 +478,139 @@ function irqFinalizeOneshotLocked(desc: IrqDesc): void {
   }
 }
 
-/** Someone waiting for (part of) a line to stop running: synchronizeIrq, disableIrq, freeIrq. */
-export interface SyncWaiter {
-  /** Only this action's hardirq and thread; undefined: the whole line. */
-  readonly action: IrqAction | undefined;
-  /** When the wait began, so the watchdog can tell which waits a stuck run holds up. */
-  readonly sinceUs: number;
-  readonly resolve: () => void;
-  readonly reject: (err: IrqError) => void;
+/**
+ * What the registry's runners tell about sleeping runs, and ask to check them after a burst: the watchdog
+ * (watchdog.ts), which the core gives the registry when it creates it.
+ */
+export interface IrqSleepWatch {
+  /** Runs sleeping now: a runner calls poll() after a burst only while there are some. */
+  readonly sleepers: number;
+  /** A run went to sleep (its threadFn returned a promise). */
+  sleeping(t: IrqThread): void;
+  /** A sleeping run ended. */
+  woke(): void;
+  poll(): void;
 }
 
-function actionIdle(action: IrqAction): boolean {
-  const t = action.thread;
-  return t === undefined || (t.active !== action && !action.runthread);
-}
-
-function isIdleFor(desc: IrqDesc, action: IrqAction | undefined): boolean {
-  if (action === undefined) return desc.idle;
-  const secondary = action.secondary;
-  return !desc.inProgress && actionIdle(action) && (secondary === undefined || actionIdle(secondary));
-}
-
-/** Called when a hardirq or a thread run ends: resolve the waiters whose part of the line is now idle. */
-export function wakeSyncWaiters(desc: IrqDesc): void {
-  const waiters = desc.syncWaiters;
-  let kept: SyncWaiter[] | undefined;
-  for (const w of waiters) {
-    if (isIdleFor(desc, w.action) && desc.busSync === undefined) w.resolve();
-    else (kept ??= []).push(w);
-  }
-  desc.syncWaiters = kept ?? [];
+/** How a core's threads run: IrqCoreOptions, checked by the core. */
+export interface IrqThreadOptions {
+  /** A runner's burst budget, µs (threadBudgetUs). */
+  readonly budgetUs: number;
+  /** Runners, one per CPU. */
+  readonly cpus: number;
+  /** How many shared threads requestIrqSharedThread may use. */
+  readonly sharedThreads: number;
+  /** Threads of plain requests go into shared thread 0. */
+  readonly forceSharedThread: boolean;
+  /** Consecutive failed runs after which a thread's line is disabled; 0: never. */
+  readonly threadRetries: number;
 }
 
 /**
- * Resolves once no hardirq and no thread of the line runs and no bus write-out is in flight (the kernel's
- * synchronize_irq), or, given an action, once that action's hardirq and thread are done (what freeIrq
- * needs: a busy sharer must not hold up the free of another).
+ * The threads of one core: every live thread (dedicated and shared) in creation order, the shared threads, the
+ * runners, and which thread runs now. Threads are created, attached to actions and retired only here.
  */
-export function waitForIdle(desc: IrqDesc, action?: IrqAction): Promise<void> {
-  if (isIdleFor(desc, action) && desc.busSync === undefined) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    desc.syncWaiters.push({ action, sinceUs: desc.core.platform.now(), resolve, reject });
-  });
+export class IrqThreadRegistry<W extends IrqSleepWatch = IrqSleepWatch> {
+  readonly runners: readonly ThreadRunner[];
+  /** The watchdog the runners report sleeping runs to. */
+  readonly watch: W;
+  readonly threadRetries: number;
+  readonly sharedThreadCount: number;
+  readonly forceSharedThread: boolean;
+  private readonly list: IrqThread[] = [];
+  /**
+   * Every live thread, dedicated and shared, in creation order: the list itself, read-only to others (a field,
+   * not a getter, as the watchdog walks it after every burst while a run sleeps).
+   */
+  readonly threads: readonly IrqThread[] = this.list;
+  private readonly shared: (IrqThread | undefined)[] = [];
+  /**
+   * The thread whose synchronous part is executing now (on whichever runner), or undefined: to refuse a wait
+   * on its own line (EDEADLK) and to tell a nested child its parent's thread. The registry's own state, set
+   * only by its runners (ThreadRunner.runOnce and runThrew, in this file) around the thread function; a plain
+   * field, as the expander's nested path reads it per interrupt.
+   */
+  current: IrqThread | undefined = undefined;
+
+  /** `makeWatch` builds the watchdog, which reads this registry's threads (not yet its runners: they come next). */
+  constructor(readonly ctx: IrqContext, options: IrqThreadOptions, makeWatch: (registry: IrqThreadRegistry<W>) => W) {
+    this.threadRetries = options.threadRetries;
+    this.sharedThreadCount = options.sharedThreads;
+    this.forceSharedThread = options.forceSharedThread;
+    // The watchdog first: each runner keeps a reference to it.
+    this.watch = makeWatch(this);
+    this.runners = Object.freeze(Array.from({ length: options.cpus }, (_, cpu) => new ThreadRunner(this, cpu, options.budgetUs)));
+  }
+
+  /**
+   * Give a threaded action its thread: its own (`irq/N-name`, `irq/N-s-name` for a forced secondary) or a
+   * shared one, created on first use.
+   */
+  attachThread(action: IrqAction, sharedThread: number | undefined, secondary: boolean): void {
+    const desc = action.desc;
+    const num = sharedThread ?? (this.forceSharedThread ? 0 : undefined);
+    let t: IrqThread;
+    if (num !== undefined) {
+      t = this.sharedThread(num);
+      if (t.irq === 0) {
+        // The irq that creates a shared thread gives it its affinity (as in that patch).
+        t.irq = desc.irq;
+        this.runners[desc.affinity].adopt(t);
+      }
+    } else {
+      t = this.createThread(secondary ? `irq/${desc.irq}-s-${action.name}` : `irq/${desc.irq}-${action.name}`, desc.irq, desc.affinity, undefined);
+      if (secondary) t.priority = IRQ_THREAD_DEFAULT_PRIORITY - 1;
+    }
+    t.served.push(action);
+    action.thread = t;
+  }
+
+  private createThread(name: string, irq: number, affinity: number, shared: number | undefined): IrqThread {
+    const t = new IrqThread(this.runners[affinity], name, irq, shared);
+    const ring = this.ctx.traceRing;
+    if (ring !== undefined) t.traceId = ring.register(name, true);
+    this.list.push(t);
+    return t;
+  }
+
+  /** The action is gone: its dedicated threads stop for good; a shared thread only stops serving it. */
+  detachThreads(action: IrqAction): void {
+    for (const a of action.secondary === undefined ? [action] : [action, action.secondary]) {
+      const t = a.thread;
+      if (t === undefined) continue;
+      const i = t.served.indexOf(a);
+      if (i >= 0) t.served.splice(i, 1);
+      if (t.sharedThread !== undefined) continue;
+      t.exited = true;
+      t.runner.dequeue(t);
+      const j = this.list.indexOf(t);
+      if (j >= 0) this.list.splice(j, 1);
+    }
+  }
+
+  /** EINVAL unless `num` names one of the shared threads. */
+  checkSharedThread(num: number, irq?: number): void {
+    if (!Number.isInteger(num) || num < 0 || num >= this.sharedThreadCount) {
+      throw new IrqError('EINVAL', `${irq === undefined ? '' : `irq ${irq}: `}shared thread ${num} is outside 0..${this.sharedThreadCount - 1}`, irq);
+    }
+  }
+
+  /** Shared thread `num`, created on first use (EINVAL for a number outside 0..sharedThreads-1). */
+  sharedThread(num: number): IrqThread {
+    this.checkSharedThread(num);
+    let t = this.shared[num];
+    if (t === undefined) {
+      t = this.createThread(`irq/shared-${num}`, 0, 0, num);
+      this.shared[num] = t;
+    }
+    return t;
+  }
+
+  /** irq's line was routed to `cpu`: the threads created for it move to that CPU's runner. */
+  setAffinity(irq: number, cpu: number): void {
+    const runner = this.runners[cpu];
+    for (const t of this.list) {
+      if (t.irq === irq) runner.adopt(t);
+    }
+  }
 }

@@ -1,8 +1,9 @@
 /*
  * Tracepoints, after the kernel's irq_handler_entry / irq_handler_exit (include/trace/events/irq.h) and the
  * scheduler's wakeup and switch events, into a fixed-size ring buffer. Off unless IrqCore gets `trace`; off
- * (or stopped), `core.tracer` is undefined and each tracepoint is one property test (no allocation, no call). On, recording an event writes four numbers
- * into preallocated typed arrays: still no allocation on the hot path. When the ring is full the oldest
+ * (or stopped), `ctx.tracer` (the descriptors' IrqContext, desc.ts) is undefined and each tracepoint is one
+ * property test (no allocation, no call). On, recording an event writes four numbers into preallocated typed
+ * arrays: still no allocation on the hot path. When the ring is full the oldest
  * events are overwritten and counted.
  *
  * Events carry ids instead of names: every action and thread gets a small number when it is created, and

@@ -3,6 +3,8 @@
  * implement `IrqChip` or `Platform` without importing any of the core's state.
  */
 import type { IrqReturn } from './constants';
+// Type-only and against the file order (README, "The core"), unavoidably: struct irq_data points at its
+// descriptor and domain, which hold their irq_data and ops (IrqData <-> IrqDesc, IrqDomainOps <-> IrqDomain).
 import type { IrqDesc } from './desc';
 import type { IrqDomain } from './domain';
 
@@ -96,6 +98,15 @@ export interface IrqChip {
    */
   irqBusLock?(data: IrqData): void;
   irqBusSyncUnlock?(data: IrqData): void | Promise<void>;
+}
+
+/** A line's budget of CPU time and the poll period of a line over it (storm.ts, IrqCoreOptions.storm). */
+export interface IrqStormOptions {
+  /** The share of a window's time one line may take before it is polled, in percent. */
+  cpuPercent: number;
+  windowUs: number;
+  /** The poll period of a polled line, µs. */
+  pollUs: number;
 }
 
 /** The kernel's `struct irq_domain_ops`, reduced to what a linear domain uses. */

@@ -56,7 +56,7 @@ export function descSnapshot(desc: IrqDesc): IrqDescInfo {
     spuriousDisabled: desc.spuriousDisabled,
     triggerType: desc.triggerType,
     // The getter already builds a new array; frozen so the snapshot is frozen all the way down.
-    actions: Object.freeze(desc.actions),
+    actions: Object.freeze(desc.actionNames),
     threadsActive: desc.threadsActive,
     nestedThread: desc.nestedThread,
     affinity: desc.affinity,

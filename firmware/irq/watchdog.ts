@@ -14,11 +14,11 @@
  * oneshot bit dropped), and a freed action's run queued behind a stuck run of a shared thread is dropped.
  * The free then finishes and the line is clean for the next request, whatever the watchdog's action.
  */
-import type { IrqCore } from './core';
-import type { IrqAction } from './desc';
+import { disableIrqDesc } from './chip';
+import type { IrqAction, IrqContext, SyncWaiter } from './desc';
 import { IrqError } from './error';
-import { disableIrqNosync } from './manage';
-import type { IrqThread, SyncWaiter } from './thread';
+import { rejectSyncWaiters } from './sync';
+import type { IrqSleepWatch, IrqThread, IrqThreadRegistry } from './thread';
 
 export interface IrqWatchdogOptions {
   /**
@@ -43,7 +43,7 @@ function holdsFree(t: IrqThread): boolean {
   return false;
 }
 
-export class ThreadWatchdog {
+export class ThreadWatchdog implements IrqSleepWatch {
   /** Runs sleeping now; the timer is armed only while there are some (a runner polls only then). */
   sleepers = 0;
   /** A free may be waiting on a sleeping run: poll looks even with the reports off. */
@@ -57,7 +57,12 @@ export class ThreadWatchdog {
     this.poll();
   };
 
-  constructor(private readonly core: IrqCore, readonly options: IrqWatchdogOptions) {}
+  private readonly ctx: IrqContext;
+
+  /** Watches the threads of `registry` (which creates it: IrqThreadRegistry's makeWatch). */
+  constructor(private readonly registry: IrqThreadRegistry, readonly options: IrqWatchdogOptions) {
+    this.ctx = registry.ctx;
+  }
 
   /**
    * How long freeIrq waits for a freed action's sleeping run, from the run's start: the watchdog time, so a
@@ -72,11 +77,11 @@ export class ThreadWatchdog {
   sleeping(t: IrqThread): void {
     this.sleepers++;
     const timeoutUs = this.options.timeoutUs;
-    if (timeoutUs > 0) this.armAt(t.startUs + timeoutUs, this.core.platform.now());
+    if (timeoutUs > 0) this.armAt(t.startUs + timeoutUs, this.ctx.platform.now());
     // A freed action's queued run that started, or one queued behind this run: its free waits on this run.
     if (holdsFree(t)) {
       this.freeing = true;
-      this.armAt(t.startUs + this.freeTimeoutUs, this.core.platform.now());
+      this.armAt(t.startUs + this.freeTimeoutUs, this.ctx.platform.now());
     }
   }
 
@@ -86,14 +91,14 @@ export class ThreadWatchdog {
       this.freeing = false;
       if (this.armed) {
         this.armed = false;
-        this.core.platform.clearTimer?.(this.timer);
+        this.ctx.platform.clearTimer?.(this.timer);
       }
     }
   }
 
   /** Have the timer fire at `due` at the latest. */
   private armAt(due: number, now: number): void {
-    const platform = this.core.platform;
+    const platform = this.ctx.platform;
     if (platform.setTimer === undefined) return;
     if (this.armed) {
       if (this.armedAt <= due) return;
@@ -110,7 +115,7 @@ export class ThreadWatchdog {
    * a platform timer nothing would end the wait, so the run is let go at once: a free must finish.
    */
   freed(action: IrqAction): void {
-    const now = this.core.platform.now();
+    const now = this.ctx.platform.now();
     this.freeRun(action, now);
     if (action.secondary !== undefined) this.freeRun(action.secondary, now);
   }
@@ -120,7 +125,7 @@ export class ThreadWatchdog {
     // A run that is not sleeping ends by itself (or was queued and has not started: sleeping() looks then).
     if (t === undefined || !t.sleeping || (t.active !== a && !a.runthread)) return;
     const due = t.startUs + this.freeTimeoutUs;
-    if (now >= due || this.core.platform.setTimer === undefined) {
+    if (now >= due || this.ctx.platform.setTimer === undefined) {
       this.letGo(t, now, now < due);
     } else {
       this.freeing = true;
@@ -135,12 +140,12 @@ export class ThreadWatchdog {
   poll(): void {
     const timeoutUs = this.options.timeoutUs;
     if (this.sleepers === 0 || (timeoutUs <= 0 && !this.freeing)) return;
-    const now = this.core.platform.now();
-    const noTimer = this.core.platform.setTimer === undefined;
+    const now = this.ctx.platform.now();
+    const noTimer = this.ctx.platform.setTimer === undefined;
     const freeTimeoutUs = this.freeTimeoutUs;
     let freeing = false;
     let next = Infinity;
-    for (const t of this.core.threadList) {
+    for (const t of this.registry.threads) {
       if (!t.sleeping) continue;
       if (holdsFree(t)) {
         const due = t.startUs + freeTimeoutUs;
@@ -181,48 +186,39 @@ export class ThreadWatchdog {
       const next = a.nextWork;
       if (a.freed) {
         if (a !== active) {
-          this.core.log('warn', `irq ${a.desc.irq}: freeIrq of "${a.name}": dropped its run queued in ${t.name}, which the run of "${active.name}" (irq ${active.desc.irq}) has held for ${us} µs${why}`);
+          this.ctx.log('warn', `irq ${a.desc.irq}: freeIrq of "${a.name}": dropped its run queued in ${t.name}, which the run of "${active.name}" (irq ${active.desc.irq}) has held for ${us} µs${why}`);
         }
         t.runner.dropRun(t, a);
       }
       a = next;
     }
     if (!active.freed) return;
-    if (!t.reportedStuck) {
-      t.reportedStuck = true;
-      t.stuck++;
-    }
-    this.core.log('warn', noTimer
+    t.noteStuck();
+    this.ctx.log('warn', noTimer
       ? `irq ${active.desc.irq}: freeIrq of "${active.name}": abandoned the run of ${t.name} after ${us} µs${why} (a late result is ignored)`
       : `irq ${active.desc.irq}: freeIrq of "${active.name}": abandoned the run of ${t.name} after ${us} µs; its promise has not settled (a late result is ignored)`);
     t.runner.abandon(t);
   }
 
   private stuck(t: IrqThread, now: number): void {
-    t.reportedStuck = true;
-    t.stuck++;
+    t.noteStuck();
     const action = t.active!;
     const desc = action.desc;
     const disable = this.options.action === 'disable';
-    this.core.log(
+    this.ctx.log(
       'error',
       `${t.name}: thread function of "${action.name}" (irq ${desc.irq}) has not finished after ${Math.round((now - t.startUs) / 1000)} ms` +
         (disable ? `; disabling IRQ #${desc.irq} and abandoning the run` : '; still waiting for it'),
     );
     // Only waits for the whole line (synchronizeIrq, disableIrq): a freeIrq waits for its own action, which
     // resolves when the run ends or is abandoned (letGo bounds it), and may well come from outside the thread.
-    const held = (w: SyncWaiter): boolean => w.action === undefined && w.sinceUs >= t.startUs;
-    const waiters = desc.syncWaiters;
-    if (waiters.some(held)) {
-      desc.syncWaiters = waiters.filter((w) => !held(w));
-      for (const w of waiters) {
-        if (held(w)) {
-          w.reject(new IrqError('EDEADLK', `irq ${desc.irq}: waited ${Math.round((now - w.sinceUs) / 1000)} ms for ${t.name}, which is stuck; a thread that waits for its own line waits for itself`, desc.irq));
-        }
-      }
-    }
+    rejectSyncWaiters(
+      desc,
+      (w: SyncWaiter): boolean => w.action === undefined && w.sinceUs >= t.startUs,
+      (w: SyncWaiter) => new IrqError('EDEADLK', `irq ${desc.irq}: waited ${Math.round((now - w.sinceUs) / 1000)} ms for ${t.name}, which is stuck; a thread that waits for its own line waits for itself`, desc.irq),
+    );
     if (disable) {
-      disableIrqNosync(this.core, desc.irq);
+      disableIrqDesc(desc);
       t.runner.abandon(t);
     }
   }

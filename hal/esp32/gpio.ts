@@ -32,13 +32,15 @@
  *
  * The silent pin: digitalbank.c's ISR posts only when `triggered` was 0 and ignores the post's result; when
  * the queue is full the post is lost, `triggered` stays set and the bank never posts again. Defence: every
- * delivery reads its bank's levels (the accounted levels), and each check (on every delivery, for the other
- * open banks, and on a slow timer, `silentCheckUs`) reads each open bank once and looks for a level that
- * changed in a direction the bank reports with no delivery since. One such sighting only makes the bank a
- * suspect (its message may still be queued); a second check at least `silentCheckUs` later with still no
- * delivery proves it silent: the bank is closed and reopened (a new native record, `triggered` 0: `rearms`)
- * and the missed edges are raised once. The timer runs only while banks are open and something happened in
- * the last SILENT_IDLE_CHECKS periods (a delivery, an open, a suspect), so an idle system sleeps.
+ * delivery reads its own bank's levels (the accounted levels) and nothing else; each check, on a slow timer
+ * (`silentCheckUs`), reads each open bank once and looks for a level that changed in a direction the bank
+ * reports with no delivery since. One such sighting only makes the bank a suspect (its message may still be
+ * queued); the next check, a period later, with still no delivery proves it silent: the bank is closed and
+ * reopened (a new native record, `triggered` 0: `rearms`) and the missed edges are raised once. The timer runs
+ * only while banks are open and something happened in the last SILENT_IDLE_CHECKS periods (a delivery, an
+ * open, a suspect), so an idle system sleeps; a delivery costs it one flag test (it restarts a stopped timer).
+ * Without a timer (silentCheckUs 0, or a platform without setTimer) each delivery checks the other open banks
+ * instead, when there are any.
  *
  * Nothing touches native IO at module load (Moddable's preload runs and freezes modules at build time):
  * every bank is opened by an instance created at start-up.
@@ -46,7 +48,7 @@
 import {
   IRQ_TYPE_EDGE_BOTH, IRQ_TYPE_EDGE_FALLING, IRQ_TYPE_EDGE_RISING, IRQ_TYPE_LEVEL_HIGH, IRQ_TYPE_LEVEL_LOW,
   IRQ_TYPE_LEVEL_MASK, IRQ_TYPE_NONE, IrqError, chainedIrqEnter, chainedIrqExit, handleEdgeIrq, handleLevelIrq,
-  irqDataGetChipData, irqSetHandlerLocked, triggerName, type IrqChip, type IrqCore, type IrqData, type IrqDesc,
+  irqSetHandlerLocked, triggerName, type IrqChip, type IrqCore, type IrqData, type IrqDesc,
   type IrqDomain,
 } from '../../firmware/irq';
 import type { DigitalBankInstance, Esp32Io } from './io-types';
@@ -87,8 +89,9 @@ export interface Esp32GpioOptions {
    */
   edgeTime?: (gpio: number) => number | undefined;
   /**
-   * Period of the silent-bank check timer, µs (default 100,000), and the least time between the sighting
-   * that makes a bank a suspect and the check that re-arms it. 0: no timer (deliveries still check).
+   * Period of the silent-bank check timer, µs (default 100,000): the checks, and so the time between the
+   * sighting that makes a bank a suspect and the check that re-arms it. 0: no timer; each delivery checks
+   * the other open banks instead (the sighting and the re-arm are then two deliveries of other banks).
    */
   silentCheckUs?: number;
 }
@@ -127,7 +130,7 @@ export interface Esp32GpioStats extends Esp32GpioCounters {
   deliveries: number;
   /** DigitalBank constructions (every open and reopen of a group). */
   bankOpens: number;
-  /** Silent-bank checks run (on deliveries and on the timer), and the bank reads they made. */
+  /** Silent-bank checks run (on the timer; on deliveries only without one), and the bank reads they made. */
   silentChecks: number;
   silentCheckReads: number;
 }
@@ -195,9 +198,11 @@ interface BankGroup {
   falls: number;
   /** The levels last accounted for: read at open, at each delivery, and by checks (unreported changes). */
   seen: number;
-  /** Bits whose level changed in a reported direction with no delivery since suspectAt (0: not a suspect). */
+  /**
+   * Bits whose level changed in a reported direction with no delivery, seen by the last check (0: not a
+   * suspect). The next check, with still no delivery, re-arms the bank.
+   */
   suspect: number;
-  suspectAt: number;
   /** Missed edges waiting for their deferred raise. */
   missed: number;
   missedQueued: boolean;
@@ -230,10 +235,20 @@ export class Esp32Gpio {
   /** The group each started pin is in, by GPIO number. */
   private readonly groupOf: (BankGroup | undefined)[] = [];
   private readonly silentCheckUs: number;
-  /** The silent-bank timer's state: its handle, and the quiet periods it has seen in a row. */
+  /** Groups with an open bank (the cross-bank check has something to do on a delivery only with two). */
+  private openGroups = 0;
+  /**
+   * No check timer (silentCheckUs 0, or a platform without setTimer): each delivery checks the other open
+   * banks instead, as the only way a silent bank is noticed between opens.
+   */
+  private readonly checkOnDelivery: boolean;
+  /** The check timer is enabled and not armed: the next delivery (or open) starts it. */
+  private checkTimerIdle: boolean;
+  /** Quiet timer periods in a row (no delivery, open or suspect), and the delivery count at the last tick. */
+  private checkQuiet = 0;
+  private checkDeliveries = 0;
   /** The silent check's timer callback, made once (not a closure per tick). */
   private readonly checkTimerFired = (): void => this.onCheckTimer();
-  private readonly checkTimer: { handle: unknown; armed: boolean; quiet: number } = { handle: undefined, armed: false, quiet: 0 };
   private readonly demux: (desc: IrqDesc) => void;
   /** The parent line's descriptor: a delivery counts on it without running its flow (deliver). */
   private readonly parentDesc: IrqDesc;
@@ -259,6 +274,8 @@ export class Esp32Gpio {
     this.edgeTime = options.edgeTime;
     this.silentCheckUs = options.silentCheckUs ?? 100_000;
     if (!(this.silentCheckUs >= 0)) throw new RangeError(`Esp32Gpio: silentCheckUs ${String(options.silentCheckUs)} must be >= 0`);
+    this.checkOnDelivery = this.silentCheckUs === 0 || core.platform.setTimer === undefined;
+    this.checkTimerIdle = !this.checkOnDelivery;
     this.wake = new Esp32Wake(this.soc, options.deepSleepWake !== false);
     for (let b = 0; b < this.soc.banks; b++) {
       this.status.push(0);
@@ -267,7 +284,8 @@ export class Esp32Gpio {
     const raiseQueued = (): void => this.raiseQueued();
     this.raiseJob = core.platform.createDeferred?.(raiseQueued) ?? { schedule: () => core.platform.defer(raiseQueued) };
 
-    const pinOf = (data: IrqData): Pin => this.pins[irqDataGetChipData<number>(data)]!;
+    // A line's chip data is its pin record (set by map): no lookup per chip operation.
+    const pinOf = (data: IrqData): Pin => data.chipData as Pin;
     this.chip = Object.freeze<IrqChip>({
       name: this.name,
       irqStartup: (data) => this.startup(pinOf(data)),
@@ -275,7 +293,13 @@ export class Esp32Gpio {
       irqMask: (data) => {
         pinOf(data).masked = true;
       },
-      irqUnmask: (data) => this.unmask(pinOf(data)),
+      // handle_level_irq's mask and ack in one call (a level line's hot path): mask, and merge a latched edge.
+      irqMaskAck: (data) => {
+        const pin = data.chipData as Pin;
+        pin.masked = true;
+        if (pin.pending) this.ack(pin);
+      },
+      irqUnmask: (data) => this.unmask(data.chipData as Pin),
       // The core marks a line started before irqStartup returns: after a failed startup ("in use") the
       // next request only enables it, so enable opens the pin if it is not open yet.
       irqEnable: (data) => {
@@ -283,7 +307,11 @@ export class Esp32Gpio {
         if (pin.started) this.unmask(pin);
         else this.startup(pin);
       },
-      irqAck: (data) => this.ack(pinOf(data)),
+      // The flows' hot path (every interrupt): inline, the call to ack only for a latched edge.
+      irqAck: (data) => {
+        const pin = data.chipData as Pin;
+        if (pin.pending) this.ack(pin);
+      },
       irqSetType: (data, type) => this.setType(pinOf(data), data, type),
       irqSetWake: (data, on) => {
         const pin = pinOf(data);
@@ -302,9 +330,10 @@ export class Esp32Gpio {
     this.parentChip = Object.freeze<IrqChip>({ name: `${this.name}-onreadable` });
     this.domain = core.irqDomainCreateLinear(this.soc.gpioCount, {
       map: (_domain, virq, hwirq) => {
-        this.claim(hwirq).irq = virq;
+        const pin = this.claim(hwirq);
+        pin.irq = virq;
         core.irqSetChipAndHandler(virq, this.chip, handleEdgeIrq);
-        core.irqSetChipData(virq, hwirq);
+        core.irqSetChipData(virq, pin);
       },
       unmap: (_domain, virq) => {
         const pin = this.pins.find((p) => p !== undefined && p.irq === virq);
@@ -446,7 +475,7 @@ export class Esp32Gpio {
     if (group === undefined) {
       group = {
         bankIndex: pin.bankIndex, mode: pin.mode, bank: undefined, pins: 0, rises: 0, falls: 0, seen: 0, suspect: 0,
-        suspectAt: 0, missed: 0, missedQueued: false,
+        missed: 0, missedQueued: false,
       };
       this.groups[index] = group;
     }
@@ -507,7 +536,10 @@ export class Esp32Gpio {
   private rebuild(group: BankGroup, changed: number): void {
     const old = group.bank;
     group.bank = undefined;
-    old?.close();
+    if (old !== undefined) {
+      this.openGroups--;
+      old.close();
+    }
     this.forEachPin(group.bankIndex, group.pins, (p) => {
       p.bank = undefined;
     });
@@ -524,6 +556,7 @@ export class Esp32Gpio {
       onReadable: (triggered: number) => this.deliver(group, triggered),
     });
     this.counters.bankOpens++;
+    this.openGroups++;
     group.bank = bank;
     this.forEachPin(bankIndex, group.pins, (p) => {
       p.bank = bank;
@@ -582,14 +615,13 @@ export class Esp32Gpio {
 
   /**
    * Look at every open group but `except` (one read each): a level that moved in a reported direction with no
-   * delivery makes its group a suspect; a suspect still without a delivery `silentCheckUs` after the sighting
-   * is silent and re-armed. Changes its bank does not report (a fall on a rising pin) are accounted at once.
-   * True when something is going on (a suspect), so the timer keeps running.
+   * delivery makes its group a suspect; a suspect still without a delivery at the next check (the next timer
+   * tick, silentCheckUs later) is silent and re-armed. Changes its bank does not report (a fall on a rising
+   * pin) are accounted at once. True when something is going on (a suspect), so the timer keeps running.
    */
   private checkBanks(except: BankGroup | undefined): boolean {
     this.counters.silentChecks++;
     let busy = false;
-    let now = -1;
     for (let i = 0; i < this.groups.length; i++) {
       const group = this.groups[i];
       if (group === undefined || group === except || group.bank === undefined) continue;
@@ -600,15 +632,8 @@ export class Esp32Gpio {
       group.seen = (group.seen & ~unreported) | (levels & unreported);
       if (reported === 0 && group.suspect === 0) continue;
       busy = true;
-      if (now < 0) now = this.core.platform.now();
-      if (group.suspect === 0) {
-        group.suspect = reported;
-        group.suspectAt = now;
-      } else if (now - group.suspectAt >= this.silentCheckUs) {
-        this.rearm(group);
-      } else {
-        group.suspect |= reported;
-      }
+      if (group.suspect === 0) group.suspect = reported;
+      else this.rearm(group);
     }
     return busy;
   }
@@ -623,28 +648,34 @@ export class Esp32Gpio {
     this.rebuild(group, 0);
   }
 
-  /** Something happened: make sure the slow check runs (when it is enabled and a bank is open). */
+  /** Something happened (an open): make sure the slow check runs, if it is enabled, for the next quiet periods. */
   private kickCheckTimer(): void {
-    const timer = this.checkTimer;
-    timer.quiet = 0;
-    const platform = this.core.platform;
-    if (timer.armed || this.silentCheckUs === 0 || platform.setTimer === undefined) return;
-    timer.armed = true;
-    timer.handle = platform.setTimer(this.checkTimerFired, this.silentCheckUs);
+    this.checkQuiet = 0;
+    if (this.checkTimerIdle) this.armCheckTimer();
   }
 
+  private armCheckTimer(): void {
+    this.checkTimerIdle = false;
+    this.core.platform.setTimer!(this.checkTimerFired, this.silentCheckUs);
+  }
+
+  /**
+   * The timer's check of every open bank. A period with a delivery (counted, not flagged per delivery), an
+   * open or a suspect is busy; after SILENT_IDLE_CHECKS quiet ones in a row (or with no bank open) the timer
+   * stops until the next delivery or open starts it.
+   */
   private onCheckTimer(): void {
-    const timer = this.checkTimer;
-    timer.armed = false;
-    timer.handle = undefined;
-    let open = false;
-    for (let i = 0; i < this.groups.length; i++) if (this.groups[i]?.bank !== undefined) open = true;
-    if (!open) return;
-    if (this.checkBanks(undefined)) timer.quiet = 0;
-    else timer.quiet++;
-    if (timer.quiet >= SILENT_IDLE_CHECKS || this.core.platform.setTimer === undefined) return;
-    timer.armed = true;
-    timer.handle = this.core.platform.setTimer(this.checkTimerFired, this.silentCheckUs);
+    this.checkTimerIdle = true;
+    if (this.openGroups === 0) return;
+    const deliveries = this.counters.deliveries;
+    if (deliveries !== this.checkDeliveries) {
+      this.checkDeliveries = deliveries;
+      this.checkQuiet = 0;
+    }
+    if (this.checkBanks(undefined)) this.checkQuiet = 0;
+    else this.checkQuiet++;
+    // A re-arm above has armed it already (rebuild kicks the timer).
+    if (this.checkTimerIdle && this.checkQuiet < SILENT_IDLE_CHECKS) this.armCheckTimer();
   }
 
   /** A level line found asserted where no edge would tell us (start, unmask, type change): raise it. */
@@ -676,10 +707,13 @@ export class Esp32Gpio {
 
   private unmask(pin: Pin): void {
     pin.masked = false;
-    if (this.isLevel(pin)) {
-      // Only the level counts for a level line, not the edges that came while it was masked.
+    const type = pin.type;
+    if ((type & IRQ_TYPE_LEVEL_MASK) !== 0) {
+      // Only the level counts for a level line, not the edges that came while it was masked: checkLevel,
+      // inline (every unmask of a level line, after each oneshot thread among them, reads the pin).
       pin.pending = false;
-      this.checkLevel(pin);
+      const bank = pin.bank;
+      if (pin.started && bank !== undefined && ((bank.read() & pin.bit) === 0) === (type === IRQ_TYPE_LEVEL_LOW)) this.queueRaise(pin);
     } else if (pin.pending) {
       this.queueRaise(pin);
     }
@@ -727,55 +761,82 @@ export class Esp32Gpio {
   /**
    * onReadable of a group's bank: the hardirq entry. One read of the bank's levels serves the both-edge
    * coalescing check and the silent-bank accounting (the bank is alive: it is no suspect, its levels are
-   * accounted); the other open banks are checked for silence.
+   * accounted). The other open banks are left to the check timer (a delivery only restarts it if it stopped),
+   * or, with no timer, checked here.
    */
   private deliver(group: BankGroup, triggered: number): void {
     const counters = this.counters;
     counters.deliveries++;
-    const levels = group.bank === undefined ? 0 : group.bank.read();
+    const bank = group.bank;
+    const levels = bank === undefined ? 0 : bank.read();
     group.seen = levels;
     group.suspect = 0;
     // Straight from the bit to the pin's irq, with no chained parent flow, status register or domain lookup
     // per delivery (what the demux would do, for the bits it would find): the delivery is the parent line's
     // interrupt, counted as chained_irq_enter counts it. Replays and missed edges still go through the parent.
     this.parentDesc.count++;
+    const pins = this.pins;
+    const core = this.core;
+    const edgeTime = this.edgeTime;
     const base = group.bankIndex * 32;
     let bits = triggered;
     while (bits !== 0) {
       const bit = bits & -bits;
       bits ^= bit;
       const n = base + (31 - Math.clz32(bit));
-      const pin = this.pins[n];
+      const pin = pins[n];
+      counters.edges++;
       if (pin === undefined) {
-        counters.edges++;
         counters.ignored++;
         continue;
       }
       pin.edges++;
-      counters.edges++;
       if (pin.type === IRQ_TYPE_EDGE_BOTH) this.noteBothEdges(pin, (levels & bit) !== 0 ? 1 : 0);
-      this.dispatch(n);
+      // dispatchPin, inline (the hot path).
+      if (pin.bank === undefined || !pin.started || pin.irq === 0) {
+        this.count(pin, 'ignored');
+      } else if (pin.masked) {
+        this.latch(pin);
+      } else if (edgeTime === undefined) {
+        // The pin's irq is its mapping in the domain (set by map, cleared by unmap): no lookup per interrupt.
+        core.genericHandleIrq(pin.irq);
+      } else {
+        core.genericHandleIrq(pin.irq, edgeTime(n));
+      }
     }
-    this.checkBanks(group);
-    this.kickCheckTimer();
+    // The other banks are checked by the timer; by each delivery only when there is no timer.
+    if (this.checkOnDelivery) {
+      if (this.openGroups > 1) this.checkBanks(group);
+    } else if (this.checkTimerIdle) {
+      this.kickCheckTimer();
+    }
   }
 
   /** One pin bit: from a delivery, or out of the status in the chained handler. */
   private dispatch(n: number): void {
     const pin = this.pins[n];
-    if (pin === undefined || pin.bank === undefined || !pin.started || pin.irq === 0) {
-      if (pin !== undefined) this.count(pin, 'ignored');
-      else this.counters.ignored++;
+    if (pin === undefined) this.counters.ignored++;
+    else this.dispatchPin(pin, n);
+  }
+
+  private dispatchPin(pin: Pin, n: number): void {
+    if (pin.bank === undefined || !pin.started || pin.irq === 0) {
+      this.count(pin, 'ignored');
       return;
     }
     if (pin.masked) {
-      this.count(pin, 'pendingWhileMasked');
-      if (pin.pending && !this.isLevel(pin)) this.count(pin, 'coalesced');
-      pin.pending = true;
+      this.latch(pin);
       return;
     }
-    // The pin's irq is its mapping in the domain (set by map, cleared by unmap): no lookup per interrupt.
-    this.core.genericHandleIrq(pin.irq, this.edgeTime === undefined ? undefined : this.edgeTime(n));
+    const edgeTime = this.edgeTime;
+    this.core.genericHandleIrq(pin.irq, edgeTime === undefined ? undefined : edgeTime(n));
+  }
+
+  /** A bit for a masked pin: the software status latch (lazy masking). */
+  private latch(pin: Pin): void {
+    this.count(pin, 'pendingWhileMasked');
+    if (pin.pending && !this.isLevel(pin)) this.count(pin, 'coalesced');
+    pin.pending = true;
   }
 
   /**

@@ -36,8 +36,27 @@ export function delayUsToMs(delayUs: number): number {
 }
 
 /**
- * now(): Time.microseconds (esp_timer_get_time) when the build includes Moddable's microseconds module,
- * else Time.ticks × 1000. The choice is made once, here, so the clock never switches source, and logged
+ * The getter of Time.microseconds itself, to be now(): one call per reading instead of a closure calling the
+ * getter (on the board the getter is the native xs_time_microseconds, which reads esp_timer_get_time() and
+ * ignores `this`). Used only if it is a getter that gives the clock when called on its own (without `this`);
+ * else undefined, and now() reads the property.
+ */
+function microsecondsGetter(Time: ModdableTime): (() => number) | undefined {
+  const get = Object.getOwnPropertyDescriptor(Time, 'microseconds')?.get;
+  if (typeof get !== 'function') return undefined;
+  try {
+    const before = Time.microseconds as number;
+    const value: unknown = get.call(undefined);
+    return typeof value === 'number' && value >= before && value <= (Time.microseconds as number) ? (get as () => number) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * now(): Time.microseconds (esp_timer_get_time; now is then that getter itself where it can be, see
+ * microsecondsGetter) when the build includes Moddable's microseconds module, else Time.ticks × 1000.
+ * The choice is made once, here, so the clock never switches source, and logged
  * (option `log`): a build without the module has a 1 ms clock, which latency figures and storm budgets feel.
  * Time.ticks is a 32-bit millisecond count that wraps (after about 24.8 days as a signed integer); the
  * differences are taken modulo 2^32 so now() keeps increasing across the wrap.
@@ -63,7 +82,7 @@ export function createEsp32Platform<H>(options: Esp32PlatformOptions<H>): Platfo
   }
   let now: () => number;
   if (typeof Time.microseconds === 'number') {
-    now = () => Time.microseconds as number;
+    now = microsecondsGetter(Time) ?? ((): number => Time.microseconds as number);
     log?.('info', 'clock: Time.microseconds (esp_timer_get_time, 1 µs resolution)');
   } else {
     let lastTicks = Time.ticks | 0;

@@ -23,6 +23,20 @@ describe('the ESP32 platform over Moddable Time and Timer (the fakes of hal/mock
     expect(lines).toEqual(['info: clock: Time.microseconds (esp_timer_get_time, 1 µs resolution)']);
   });
 
+  test('now() is the microseconds getter itself when it reads the clock on its own, else a read of the property', () => {
+    const sim = new Simulator();
+    const Time = createTime(sim, { microseconds: true });
+    const get = Object.getOwnPropertyDescriptor(Time, 'microseconds')!.get;
+    expect(createEsp32Platform({ Time, Timer: createTimer(sim) }).now).toBe(get);
+    // A getter that needs its `this` (not Moddable's native one) is read through the property.
+    const base = { ticks: 0, us: 7 };
+    const TimeWithThis = Object.defineProperty(base, 'microseconds', { get(this: { us: number }) { return this.us; }, enumerable: true });
+    const platform = createEsp32Platform({ Time: TimeWithThis, Timer: createTimer(sim) });
+    expect(platform.now()).toBe(7);
+    base.us = 9;
+    expect(platform.now()).toBe(9);
+  });
+
   test('now() is Time.ticks × 1000 without it (logged with the manifest to add), and keeps increasing across the 32-bit wrap', () => {
     const sim = new Simulator();
     const { log, lines } = recordLog();

@@ -98,8 +98,33 @@ describe('ESP32 GPIO: the silent pin', () => {
     expect(calls.get(4)).toBe(2);
   });
 
-  test('a delivery of another bank notices the silence too, and the next check re-arms it', async () => {
+  test('a silent bank beside a busy one: deliveries read only their own bank; the timer finds it, the next tick re-arms it', async () => {
     const s = setup({ latencyUs: 100, queueLength: 2, silentCheckUs: 50_000 });
+    s.gpio.setPinMode(5, 'pullup');
+    const { calls, drivers } = risingPins(s, [4, 5]);
+    s.io.queue.post(() => {}, 50);
+    s.io.queue.post(() => {}, 50);
+    drivers.get(4)!.drive(1); // silent
+    await s.sim.advance(1_000);
+    const reads = s.gpio.stats.silentCheckReads;
+    drivers.get(5)!.drive(1); // delivered: it reads its own bank, not GPIO4's
+    await s.sim.advance(1_000);
+    expect(s.gpio.stats.deliveries).toBe(1);
+    expect(s.gpio.stats.silentCheckReads).toBe(reads);
+    expect(calls.get(4)).toBe(0);
+    // The tick at 50 ms sees GPIO4 high with no delivery (a suspect); the one at 100 ms re-arms and replays it.
+    await s.sim.advance(47_000);
+    expect(calls.get(4)).toBe(0);
+    await s.sim.advance(4_000);
+    expect(calls.get(4)).toBe(0);
+    expect(s.gpio.stats.rearms).toBe(0);
+    await s.sim.advance(50_000);
+    expect(calls.get(4)).toBe(1);
+    expect(s.gpio.stats.rearms).toBe(1);
+  });
+
+  test('with no timer (silentCheckUs 0) each delivery checks the other open banks, and the next one re-arms', async () => {
+    const s = setup({ latencyUs: 100, queueLength: 2, silentCheckUs: 0 });
     s.gpio.setPinMode(5, 'pullup');
     const { calls, drivers } = risingPins(s, [4, 5]);
     s.io.queue.post(() => {}, 50);
@@ -108,10 +133,24 @@ describe('ESP32 GPIO: the silent pin', () => {
     await s.sim.advance(1_000);
     drivers.get(5)!.drive(1); // its delivery sees GPIO4 high with no delivery: a suspect
     await s.sim.advance(1_000);
+    expect(s.gpio.stats.silentChecks).toBe(1);
     expect(calls.get(4)).toBe(0);
-    await s.sim.advance(100_000);
+    drivers.get(5)!.drive(0);
+    drivers.get(5)!.drive(1); // the next delivery's check re-arms GPIO4's bank
+    await s.sim.advance(1_000);
     expect(calls.get(4)).toBe(1);
     expect(s.gpio.stats.rearms).toBe(1);
+    expect(s.sim.pending).toBe(0); // no timer
+  });
+
+  test('one open bank: a delivery makes no cross-bank check', async () => {
+    const s = setup({ latencyUs: 100, silentCheckUs: 0 });
+    const { calls, drivers } = risingPins(s, [4, 12]);
+    drivers.get(4)!.drive(1);
+    drivers.get(12)!.drive(1);
+    await s.sim.advance(1_000);
+    expect(calls.get(4)).toBe(1);
+    expect(s.gpio.stats).toMatchObject({ deliveries: 1, silentChecks: 0 });
   });
 
   test('an edge whose delivery is merely late is a suspect, never re-armed', async () => {

@@ -1,0 +1,217 @@
+/*
+ * The flow handlers: the kernel's handle_level_irq, handle_edge_irq, handle_simple_irq, handle_untracked_irq,
+ * handle_fasteoi_irq, handle_bad_irq and handle_nested_irq (kernel/irq/chip.c). A flow does the chip's part of
+ * an interrupt (mask, ack, EOI: chip.ts) around handleIrqEvent (handle.ts), which runs the actions.
+ */
+import { IRQ_HANDLED, IRQ_NONE, IRQCHIP_EOI_IF_HANDLED, IRQCHIP_EOI_THREADED, type IrqReturn } from './constants';
+import type { IrqAction, IrqDesc } from './desc';
+import { IrqError, describe } from './error';
+import { irqMayUnmask, maskAckIrq, maskIrq, unmaskIrq } from './chip';
+import { handleIrqEvent } from './handle';
+import { noteInterrupt } from './spurious';
+import { wakeSyncWaiters } from './sync';
+import type { IrqThread } from './thread';
+import { IRQ_TRACE } from './trace';
+
+/**
+ * irq_may_run plus irq_can_handle_actions (kernel/irq/chip.c): may the flow run the handlers now? An arrival
+ * that cannot be handled (handler already running, line disabled, no action) is counted in `deferred` so no
+ * event goes unseen; `pending` is set where the kernel sets IRQS_PENDING. The level and edge flows carry it
+ * inline (their hot path), the others call it.
+ */
+function irqCanHandle(desc: IrqDesc, pendingWhileInProgress: boolean): boolean {
+  if (desc.inProgress) {
+    desc.deferred++;
+    if (pendingWhileInProgress) markPending(desc);
+    return false;
+  }
+  desc.replay = false;
+  if (desc.disabled || desc.action.length === 0) {
+    markPending(desc);
+    desc.deferred++;
+    return false;
+  }
+  return true;
+}
+
+/** IRQS_PENDING is one bit: an arrival that finds it set is merged into the one replay, and counted. */
+function markPending(desc: IrqDesc): void {
+  if (desc.pending) desc.merged++;
+  desc.pending = true;
+}
+
+/**
+ * handle_level_irq (kernel/irq/chip.c): mask and ack (mask_ack_irq), run the handlers, and unmask unless
+ * irqMayUnmask says no (cond_unmask_irq: disabled, a oneshot thread still holds it, polled). A level arriving
+ * while the handler runs needs no pending mark: the level is still there after the unmask.
+ */
+export function handleLevelIrq(desc: IrqDesc): void {
+  const data = desc.irqData;
+  const chip = data.chip;
+  if (chip !== undefined) {
+    if (chip.irqMaskAck !== undefined) {
+      chip.irqMaskAck(data);
+      desc.masked = true;
+    } else {
+      if (!desc.masked && chip.irqMask !== undefined) {
+        chip.irqMask(data);
+        desc.masked = true;
+        const tracer = desc.ctx.tracer;
+        if (tracer !== undefined) tracer.record(IRQ_TRACE.MASK, desc.irq, 0);
+      }
+      if (chip.irqAck !== undefined) chip.irqAck(data);
+    }
+  }
+  if (desc.inProgress) {
+    desc.deferred++;
+    return;
+  }
+  desc.replay = false;
+  if (desc.disabled || desc.action.length === 0) {
+    markPending(desc);
+    desc.deferred++;
+    return;
+  }
+  desc.count++;
+  handleIrqEvent(desc, true);
+  if (desc.masked && irqMayUnmask(desc)) unmaskIrq(desc);
+}
+
+/**
+ * handle_edge_irq (kernel/irq/chip.c): ack, run the handlers, and loop while another edge arrived meanwhile
+ * (pending), so no edge is lost. An edge while disabled or in progress is masked and marked pending for replay.
+ */
+export function handleEdgeIrq(desc: IrqDesc): void {
+  const data = desc.irqData;
+  const chip = data.chip;
+  if (desc.inProgress || desc.disabled || desc.action.length === 0) {
+    irqCanHandle(desc, true);
+    maskAckIrq(desc);
+    return;
+  }
+  desc.replay = false;
+  desc.count++;
+  if (chip !== undefined && chip.irqAck !== undefined) chip.irqAck(data);
+  do {
+    if (desc.action.length === 0) {
+      maskIrq(desc);
+      return;
+    }
+    // An edge that arrived while we were handling the last one masked the line: let it through again.
+    if (desc.pending && desc.masked && irqMayUnmask(desc)) unmaskIrq(desc);
+    handleIrqEvent(desc, true);
+  } while (desc.pending && !desc.disabled);
+}
+
+/** handle_simple_irq: no flow control at all (demultiplexed children whose parent does the acking). */
+export function handleSimpleIrq(desc: IrqDesc): void {
+  if (!irqCanHandle(desc, true)) return;
+  desc.count++;
+  handleIrqEvent(desc, true);
+}
+
+/** handle_untracked_irq: like handleSimpleIrq, but the handlers' results feed no spurious detection. */
+export function handleUntrackedIrq(desc: IrqDesc): void {
+  if (!irqCanHandle(desc, true)) return;
+  desc.count++;
+  handleIrqEvent(desc, false);
+}
+
+/**
+ * handle_fasteoi_irq: controllers with an end-of-interrupt operation: handle, then EOI (after the threads
+ * on EOI_THREADED chips, when a oneshot thread keeps the line masked).
+ */
+export function handleFasteoiIrq(desc: IrqDesc): void {
+  const chip = desc.irqData.chip;
+  if (!irqCanHandle(desc, false)) {
+    if (!desc.inProgress) maskIrq(desc);
+    if (chip && !((chip.flags ?? 0) & IRQCHIP_EOI_IF_HANDLED)) chip.irqEoi?.(desc.irqData);
+    return;
+  }
+  desc.count++;
+  if (desc.oneshot) maskIrq(desc);
+  handleIrqEvent(desc, true);
+  if (!desc.oneshot) {
+    chip?.irqEoi?.(desc.irqData);
+    return;
+  }
+  if (desc.masked && irqMayUnmask(desc)) {
+    chip?.irqEoi?.(desc.irqData);
+    unmaskIrq(desc);
+  } else if (chip && !((chip.flags ?? 0) & IRQCHIP_EOI_THREADED)) {
+    chip.irqEoi?.(desc.irqData);
+  }
+}
+
+/** The flow of a line nobody set up: count it where /proc/interrupts shows it (ERR) and warn once. */
+export function handleBadIrq(desc: IrqDesc): void {
+  desc.ctx.noteBadIrq(desc.irq, 'no flow handler set');
+}
+
+/**
+ * handle_nested_irq: run a nested child's threadFns inside the calling (parent) thread, one after the other
+ * as the kernel does, awaiting each one that returns a promise. The result is the children's combined
+ * irqreturn, synchronously when every threadFn was synchronous, else as a promise. A child that is disabled
+ * or has no action is marked pending and counted in `deferred`, as the kernel marks IRQS_PENDING. `owner`:
+ * the thread whose run calls it (the registry's current thread), undefined from the resend job.
+ */
+export function handleNestedIrq(desc: IrqDesc, owner: IrqThread | undefined): IrqReturn | Promise<IrqReturn> {
+  if (!desc.nestedThread) {
+    throw new IrqError('EINVAL', `irq ${desc.irq}: handleNestedIrq on a line that is not nested (call irqSetNestedThread first)`, desc.irq);
+  }
+  desc.replay = false;
+  if (desc.action.length === 0 || desc.disabled) {
+    markPending(desc);
+    desc.deferred++;
+    return IRQ_NONE;
+  }
+  desc.count++;
+  desc.threadsActive++;
+  desc.nestedOwner = owner;
+  return runNestedActions(desc, desc.action, 0, IRQ_NONE);
+}
+
+function runNestedActions(desc: IrqDesc, actions: readonly IrqAction[], from: number, ret: number): IrqReturn | Promise<IrqReturn> {
+  for (let i = from; i < actions.length; i++) {
+    const action = actions[i];
+    let res: unknown;
+    try {
+      res = action.threadFn!(desc.irq, action.devId);
+    } catch (err) {
+      nestedFailed(desc, action, err);
+      continue;
+    }
+    if (typeof res === 'object' && res !== null && typeof (res as PromiseLike<unknown>).then === 'function') {
+      return Promise.resolve(res).then(
+        (r) => runNestedActions(desc, actions, i + 1, ret | nestedResult(desc, action, r)),
+        (err: unknown) => {
+          nestedFailed(desc, action, err);
+          return runNestedActions(desc, actions, i + 1, ret);
+        },
+      );
+    }
+    ret |= nestedResult(desc, action, res);
+  }
+  desc.nestedOwner = undefined;
+  desc.threadsActive--;
+  noteInterrupt(desc, ret);
+  if (desc.syncWaiters.length !== 0) wakeSyncWaiters(desc);
+  return ret;
+}
+
+function nestedResult(desc: IrqDesc, action: IrqAction, res: unknown): number {
+  if (res === IRQ_HANDLED || res === IRQ_NONE) return res;
+  desc.errors++;
+  if (!action.bogusReported) {
+    action.bogusReported = true;
+    desc.ctx.log('error', `irq ${desc.irq}: nested thread function of "${action.name}" returned bogus value ${String(res)} (expected IRQ_NONE or IRQ_HANDLED)`);
+  }
+  return IRQ_NONE;
+}
+
+/** Fault isolation inside the parent's thread: the child's failure is logged and counted, the parent goes on. */
+function nestedFailed(desc: IrqDesc, action: IrqAction, err: unknown): void {
+  desc.errors++;
+  const owner = desc.nestedOwner;
+  desc.ctx.log('error', `${owner ? `${owner.name}: ` : ''}nested irq ${desc.irq}: thread function of "${action.name}" failed: ${describe(err)}`);
+}
