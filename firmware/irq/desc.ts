@@ -30,6 +30,8 @@ export class IrqContext {
   tracer: IrqTracer | undefined = undefined;
   /** Interrupts reported for irqs nobody allocated or set up (/proc/interrupts ERR). */
   badIrqs = 0;
+  /** The storm budget in µs of CPU per window (cpuPercent of windowUs), for the runner's inline charge. */
+  readonly stormBudgetUs: number;
 
   constructor(
     readonly platform: Platform,
@@ -38,7 +40,9 @@ export class IrqContext {
     readonly storm: IrqStormOptions | undefined,
     /** The trace ring, when the core was created with `trace`: names are registered in it even while stopped. */
     readonly traceRing: IrqTracer | undefined,
-  ) {}
+  ) {
+    this.stormBudgetUs = storm === undefined ? 0 : (storm.cpuPercent * storm.windowUs) / 100;
+  }
 
   /** Record tracepoints into the ring (the caller checked there is one). */
   traceStart(): void {

@@ -74,7 +74,8 @@ export function handleLevelIrq(desc: IrqDesc): void {
   }
   desc.count++;
   handleIrqEvent(desc, true);
-  if (desc.masked && irqMayUnmask(desc)) unmaskIrq(desc);
+  // A oneshot thread woken just now holds the line (the common threaded case): no need to ask irqMayUnmask.
+  if (desc.masked && desc.threadsOneshot === 0 && irqMayUnmask(desc)) unmaskIrq(desc);
 }
 
 /**
@@ -92,15 +93,17 @@ export function handleEdgeIrq(desc: IrqDesc): void {
   desc.replay = false;
   desc.count++;
   if (chip !== undefined && chip.irqAck !== undefined) chip.irqAck(data);
-  do {
+  // An edge that arrived while we were handling the last one masked the line: let it through again.
+  if (desc.pending && desc.masked && irqMayUnmask(desc)) unmaskIrq(desc);
+  handleIrqEvent(desc, true);
+  while (desc.pending && !desc.disabled) {
     if (desc.action.length === 0) {
       maskIrq(desc);
       return;
     }
-    // An edge that arrived while we were handling the last one masked the line: let it through again.
-    if (desc.pending && desc.masked && irqMayUnmask(desc)) unmaskIrq(desc);
+    if (desc.masked && irqMayUnmask(desc)) unmaskIrq(desc);
     handleIrqEvent(desc, true);
-  } while (desc.pending && !desc.disabled);
+  }
 }
 
 /** handle_simple_irq: no flow control at all (demultiplexed children whose parent does the acking). */

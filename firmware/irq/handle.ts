@@ -4,7 +4,7 @@
 import { IRQ_HANDLED, IRQ_NONE, IRQ_WAKE_THREAD } from './constants';
 import type { IrqAction, IrqDesc } from './desc';
 import { describe } from './error';
-import { noteInterrupt } from './spurious';
+import { SPURIOUS_DEFERRED, noteInterrupt } from './spurious';
 import { STORM_SAMPLE, noteCpu } from './storm';
 import { wakeSyncWaiters } from './sync';
 import { irqWakeThreadAction } from './thread';
@@ -25,7 +25,9 @@ export function irqDefaultPrimaryHandler(): typeof IRQ_WAKE_THREAD {
  * recognised and not called: it only returns IRQ_WAKE_THREAD, and a call is the dearest thing on this path.
  *
  * Storm accounting (storm.ts) samples: every STORM_SAMPLE-th event of the line is timed, and its claimed
- * time charged STORM_SAMPLE times over; the others read no clock.
+ * time charged STORM_SAMPLE times over; the others read no clock. With tracing on, the events of a handler
+ * share clock readings (`stampUs`): the default handler's entry, exit and wakeup one, a called handler's exit
+ * and wakeup one (its entry is read before the call, so its duration is still measured).
  */
 export function handleIrqEvent(desc: IrqDesc, track: boolean): number {
   const ctx = desc.ctx;
@@ -47,10 +49,17 @@ export function handleIrqEvent(desc: IrqDesc, track: boolean): number {
     const action = actions[i];
     const handler = action.handler;
     let res: unknown;
-    if (tracer !== undefined) tracer.record(IRQ_TRACE.HANDLER_ENTRY, desc.irq, action.traceId);
+    // NaN: no clock reading yet (the wakeup reads one if tracing or statistics want it).
+    let stampUs = NaN;
     if (handler === irqDefaultPrimaryHandler) {
       res = IRQ_WAKE_THREAD;
+      if (tracer !== undefined) {
+        stampUs = ctx.platform.now();
+        tracer.recordAt(IRQ_TRACE.HANDLER_ENTRY, desc.irq, action.traceId, stampUs);
+        tracer.recordAt(IRQ_TRACE.HANDLER_EXIT, desc.irq, IRQ_WAKE_THREAD, stampUs);
+      }
     } else {
+      if (tracer !== undefined) tracer.record(IRQ_TRACE.HANDLER_ENTRY, desc.irq, action.traceId);
       try {
         res = handler(desc.irq, action.devId);
       } catch (err) {
@@ -58,11 +67,14 @@ export function handleIrqEvent(desc: IrqDesc, track: boolean): number {
         reportHandlerError(desc, action, err);
         continue;
       }
+      if (tracer !== undefined) {
+        stampUs = ctx.platform.now();
+        tracer.recordAt(IRQ_TRACE.HANDLER_EXIT, desc.irq, typeof res === 'number' ? res : -1, stampUs);
+      }
     }
-    if (tracer !== undefined) tracer.record(IRQ_TRACE.HANDLER_EXIT, desc.irq, typeof res === 'number' ? res : -1);
     if (res === IRQ_WAKE_THREAD) {
       if (action.thread === undefined) warnNoThread(desc, action);
-      else irqWakeThreadAction(action);
+      else irqWakeThreadAction(action, stampUs);
     } else if (res !== IRQ_NONE && res !== IRQ_HANDLED) {
       reportBadReturn(desc, action, res);
       continue;
@@ -75,8 +87,15 @@ export function handleIrqEvent(desc: IrqDesc, track: boolean): number {
     const now = ctx.platform.now();
     noteCpu(desc, (now - sampleUs) * STORM_SAMPLE, now, storm!);
   }
-  // note_interrupt has nothing to do for a claimed interrupt while no spurious window is open (spurious.ts).
-  if (track && (retval !== IRQ_HANDLED || desc.unhandled !== 0)) noteInterrupt(desc, retval);
+  // note_interrupt has nothing to do for a claimed interrupt while no spurious window is open (spurious.ts);
+  // nor for a threaded one whose threads claimed an interrupt since the last hardirq (its deferred check,
+  // here written out: the mark moves to the threads' new count).
+  if (track && (retval !== IRQ_HANDLED || desc.unhandled !== 0)) {
+    const last = desc.threadsHandledLast;
+    const handled = desc.threadsHandled | SPURIOUS_DEFERRED;
+    if (retval === IRQ_WAKE_THREAD && desc.unhandled === 0 && (last & SPURIOUS_DEFERRED) !== 0 && handled !== last) desc.threadsHandledLast = handled;
+    else noteInterrupt(desc, retval);
+  }
   if (desc.syncWaiters.length !== 0) wakeSyncWaiters(desc);
   return retval;
 }

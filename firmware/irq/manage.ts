@@ -497,7 +497,7 @@ export function irqSetThreadPriority(core: IrqManageCore, irq: number, devId: un
 /** irq_wake_thread: wake the thread of the action registered with devId, without a hardirq. */
 export function irqWakeThread(core: IrqManageCore, irq: number, devId: unknown): void {
   const desc = core.descFor(irq);
-  irqWakeThreadAction(threadedAction(desc, devId));
+  irqWakeThreadAction(threadedAction(desc, devId), NaN);
 }
 
 /** irq_set_nested_thread: mark a child line whose threadFns its parent's thread runs (handleNestedIrq). */

@@ -23,7 +23,7 @@ export const SPURIOUS_LIMIT = 99_900;
 /** An unhandled interrupt more than 100 ms (HZ/10) after the previous one restarts the count at 1. */
 const UNHANDLED_AGING_US = 100_000;
 /** Bit 31 of threadsHandledLast: a threaded result is being waited for (SPURIOUS_DEFERRED). */
-const SPURIOUS_DEFERRED = 0x80000000 | 0;
+export const SPURIOUS_DEFERRED = 0x80000000 | 0;
 
 export function noteInterrupt(desc: IrqDesc, actionRet: number): void {
   // A primary handler that only woke a thread cannot tell whether the interrupt was ours; the threads

@@ -44,7 +44,7 @@ export function noteCpu(desc: IrqDesc, us: number, now: number, options: IrqStor
     desc.stormCpuUs = 0;
   }
   desc.stormCpuUs += us;
-  if (desc.stormCpuUs * 100 > options.cpuPercent * options.windowUs) enterPolled(desc, options);
+  if (desc.stormCpuUs > desc.ctx.stormBudgetUs) enterPolled(desc, options);
 }
 
 function enterPolled(desc: IrqDesc, options: IrqStormOptions): void {

@@ -15,7 +15,7 @@
  * The threads of a core, its runners and which thread runs now belong to its IrqThreadRegistry (at the end of
  * this file); the core holds one and delegates to it.
  */
-import { IRQ_HANDLED, IRQ_NONE, IRQ_WAKE_THREAD } from './constants';
+import { IRQ_HANDLED, IRQ_NONE, IRQ_WAKE_THREAD, IRQCHIP_EOI_THREADED } from './constants';
 import type { IrqAction, IrqContext, IrqDesc } from './desc';
 import { chipBusLock, chipBusSyncUnlock, disableIrqDesc, irqMayUnmask, unmaskThreadedIrq } from './chip';
 import { IrqError, describe } from './error';
@@ -152,8 +152,8 @@ export class IrqThread implements IrqThreadInfo {
 export class ThreadRunner {
   /** Threads with work, highest priority first, FIFO among equals: a list linked through IrqThread.next. */
   private head: IrqThread | undefined = undefined;
+  /** A burst is due or running: a thread queued meanwhile needs no other (the burst's end schedules one if work is left). */
   private scheduled = false;
-  private inBurst = false;
   /** Bursts run, and bursts that ended with work left because the budget ran out. */
   bursts = 0;
   yields = 0;
@@ -163,11 +163,9 @@ export class ThreadRunner {
    * charge and the budget check.
    */
   private readonly burst = (): void => {
-    this.scheduled = false;
     this.bursts++;
     const start = this.ctx.platform.now();
     let now = start;
-    this.inBurst = true;
     for (let t = this.head; t !== undefined; t = this.head) {
       this.head = t.next;
       t.next = undefined;
@@ -185,7 +183,7 @@ export class ThreadRunner {
         break;
       }
     }
-    this.inBurst = false;
+    this.scheduled = false;
     if (this.head !== undefined) this.schedule();
     const watch = this.watch;
     if (watch.sleepers !== 0) watch.poll();
@@ -254,11 +252,16 @@ export class ThreadRunner {
       p.next = t;
     }
     t.queued = true;
-    this.schedule();
+    // schedule(), written out: every wakeup of an idle runner comes here.
+    if (this.scheduled) return;
+    this.scheduled = true;
+    const deferred = this.deferred;
+    if (deferred !== undefined) deferred.schedule();
+    else this.ctx.platform.defer(this.burst);
   }
 
   private schedule(): void {
-    if (this.scheduled || this.inBurst) return;
+    if (this.scheduled) return;
     this.scheduled = true;
     if (this.deferred !== undefined) this.deferred.schedule();
     else this.ctx.platform.defer(this.burst);
@@ -266,44 +269,94 @@ export class ThreadRunner {
 
   /**
    * One run of the thread, from the clock reading `now`: the first woken action's threadFn (irq_thread's loop
-   * body). Returns the clock reading that ended it.
+   * body). Returns the clock reading that ended it. A run whose threadFn returns (the common case) is finished
+   * here, in the same function: finishRun's and doneWith's work (irq_finalize_oneshot) written out for a run
+   * that did not sleep, because on XS a call costs as much as four property reads and this is every run's path.
+   * A run that sleeps is finished by finishRun when its promise settles.
    */
   private runOnce(t: IrqThread, now: number): number {
     const action = t.work;
     if (action === undefined) return now;
-    t.work = action.nextWork;
-    if (t.work === undefined) t.lastWork = undefined;
-    action.nextWork = undefined;
+    const next = action.nextWork;
+    t.work = next;
+    if (next === undefined) t.lastWork = undefined;
+    else action.nextWork = undefined;
     action.runthread = false;
     t.active = action;
     t.runs++;
-    t.reportedStuck = false;
+    if (t.reportedStuck) t.reportedStuck = false;
     t.startUs = now;
     const desc = action.desc;
     const ctx = this.ctx;
-    if (desc.stats !== undefined) {
-      desc.stats.hardirqToThread.record(now - action.wokenUs);
-      if (!Number.isNaN(action.edgeUs)) desc.stats.edgeToThread.record(now - action.edgeUs);
+    const stats = desc.stats;
+    if (stats !== undefined) {
+      stats.hardirqToThread.record(now - action.wokenUs);
+      const edgeUs = action.edgeUs;
+      if (edgeUs === edgeUs) stats.edgeToThread.record(now - edgeUs); // not NaN: the HAL said when the edge was
     }
     const tracer = ctx.tracer;
-    if (tracer !== undefined) tracer.record(IRQ_TRACE.THREAD_RUN, desc.irq, t.traceId);
+    if (tracer !== undefined) tracer.recordAt(IRQ_TRACE.THREAD_RUN, desc.irq, t.traceId, now);
     const registry = this.registry;
     registry.current = t;
     // A throw lands in the burst's catch (runThrew) with current still set.
     const ret: unknown = action.threadFn!(desc.irq, action.devId);
     registry.current = undefined;
     const end = ctx.platform.now();
-    // The synchronous part is CPU time the line's storm budget pays for; time asleep is not.
+    const elapsed = end - now;
+    // The synchronous part is CPU time the line's storm budget pays for; time asleep is not. Within the window
+    // and the budget the charge is an addition; anything else (a new window, over budget, polled) is noteCpu's.
     const storm = ctx.storm;
-    if (storm !== undefined) noteCpu(desc, end - now, end, storm);
+    if (storm !== undefined) {
+      if (end - desc.stormWindowStart < storm.windowUs && desc.stormCpuUs + elapsed <= ctx.stormBudgetUs && !desc.polled) desc.stormCpuUs += elapsed;
+      else noteCpu(desc, elapsed, end, storm);
+    }
     if (typeof ret === 'object' && ret !== null && typeof (ret as PromiseLike<unknown>).then === 'function') {
       t.sleeping = true;
-      if (tracer !== undefined) tracer.record(IRQ_TRACE.THREAD_SLEEP, desc.irq, t.traceId);
+      if (tracer !== undefined) tracer.recordAt(IRQ_TRACE.THREAD_SLEEP, desc.irq, t.traceId, end);
       this.watch.sleeping(t);
       (ret as PromiseLike<unknown>).then(t.onSettled, t.onFailed);
-    } else {
-      this.finishRun(t, ret, end);
+      return end;
     }
+    // finishRun, for a run that did not sleep (so t.sleeping and t.failedRun are false), unless its thread
+    // function had it abandoned already (finishRun then did this).
+    if (t.active !== action) return end;
+    t.active = undefined;
+    t.totalUs += elapsed;
+    if (elapsed > t.longestUs) t.longestUs = elapsed;
+    if (stats !== undefined) stats.threadRun.record(elapsed);
+    if (tracer !== undefined) tracer.recordAt(IRQ_TRACE.THREAD_FINISH, desc.irq, t.traceId, end);
+    if (action.failures !== 0) action.failures = 0;
+    // A result returned after freeIrq removed the action is ignored.
+    if (ret === IRQ_HANDLED) {
+      if (!action.freed) desc.threadsHandled++;
+    } else {
+      this.runResult(t, action, ret);
+    }
+    // doneWith: irq_finalize_oneshot, then the waiters. The unmask condition is irqMayUnmask's (chip.ts), asked
+    // inline: not disabled, no other oneshot thread holding the line, not polled, an action left.
+    const mask = action.threadMask;
+    if (mask !== 0 && !action.runthread) {
+      const oneshot = (desc.threadsOneshot &= ~mask);
+      const data = desc.irqData;
+      const chip = data.chip;
+      if (chip !== undefined && (chip.irqBusLock !== undefined || chip.irqBusSyncUnlock !== undefined)) {
+        this.finalizeOneshot(t, desc, true);
+      } else if (oneshot === 0 && desc.masked && !desc.disabled && !desc.polled && desc.action.length !== 0 && chip !== undefined) {
+        try {
+          if (chip.flags !== undefined && (chip.flags & IRQCHIP_EOI_THREADED) !== 0) chip.irqEoi?.(data);
+          if (chip.irqUnmask !== undefined) {
+            chip.irqUnmask(data);
+            desc.masked = false;
+            if (tracer !== undefined) tracer.recordAt(IRQ_TRACE.UNMASK, desc.irq, 0, end);
+          }
+        } catch (err) {
+          this.unmaskFailed(t, desc, err);
+        }
+      }
+    }
+    desc.threadsActive--;
+    if (desc.syncWaiters.length !== 0) wakeSyncWaiters(desc);
+    if (t.work !== undefined && !t.queued && !t.exited) t.runner.enqueue(t);
     return end;
   }
 
@@ -361,11 +414,10 @@ export class ThreadRunner {
     if (tracer !== undefined) tracer.record(IRQ_TRACE.THREAD_FINISH, desc.irq, t.traceId);
     if (t.failedRun) t.failedRun = false;
     else action.failures = 0;
-    // A result returned after freeIrq removed the action is ignored.
-    if (!action.freed) {
-      if (ret === IRQ_HANDLED) desc.threadsHandled++;
-      else if (ret === IRQ_WAKE_THREAD && action.secondary !== undefined) irqWakeThreadAction(action.secondary);
-      else if (ret !== IRQ_NONE) this.bogusResult(t, action, ret);
+    if (ret === IRQ_HANDLED) {
+      if (!action.freed) desc.threadsHandled++;
+    } else {
+      this.runResult(t, action, ret);
     }
     this.doneWith(t, action);
     if (t.work !== undefined && !t.queued && !t.exited) t.runner.enqueue(t);
@@ -384,18 +436,34 @@ export class ThreadRunner {
       desc.threadsOneshot &= ~action.threadMask;
       const chip = desc.irqData.chip;
       const slowBus = chip !== undefined && (chip.irqBusLock !== undefined || chip.irqBusSyncUnlock !== undefined);
-      if (slowBus || (desc.masked && irqMayUnmask(desc))) {
-        try {
-          if (slowBus) irqFinalizeOneshotLocked(desc);
-          else unmaskThreadedIrq(desc);
-        } catch (err) {
-          desc.errors++;
-          this.ctx.log('error', `irq ${desc.irq}: unmask after ${t.name} failed: ${describe(err)}`);
-        }
-      }
+      if (slowBus || (desc.masked && irqMayUnmask(desc))) this.finalizeOneshot(t, desc, slowBus);
     }
     desc.threadsActive--;
     if (desc.syncWaiters.length !== 0) wakeSyncWaiters(desc);
+  }
+
+  /** The unmask of irq_finalize_oneshot (under the bus lock on a slow-bus chip), its failure isolated. */
+  private finalizeOneshot(t: IrqThread, desc: IrqDesc, slowBus: boolean): void {
+    try {
+      if (slowBus) irqFinalizeOneshotLocked(desc);
+      else unmaskThreadedIrq(desc);
+    } catch (err) {
+      this.unmaskFailed(t, desc, err);
+    }
+  }
+
+  /** A chip that fails to unmask after a thread is isolated as in hardirq context: counted and logged. */
+  private unmaskFailed(t: IrqThread, desc: IrqDesc, err: unknown): void {
+    desc.errors++;
+    this.ctx.log('error', `irq ${desc.irq}: unmask after ${t.name} failed: ${describe(err)}`);
+  }
+
+  /** A thread result other than IRQ_HANDLED: wake the forced secondary, or count a bogus one (not after a free). */
+  private runResult(t: IrqThread, action: IrqAction, ret: unknown): void {
+    // A result returned after freeIrq removed the action is ignored.
+    if (action.freed) return;
+    if (ret === IRQ_WAKE_THREAD && action.secondary !== undefined) irqWakeThreadAction(action.secondary, NaN);
+    else if (ret !== IRQ_NONE) this.bogusResult(t, action, ret);
   }
 
   /**
@@ -442,8 +510,13 @@ export class ThreadRunner {
   }
 }
 
-/** __irq_wake_thread: a wakeup while a run is already due is merged into it and counted. */
-export function irqWakeThreadAction(action: IrqAction): void {
+/**
+ * irq_wake_thread and __irq_wake_thread: a wakeup while a run is already due is merged into it and counted;
+ * otherwise the action joins its thread's work list and the thread its runner's queue. `nowUs`: the caller's
+ * clock reading (the hardirq's, shared with its tracepoints), or NaN: then the clock is read here if tracing
+ * or the latency statistics want it.
+ */
+export function irqWakeThreadAction(action: IrqAction, nowUs: number): void {
   const t = action.thread!;
   if (t.exited) return;
   if (action.runthread) {
@@ -454,16 +527,18 @@ export function irqWakeThreadAction(action: IrqAction): void {
   t.wakeups++;
   action.runthread = true;
   const ctx = desc.ctx;
+  const tracer = ctx.tracer;
   if (desc.stats !== undefined) {
-    action.wokenUs = ctx.platform.now();
+    if (nowUs !== nowUs) nowUs = ctx.platform.now();
+    action.wokenUs = nowUs;
     action.edgeUs = desc.edgeUs;
   }
-  const tracer = ctx.tracer;
-  if (tracer !== undefined) tracer.record(IRQ_TRACE.THREAD_WAKE, desc.irq, t.traceId);
+  if (tracer !== undefined) tracer.recordAt(IRQ_TRACE.THREAD_WAKE, desc.irq, t.traceId, nowUs !== nowUs ? ctx.platform.now() : nowUs);
   desc.threadsOneshot |= action.threadMask;
   desc.threadsActive++;
-  if (t.lastWork === undefined) t.work = action;
-  else t.lastWork.nextWork = action;
+  const last = t.lastWork;
+  if (last === undefined) t.work = action;
+  else last.nextWork = action;
   t.lastWork = action;
   if (t.active === undefined && !t.queued) t.runner.enqueue(t);
 }

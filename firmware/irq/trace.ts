@@ -2,9 +2,9 @@
  * Tracepoints, after the kernel's irq_handler_entry / irq_handler_exit (include/trace/events/irq.h) and the
  * scheduler's wakeup and switch events, into a fixed-size ring buffer. Off unless IrqCore gets `trace`; off
  * (or stopped), `ctx.tracer` (the descriptors' IrqContext, desc.ts) is undefined and each tracepoint is one
- * property test (no allocation, no call). On, recording an event writes four numbers into preallocated typed
- * arrays: still no allocation on the hot path. When the ring is full the oldest
- * events are overwritten and counted.
+ * property test (no allocation, no call). On, recording an event writes three numbers into preallocated typed
+ * arrays (the time, the kind and irq packed into one, the argument): still no allocation on the hot path. When
+ * the ring is full the oldest events are overwritten and counted.
  *
  * Events carry ids instead of names: every action and thread gets a small number when it is created, and
  * the name table is kept beside the ring (created at request time, never on the hot path).
@@ -44,10 +44,10 @@ export interface IrqTraceEvent {
 export class IrqTracer {
   readonly capacity: number;
   private readonly times: Float64Array;
-  private readonly kinds: Uint8Array;
-  private readonly irqs: Int32Array;
+  /** An event's kind and irq packed into one number (kind | irq << 4; kinds fit 4 bits, irqs 27), one write fewer per event. */
+  private readonly kindIrqs: Int32Array;
   private readonly args: Int32Array;
-  private head = 0;
+  /** Events recorded in all: the next one goes to recorded % capacity; the ring's size and the overwritten count follow. */
   private recorded = 0;
   /** Names of actions and threads, by id (id 0 is unused). */
   readonly names: string[] = [''];
@@ -57,8 +57,7 @@ export class IrqTracer {
   constructor(capacity: number, private readonly now: () => number) {
     this.capacity = capacity;
     this.times = new Float64Array(capacity);
-    this.kinds = new Uint8Array(capacity);
-    this.irqs = new Int32Array(capacity);
+    this.kindIrqs = new Int32Array(capacity);
     this.args = new Int32Array(capacity);
   }
 
@@ -70,15 +69,27 @@ export class IrqTracer {
     return id;
   }
 
+  /** An event now (one clock reading). */
   record(kind: IrqTraceKind, irq: number, arg: number): void {
-    const i = this.head;
+    const n = this.recorded;
+    const i = n % this.capacity;
     this.times[i] = this.now();
-    this.kinds[i] = kind;
-    this.irqs[i] = irq;
+    this.kindIrqs[i] = kind | (irq << 4);
     this.args[i] = arg;
-    // Events recorded in all: the ring's size and the overwritten count follow from it (no branch here).
-    this.recorded++;
-    this.head = i + 1 === this.capacity ? 0 : i + 1;
+    this.recorded = n + 1;
+  }
+
+  /**
+   * An event at `timeUs`, a clock reading the caller already has: the events of one hardirq or of one thread
+   * run share the reading that run or hardirq takes anyway, so tracing adds no clock reads there.
+   */
+  recordAt(kind: IrqTraceKind, irq: number, arg: number, timeUs: number): void {
+    const n = this.recorded;
+    const i = n % this.capacity;
+    this.times[i] = timeUs;
+    this.kindIrqs[i] = kind | (irq << 4);
+    this.args[i] = arg;
+    this.recorded = n + 1;
   }
 
   /** Events in the ring. */
@@ -94,16 +105,16 @@ export class IrqTracer {
   /** The events in the ring, oldest first (allocates: for export, not for the hot path). */
   events(): IrqTraceEvent[] {
     const out: IrqTraceEvent[] = [];
-    const start = (this.head - this.size + this.capacity) % this.capacity;
-    for (let n = 0; n < this.size; n++) {
-      const i = (start + n) % this.capacity;
-      out.push({ timeUs: this.times[i], kind: this.kinds[i] as IrqTraceKind, irq: this.irqs[i], arg: this.args[i] });
+    const size = this.size;
+    for (let n = this.recorded - size; n < this.recorded; n++) {
+      const i = n % this.capacity;
+      const kindIrq = this.kindIrqs[i];
+      out.push({ timeUs: this.times[i], kind: (kindIrq & 15) as IrqTraceKind, irq: kindIrq >>> 4, arg: this.args[i] });
     }
     return out;
   }
 
   clear(): void {
-    this.head = 0;
     this.recorded = 0;
   }
 }
