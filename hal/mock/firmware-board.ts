@@ -15,6 +15,7 @@ import { SimBoard } from './board';
 import { LevelSensor, Lis3dh, Mcp23017, PushButton } from './devices';
 import { createFakeProvider } from './ecma419/provider';
 import { i2cBusOptions } from '../esp32/i2c-options';
+import type { Simulator } from './sim';
 import type { PushPullDriver } from './wire';
 
 export interface FirmwareBoardOptions {
@@ -81,23 +82,32 @@ export async function startFirmwareBoard(options: FirmwareBoardOptions = {}): Pr
 
   return {
     board, firmware, counts, devices: { button, accel, expander, sensor },
-    feed(durationUs) {
-      const start = sim.now();
-      const end = start + durationUs;
-      // A press every ~700 ms, held 120-300 ms; the switches toggle every 150-450 ms; the sensor every ~330 ms.
-      for (let t = start + 100_000; t < end; t += 600_000 + Math.round(sim.random() * 200_000)) {
-        const hold = 120_000 + Math.round(sim.random() * 180_000);
-        sim.at(t, () => button.click(hold));
-      }
-      inputs.forEach((driver, i) => {
-        let level: 0 | 1 = 1;
-        for (let t = start + 50_000 * (i + 1); t < end; t += 150_000 + Math.round(sim.random() * 300_000)) {
-          level = level ? 0 : 1;
-          const next = level;
-          sim.at(t, () => driver.drive(next));
-        }
-      });
-      for (let t = start + 80_000, n = 0; t < end; t += 330_000, n++) sim.at(t, () => sensor.raise(1, n & 0xff));
-    },
+    feed: (durationUs) => scheduleDemoInput(sim, { button, sensor, inputs }, durationUs),
   };
+}
+
+/**
+ * The demo's realistic input for `durationUs` from now: a press every ~700 ms, held 120-300 ms; the expander's
+ * switches toggling every 150-450 ms; the sensor raising data-ready every ~330 ms. Shared with the memory bench's
+ * run without firmware (host-tests/xs/demo-memory.ts), so both see the same events.
+ */
+export function scheduleDemoInput(
+  sim: Simulator, devices: { button: PushButton; sensor: LevelSensor; inputs: readonly PushPullDriver[] }, durationUs: number,
+): void {
+  const { button, sensor, inputs } = devices;
+  const start = sim.now();
+  const end = start + durationUs;
+  for (let t = start + 100_000; t < end; t += 600_000 + Math.round(sim.random() * 200_000)) {
+    const hold = 120_000 + Math.round(sim.random() * 180_000);
+    sim.at(t, () => button.click(hold));
+  }
+  inputs.forEach((driver, i) => {
+    let level: 0 | 1 = 1;
+    for (let t = start + 50_000 * (i + 1); t < end; t += 150_000 + Math.round(sim.random() * 300_000)) {
+      level = level ? 0 : 1;
+      const next = level;
+      sim.at(t, () => driver.drive(next));
+    }
+  });
+  for (let t = start + 80_000, n = 0; t < end; t += 330_000, n++) sim.at(t, () => sensor.raise(1, n & 0xff));
 }

@@ -15,9 +15,8 @@ import { demoWiring } from '../../examples/demo/wiring';
 import demoManifest from '../../examples/demo/manifest.json';
 import { SimBoard } from '../../hal/mock/board';
 import { LevelSensor, Lis3dh, Mcp23017, PushButton } from '../../hal/mock/devices';
-import { createFakeDigitalIo } from '../../hal/mock/ecma419/digital';
-import { Ecma419I2cHost } from '../../hal/mock/ecma419/i2c';
-import { startFirmwareBoard } from '../../hal/mock/firmware-board';
+import { createFakeProvider } from '../../hal/mock/ecma419/provider';
+import { scheduleDemoInput, startFirmwareBoard } from '../../hal/mock/firmware-board';
 import type { Simulator } from '../../hal/mock/sim';
 import type { PushPullDriver } from '../../hal/mock/wire';
 
@@ -49,7 +48,7 @@ export async function startDemoRun(kind: DemoRunKind): Promise<DemoRun> {
   const { pins } = demoWiring({ ...demoManifest.config, genirq: { soc: 'esp32' } });
   const board = new SimBoard({ seed: 1, log: () => {} });
   const { sim } = board;
-  const fakes = { digital: createFakeDigitalIo(board, { latencyUs: 20 }), i2c: new Ecma419I2cHost(sim, board.i2c) };
+  const fakes = createFakeProvider(board, { shape: 'esp32', latencyUs: 20 });
   const button = new PushButton(sim, board.pin(pins.button), { bounces: 4, bounceUs: 2_000 });
   const accel = new Lis3dh(sim, board.i2c, DEVICES.accelAddress, { int1: board.pin(pins.accelInt) });
   accel.setSignal((t) => ({ x: Math.sin(t / 200_000), y: Math.cos(t / 200_000), z: 1 }));
@@ -63,24 +62,7 @@ export async function startDemoRun(kind: DemoRunKind): Promise<DemoRun> {
   });
   return {
     kind, sim, held: [board, fakes, button, accel, expander, sensor],
-    feed(durationUs) {
-      // startFirmwareBoard's feed, event for event.
-      const start = sim.now();
-      const end = start + durationUs;
-      for (let t = start + 100_000; t < end; t += 600_000 + Math.round(sim.random() * 200_000)) {
-        const hold = 120_000 + Math.round(sim.random() * 180_000);
-        sim.at(t, () => button.click(hold));
-      }
-      inputs.forEach((driver, i) => {
-        let level: 0 | 1 = 1;
-        for (let t = start + 50_000 * (i + 1); t < end; t += 150_000 + Math.round(sim.random() * 300_000)) {
-          level = level ? 0 : 1;
-          const next = level;
-          sim.at(t, () => driver.drive(next));
-        }
-      });
-      for (let t = start + 80_000, n = 0; t < end; t += 330_000, n++) sim.at(t, () => sensor.raise(1, n & 0xff));
-    },
+    feed: (durationUs) => scheduleDemoInput(sim, { button, sensor, inputs }, durationUs),
     counts: () => ({ presses: 0, samples: 0, expanderPins: 0, sensorValues: 0 }),
   };
 }
