@@ -214,8 +214,11 @@ export class IrqDesc implements Omit<IrqDescInfo, 'actions'> {
   stormSwitches = 0;
   polledInterrupts = 0;
   stormWindowStart = 0;
-  /** Hardirqs of the line until the next one storm accounting times (handleIrqEvent samples). */
-  stormSkip = 0;
+  /**
+   * Hardirqs of the line until the next one storm accounting times (handleIrqEvent samples); Infinity with
+   * storms off, so that the hot path's one test of it never comes true.
+   */
+  stormSkip: number;
   /** While polled: the line's own flow, which handlePolledIrq (in handleIrq) runs. */
   polledFlow: IrqFlowHandler | undefined = undefined;
   /** CPU time the line took in the current storm window, µs. */
@@ -249,6 +252,7 @@ export class IrqDesc implements Omit<IrqDescInfo, 'actions'> {
 
   constructor(readonly ctx: IrqContext, readonly irq: number, flow: IrqFlowHandler) {
     this.handleIrq = flow;
+    this.stormSkip = ctx.storm === undefined ? Infinity : 0;
     this.irqData = {
       irq,
       hwirq: irq,

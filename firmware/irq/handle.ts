@@ -28,64 +28,85 @@ export function irqDefaultPrimaryHandler(): typeof IRQ_WAKE_THREAD {
  * time charged STORM_SAMPLE times over; the others read no clock. With tracing on, the events of a handler
  * share clock readings (`stampUs`): the default handler's entry, exit and wakeup one, a called handler's exit
  * and wakeup one (its entry is read before the call, so its duration is still measured).
+ * stormSkip is Infinity with storms off (desc.ts), so one test covers both.
  */
 export function handleIrqEvent(desc: IrqDesc, track: boolean): number {
   const ctx = desc.ctx;
-  const tracer = ctx.tracer;
-  const storm = ctx.storm;
-  let sampled = false;
-  let sampleUs = 0;
-  if (storm !== undefined && --desc.stormSkip < 0) {
+  let sampleUs = NaN;
+  if (--desc.stormSkip < 0) {
     desc.stormSkip = STORM_SAMPLE - 1;
-    sampled = true;
     sampleUs = ctx.platform.now();
   }
   desc.pending = false;
   desc.inProgress = true;
-  let retval = IRQ_NONE;
   // The list is replaced, never edited, on request and free: a handler freeing its own line is safe here.
   const actions = desc.action;
-  for (let i = 0; i < actions.length; i++) {
-    const action = actions[i];
+  let retval: number;
+  if (actions.length === 1 && ctx.tracer === undefined) {
+    // The common line, one action and no tracing, without the loop: this is the hottest code of the layer.
+    const action = actions[0];
     const handler = action.handler;
-    let res: unknown;
-    // NaN: no clock reading yet (the wakeup reads one if tracing or statistics want it).
-    let stampUs = NaN;
     if (handler === irqDefaultPrimaryHandler) {
-      res = IRQ_WAKE_THREAD;
-      if (tracer !== undefined) {
-        stampUs = ctx.platform.now();
-        tracer.recordAt(IRQ_TRACE.HANDLER_ENTRY, desc.irq, action.traceId, stampUs);
-        tracer.recordAt(IRQ_TRACE.HANDLER_EXIT, desc.irq, IRQ_WAKE_THREAD, stampUs);
-      }
+      retval = IRQ_WAKE_THREAD;
+      if (action.thread !== undefined) irqWakeThreadAction(action, NaN);
+      else warnNoThread(desc, action);
     } else {
-      if (tracer !== undefined) tracer.record(IRQ_TRACE.HANDLER_ENTRY, desc.irq, action.traceId);
+      let res: unknown;
       try {
         res = handler(desc.irq, action.devId);
       } catch (err) {
-        if (tracer !== undefined) tracer.record(IRQ_TRACE.HANDLER_EXIT, desc.irq, -1);
         reportHandlerError(desc, action, err);
+        res = IRQ_NONE;
+      }
+      retval = res === IRQ_HANDLED ? IRQ_HANDLED : actionResult(desc, action, res, NaN);
+    }
+  } else {
+    // Every action, with the tracepoints: the loop of __handle_irq_event_percpu.
+    const tracer = ctx.tracer;
+    retval = IRQ_NONE;
+    for (let i = 0; i < actions.length; i++) {
+      const action = actions[i];
+      const handler = action.handler;
+      let res: unknown;
+      // NaN: no clock reading yet (the wakeup reads one if tracing or statistics want it).
+      let stampUs = NaN;
+      if (handler === irqDefaultPrimaryHandler) {
+        res = IRQ_WAKE_THREAD;
+        if (tracer !== undefined) {
+          stampUs = ctx.platform.now();
+          tracer.recordAt(IRQ_TRACE.HANDLER_ENTRY, desc.irq, action.traceId, stampUs);
+          tracer.recordAt(IRQ_TRACE.HANDLER_EXIT, desc.irq, IRQ_WAKE_THREAD, stampUs);
+        }
+      } else {
+        if (tracer !== undefined) tracer.record(IRQ_TRACE.HANDLER_ENTRY, desc.irq, action.traceId);
+        try {
+          res = handler(desc.irq, action.devId);
+        } catch (err) {
+          if (tracer !== undefined) tracer.record(IRQ_TRACE.HANDLER_EXIT, desc.irq, -1);
+          reportHandlerError(desc, action, err);
+          continue;
+        }
+        if (tracer !== undefined) {
+          stampUs = ctx.platform.now();
+          tracer.recordAt(IRQ_TRACE.HANDLER_EXIT, desc.irq, typeof res === 'number' ? res : -1, stampUs);
+        }
+      }
+      // actionResult written out: with tracing on, a call per action costs more than the tracepoints save.
+      if (res === IRQ_WAKE_THREAD) {
+        if (action.thread === undefined) warnNoThread(desc, action);
+        else irqWakeThreadAction(action, stampUs);
+      } else if (res !== IRQ_NONE && res !== IRQ_HANDLED) {
+        reportBadReturn(desc, action, res);
         continue;
       }
-      if (tracer !== undefined) {
-        stampUs = ctx.platform.now();
-        tracer.recordAt(IRQ_TRACE.HANDLER_EXIT, desc.irq, typeof res === 'number' ? res : -1, stampUs);
-      }
+      retval |= res as number;
     }
-    if (res === IRQ_WAKE_THREAD) {
-      if (action.thread === undefined) warnNoThread(desc, action);
-      else irqWakeThreadAction(action, stampUs);
-    } else if (res !== IRQ_NONE && res !== IRQ_HANDLED) {
-      reportBadReturn(desc, action, res);
-      continue;
-    }
-    retval |= res as number;
   }
   desc.inProgress = false;
   // Unclaimed interrupts are left to the spurious detector, which polling would only slow down.
-  if (sampled && retval !== IRQ_NONE) {
+  if (sampleUs === sampleUs && retval !== IRQ_NONE) {
     const now = ctx.platform.now();
-    noteCpu(desc, (now - sampleUs) * STORM_SAMPLE, now, storm!);
+    noteCpu(desc, (now - sampleUs) * STORM_SAMPLE, now, ctx.storm!);
   }
   // note_interrupt has nothing to do for a claimed interrupt while no spurious window is open (spurious.ts);
   // nor for a threaded one whose threads claimed an interrupt since the last hardirq (its deferred check,
@@ -100,6 +121,33 @@ export function handleIrqEvent(desc: IrqDesc, track: boolean): number {
   return retval;
 }
 
+/**
+ * The end of a flow's inline event (flow.ts's handleEdgeIrq) whose handler did not simply claim the interrupt,
+ * or found a spurious window open or a sync waiter: what handleIrqEvent does after a single action's handler.
+ * The line is still marked in progress.
+ */
+export function finishEvent(desc: IrqDesc, action: IrqAction, res: unknown): void {
+  const retval = res === IRQ_HANDLED ? IRQ_HANDLED : actionResult(desc, action, res, NaN);
+  desc.inProgress = false;
+  if (retval !== IRQ_HANDLED || desc.unhandled !== 0) noteInterrupt(desc, retval);
+  if (desc.syncWaiters.length !== 0) wakeSyncWaiters(desc);
+}
+
+/**
+ * What an action's primary result adds to the line's: IRQ_WAKE_THREAD wakes its thread (`stampUs`: the clock
+ * reading the wakeup may share, NaN for none), a bogus value is reported and counts as IRQ_NONE.
+ */
+function actionResult(desc: IrqDesc, action: IrqAction, res: unknown, stampUs: number): number {
+  if (res === IRQ_WAKE_THREAD) {
+    if (action.thread === undefined) warnNoThread(desc, action);
+    else irqWakeThreadAction(action, stampUs);
+    return IRQ_WAKE_THREAD;
+  }
+  if (res === IRQ_NONE || res === IRQ_HANDLED) return res;
+  reportBadReturn(desc, action, res);
+  return IRQ_NONE;
+}
+
 /*
  * A primary handler that throws is the JavaScript form of a faulty handler: it is isolated, counted on the
  * line and reported once per action (a storm must not become a log storm). Its interrupt counts as
@@ -112,7 +160,7 @@ function firstFault(desc: IrqDesc, action: IrqAction): boolean {
   return true;
 }
 
-function reportHandlerError(desc: IrqDesc, action: IrqAction, err: unknown): void {
+export function reportHandlerError(desc: IrqDesc, action: IrqAction, err: unknown): void {
   if (firstFault(desc, action)) desc.ctx.log('error', `irq ${desc.irq}: handler of "${action.name}" threw: ${describe(err)}`);
 }
 
