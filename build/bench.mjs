@@ -187,7 +187,7 @@ const PROBE_BUFFER_BYTES = [64, 1_024];
 
 /**
  * The demo app's XS memory in a fresh worker (host-tests/xs/demo-memory.ts): kind 'firmware' runs
- * startFirmwareBoard, 'baseline' the same board, devices, fakes and input with no firmware. `at(point)` is the
+ * startFirmwareBoard, 'baseline' the same board, devices, fakes and input with no firmware. `at()` is the
  * live slots (after a full GC) and the snapshot bytes. Peaks: `live`, the most live slots after the GC that
  * follows each DEMO_STEP_US step (a lower bound of the peak), and `allocated`, the most of live slots at a
  * step's start plus what the step allocated (currentHeapCount right after it: xsnap's heap has room for far

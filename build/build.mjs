@@ -31,21 +31,27 @@ function isLibrarySource(name) {
   return name.endsWith('.ts') && !name.endsWith('.d.ts') && !/\.(test|spec)\.ts$/.test(name);
 }
 
+/**
+ * The files under `dir` whose name `keep` accepts, as posix paths relative to `base` (none if `dir` does not
+ * exist); __tests__, node_modules and dot directories are skipped.
+ */
+function filesUnder(dir, base, keep) {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (!entry.isDirectory()) return keep(entry.name) ? [toPosix(relative(base, path))] : [];
+    return entry.name === '__tests__' || entry.name === 'node_modules' || entry.name.startsWith('.') ? [] : filesUnder(path, base, keep);
+  });
+}
+
 /** Every TypeScript source of the library, as sorted posix paths relative to `base`. */
-export function librarySources(base = root) {
-  const out = [];
-  const walk = (dir) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) {
-        if (entry.name !== '__tests__' && entry.name !== 'node_modules' && !entry.name.startsWith('.')) walk(path);
-      } else if (isLibrarySource(entry.name)) out.push(toPosix(relative(base, path)));
-    }
-  };
-  for (const { dir } of LIBRARY_TREES) {
-    if (fs.existsSync(join(base, dir))) walk(join(base, dir));
-  }
-  return out.sort();
+function librarySources(base) {
+  return LIBRARY_TREES.flatMap(({ dir }) => filesUnder(join(base, dir), base, isLibrarySource)).sort();
+}
+
+/** The manifests under manifests/, as sorted posix paths relative to `base`. */
+function listManifests(base) {
+  return filesUnder(join(base, MANIFEST_DIR), base, (name) => name.endsWith('.json')).sort();
 }
 
 /** The TypeScript file a relative import names, as TypeScript's "Bundler" resolution finds it. */
@@ -56,10 +62,11 @@ function resolveRelative(importer, specifier) {
   return candidates.find((path) => fs.existsSync(path) && fs.statSync(path).isFile());
 }
 
-// Module specifiers in emitted code: `from "x"`, `import "x"`, `import("x")`, `export ... from "x"`. tsc prints
-// each import and export declaration on lines of its own, so the patterns are anchored at a line start.
+// Module specifiers in emitted code: `from "x"`, `import "x"`, `export ... from "x"` (tsc prints each import and
+// export declaration on lines of its own, so STATIC_IMPORT is anchored at a line start), and `import("x")`: a
+// dynamic import in the .js (refused), a type import in the .d.ts.
 const STATIC_IMPORT = /^(\s*(?:import|export)\b[^'"\n]*?\bfrom\s*|\s*import\s*)(['"])([^'"\n]+)\2/gm;
-const TYPE_IMPORT = /(\bimport\(\s*)(['"])([^'"\n]+)\2(\s*\))/g;
+const IMPORT_CALL = /(\bimport\(\s*)(['"])([^'"\n]+)\2(\s*\))/g;
 const NAMESPACE_IMPORT = /^\s*(?:import|export)\s*\*\s*as\b/m;
 
 /**
@@ -106,6 +113,7 @@ export async function buildLibrary({ base = root, outdir = join(base, DEVICE_OUT
   program.emit(undefined, (fileName, text) => emitted.set(toPosix(relative('/genirq-out', fileName)), text));
 
   const specifiers = new Map(sources.map((s) => [s, specifierOf(s)]));
+  const librarySpecifiers = new Set(specifiers.values());
   const errors = [];
   const modules = [];
   fs.rmSync(out, { recursive: true, force: true });
@@ -119,7 +127,7 @@ export async function buildLibrary({ base = root, outdir = join(base, DEVICE_OUT
     const imports = new Set();
     const target = (specifier, where) => {
       if (!specifier.startsWith('.')) {
-        if (isModdableBuiltin(specifier) || [...specifiers.values()].includes(specifier)) return specifier;
+        if (isModdableBuiltin(specifier) || librarySpecifiers.has(specifier)) return specifier;
         errors.push(`${source}: "${specifier}" (${where}) is neither a module of the library nor a Moddable built-in (embedded:*, timer, time, mc/config)`);
         return specifier;
       }
@@ -135,10 +143,10 @@ export async function buildLibrary({ base = root, outdir = join(base, DEVICE_OUT
       const to = target(specifier, 'import');
       imports.add(to);
       return `${head}${quote}${to}${quote}`;
-    }).replace(TYPE_IMPORT, (_m, head, quote, specifier, tail) => {
-      errors.push(`${source}: a dynamic import("${specifier}"): the board links every module ahead of time`);
-      return `${head}${quote}${specifier}${quote}${tail}`;
     });
+    for (const [, , , specifier] of js.matchAll(IMPORT_CALL)) {
+      errors.push(`${source}: a dynamic import("${specifier}"): the board links every module ahead of time`);
+    }
     // Declarations: relative imports to the output layout (the importer sits at its specifier's path).
     const toRelative = (specifier) => {
       if (!specifier.startsWith('.')) return specifier;
@@ -150,7 +158,7 @@ export async function buildLibrary({ base = root, outdir = join(base, DEVICE_OUT
     const dtsOut = dts
       .replace(/^\/\/\/\s*<reference path=.*\n/gm, '')
       .replace(STATIC_IMPORT, (_m, head, quote, specifier) => `${head}${quote}${toRelative(specifier)}${quote}`)
-      .replace(TYPE_IMPORT, (_m, head, quote, specifier, tail) => `${head}${quote}${toRelative(specifier)}${quote}${tail}`);
+      .replace(IMPORT_CALL, (_m, head, quote, specifier, tail) => `${head}${quote}${toRelative(specifier)}${quote}${tail}`);
     const file = `${spec}.js`;
     fs.mkdirSync(dirname(join(out, file)), { recursive: true });
     fs.writeFileSync(join(out, file), jsOut);
@@ -188,22 +196,6 @@ export async function buildLibrary({ base = root, outdir = join(base, DEVICE_OUT
     }
   }
   return report;
-}
-
-/** The manifests under manifests/, as posix paths relative to `base`. */
-export function listManifests(base = root) {
-  const dir = join(base, MANIFEST_DIR);
-  if (!fs.existsSync(dir)) return [];
-  const out = [];
-  const walk = (d) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.json')) out.push(toPosix(relative(base, p)));
-    }
-  };
-  walk(dir);
-  return out.sort();
 }
 
 function parseArgs(argv) {

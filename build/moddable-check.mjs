@@ -20,7 +20,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { buildLibrary, root } from './build.mjs';
 import { CHECK_SUBPLATFORMS, UNSUPPORTED_SUBPLATFORMS } from './device/manifest.mjs';
 
@@ -44,10 +44,13 @@ function parseArgs(argv) {
   return options;
 }
 
-function run(command, args, { cwd, env, input } = {}) {
-  const r = spawnSync(command, args, { cwd, env, input, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  return { code: r.status ?? 1, out: `${r.stdout ?? ''}${r.stderr ?? ''}`, error: r.error };
+function run(command, args, { cwd, env } = {}) {
+  const r = spawnSync(command, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return { code: r.status ?? 1, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
 }
+
+/** A link is clean when xsl linked and printed no warning or error of ours. */
+const clean = (r) => r.linked && r.warnings.length === 0 && r.errors.length === 0;
 
 /** The ESP-IDF version Moddable's ESP32 build expects: build.EXPECTED_ESP_IDF in build/devices/esp32/manifest.json. */
 function expectedIdf(moddable) {
@@ -105,7 +108,7 @@ function linkOne({ app, manifestDir, sub, debug, env }) {
     result.errors.push('could not read SDKCONFIG_H from the makefile');
     return result;
   }
-  fs.mkdirSync(join(sdkconfig, '..'), { recursive: true });
+  fs.mkdirSync(dirname(sdkconfig), { recursive: true });
   if (!fs.existsSync(sdkconfig)) fs.writeFileSync(sdkconfig, '');
   const target = join(tmp, 'mc.xs.c');
   fs.rmSync(target, { force: true });
@@ -115,7 +118,7 @@ function linkOne({ app, manifestDir, sub, debug, env }) {
   result.errors = lines.filter((l) => l.startsWith('### error') || /error TS\d+|typescript compile failure|^make: \*\*\*/.test(l));
   if (link.code !== 0 && result.errors.length === 0) result.errors.push(`make exited ${link.code}:\n${lines.slice(-20).join('\n')}`);
   result.linked = link.code === 0 && fs.existsSync(target);
-  result.ok = result.linked && result.warnings.length === 0 && result.errors.length === 0;
+  result.ok = clean(result);
   return result;
 }
 
@@ -193,7 +196,7 @@ for (const target of targets) {
         const own = moddableOwnWarnings(sub, debug);
         r.moddableWarnings = r.warnings.filter((w) => own.has(w));
         r.warnings = r.warnings.filter((w) => !own.has(w));
-        r.ok = r.linked === true && r.warnings.length === 0 && r.errors.length === 0;
+        r.ok = clean(r);
       }
       results.push(r);
       const theirs = r.moddableWarnings?.length ? ` (+${r.moddableWarnings.length} Moddable's own: also in an empty app)` : '';

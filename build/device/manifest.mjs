@@ -18,6 +18,8 @@
 //   classes and embedded:provider/builtin; modules/base/microseconds/manifest.json: Time.microseconds
 //   (esp_timer_get_time) instead of a millisecond clock.
 
+import { posix } from 'node:path';
+
 /** Where the build writes the modules and their declarations, relative to the repository root. */
 export const DEVICE_OUT = 'build/out/device';
 
@@ -79,19 +81,9 @@ export const UNSUPPORTED_SUBPLATFORMS = Object.freeze({
 /** The subplatforms `npm run check:moddable` links: each chip bare, and a board with an I2C.default. */
 export const CHECK_SUBPLATFORMS = Object.freeze(['esp32', 'esp32/esp32s3', 'esp32/esp32c3', 'esp32/esp32c6', 'esp32/esp32_thing', 'esp32/nodemcu']);
 
-const rel = (from, to) => {
-  const a = from.split('/');
-  const b = to.split('/');
-  while (a.length && b.length && a[0] === b[0]) {
-    a.shift();
-    b.shift();
-  }
-  return [...a.map(() => '..'), ...b].join('/') || '.';
-};
-
 /** The manifest path of an emitted module (source path without extension, relative to a manifest in `dir`). */
 function modulePath(dir, specifier) {
-  return `${rel(dir, DEVICE_OUT)}/${specifier}`;
+  return `${posix.relative(dir, DEVICE_OUT) || '.'}/${specifier}`;
 }
 
 function moduleTable(dir, specifiers) {

@@ -443,7 +443,7 @@ export function synchronizeIrq(core: IrqManageCore, irq: number): Promise<void> 
 }
 
 /** __enable_irq: un-nest one disable; the last one starts the line again and replays a pending edge. */
-export function enableIrqDesc(desc: IrqDesc): void {
+function enableIrqDesc(desc: IrqDesc): void {
   switch (desc.depth) {
     case 0:
       desc.ctx.log('warn', `Unbalanced enable for IRQ ${desc.irq}`);

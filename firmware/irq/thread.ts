@@ -332,16 +332,16 @@ export class ThreadRunner {
     } else {
       this.runResult(t, action, ret);
     }
-    // doneWith: irq_finalize_oneshot, then the waiters. The unmask condition is irqMayUnmask's (chip.ts), asked
-    // inline: not disabled, no other oneshot thread holding the line, not polled, an action left.
+    // doneWith written out (a call per run saved): irq_finalize_oneshot, then the waiters. Whether the line may
+    // be unmasked is still asked of the one rule, irqMayUnmask (chip.ts).
     const mask = action.threadMask;
     if (mask !== 0 && !action.runthread) {
-      const oneshot = (desc.threadsOneshot &= ~mask);
+      desc.threadsOneshot &= ~mask;
       const data = desc.irqData;
       const chip = data.chip;
       if (chip !== undefined && (chip.irqBusLock !== undefined || chip.irqBusSyncUnlock !== undefined)) {
         this.finalizeOneshot(t, desc, true);
-      } else if (oneshot === 0 && desc.masked && !desc.disabled && !desc.polled && desc.action.length !== 0 && chip !== undefined) {
+      } else if (chip !== undefined && desc.masked && irqMayUnmask(desc)) {
         try {
           if (chip.flags !== undefined && (chip.flags & IRQCHIP_EOI_THREADED) !== 0) chip.irqEoi?.(data);
           if (chip.irqUnmask !== undefined) {

@@ -128,8 +128,6 @@ export interface Esp32GpioCounters {
 export interface Esp32GpioStats extends Esp32GpioCounters {
   /** onReadable calls (hardirq entries). */
   deliveries: number;
-  /** DigitalBank constructions (every open and reopen of a group). */
-  bankOpens: number;
   /** Silent-bank checks run (on the timer; on deliveries only without one), and the bank reads they made. */
   silentChecks: number;
   silentCheckReads: number;
@@ -158,7 +156,9 @@ interface Pin extends Esp32GpioCounters {
   irq: number;
   mode: Esp32PinMode;
   type: number;
+  /** The shared bank the pin is in while open, and its group (set by open, cleared by close). */
   bank: DigitalBankInstance | undefined;
+  group: BankGroup | undefined;
   /** The rises/falls the open bank was created with. */
   rises: boolean;
   falls: boolean;
@@ -229,11 +229,9 @@ export class Esp32Gpio {
   private readonly raiseMask: number[] = [];
   /** That job: one Moddable timer re-armed per use where the platform offers it, so a replay allocates nothing. */
   private readonly raiseJob: { schedule(): void };
-  private readonly counters: Esp32GpioStats = { ...newCounters(), deliveries: 0, bankOpens: 0, silentChecks: 0, silentCheckReads: 0 };
+  private readonly counters: Esp32GpioStats = { ...newCounters(), deliveries: 0, silentChecks: 0, silentCheckReads: 0 };
   /** The shared banks, by bankIndex * 4 + mode index; created with the instance. */
   private readonly groups: (BankGroup | undefined)[] = [];
-  /** The group each started pin is in, by GPIO number. */
-  private readonly groupOf: (BankGroup | undefined)[] = [];
   private readonly silentCheckUs: number;
   /** Groups with an open bank (the cross-bank check has something to do on a delivery only with two). */
   private openGroups = 0;
@@ -428,7 +426,7 @@ export class Esp32Gpio {
     if (pin === undefined) {
       pin = {
         ...newCounters(), pin: n, bankIndex: n >> 5, bit: 1 << (n & 31), irq: 0, mode: 'input', type: IRQ_TYPE_NONE,
-        bank: undefined, rises: false, falls: false, started: false, masked: true, warned: false, pending: false,
+        bank: undefined, group: undefined, rises: false, falls: false, started: false, masked: true, warned: false, pending: false,
         raiseQueued: false, lastLevel: 0,
       };
       this.pins[n] = pin;
@@ -501,16 +499,17 @@ export class Esp32Gpio {
       this.rebuild(group, 0);
       throw err;
     }
-    this.groupOf[pin.pin] = group;
+    pin.group = group;
     pin.rises = edges[0];
     pin.falls = edges[1];
-    pin.lastLevel = this.read(pin);
+    // rebuild has just read the bank's levels into `seen`: no second read.
+    pin.lastLevel = (group.seen & bit) !== 0 ? 1 : 0;
   }
 
   /** Take the pin out of its group's bank (the others' bank is reopened without it). */
   private close(pin: Pin): void {
-    const group = this.groupOf[pin.pin];
-    this.groupOf[pin.pin] = undefined;
+    const group = pin.group;
+    pin.group = undefined;
     pin.bank = undefined;
     if (group === undefined) return;
     const bit = pin.bit;
@@ -555,7 +554,6 @@ export class Esp32Gpio {
       falls: group.falls,
       onReadable: (triggered: number) => this.deliver(group, triggered),
     });
-    this.counters.bankOpens++;
     this.openGroups++;
     group.bank = bank;
     this.forEachPin(bankIndex, group.pins, (p) => {
@@ -792,7 +790,7 @@ export class Esp32Gpio {
       }
       pin.edges++;
       if (pin.type === IRQ_TYPE_EDGE_BOTH) this.noteBothEdges(pin, (levels & bit) !== 0 ? 1 : 0);
-      // dispatchPin, inline (the hot path).
+      // dispatch, inline (the hot path).
       if (pin.bank === undefined || !pin.started || pin.irq === 0) {
         this.count(pin, 'ignored');
       } else if (pin.masked) {
@@ -812,14 +810,13 @@ export class Esp32Gpio {
     }
   }
 
-  /** One pin bit: from a delivery, or out of the status in the chained handler. */
+  /** One pin bit out of the status in the chained handler (deliver has the same steps inline). */
   private dispatch(n: number): void {
     const pin = this.pins[n];
-    if (pin === undefined) this.counters.ignored++;
-    else this.dispatchPin(pin, n);
-  }
-
-  private dispatchPin(pin: Pin, n: number): void {
+    if (pin === undefined) {
+      this.counters.ignored++;
+      return;
+    }
     if (pin.bank === undefined || !pin.started || pin.irq === 0) {
       this.count(pin, 'ignored');
       return;

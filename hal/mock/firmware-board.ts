@@ -41,20 +41,40 @@ export interface FirmwareBoard {
   feed(durationUs: number): void;
 }
 
-export async function startFirmwareBoard(options: FirmwareBoardOptions = {}): Promise<FirmwareBoard> {
+/**
+ * The simulated board the demo runs on, without the firmware: the plain-esp32 provider fake and the demo's devices
+ * wired as its manifest's config says for the original ESP32. The memory bench builds it alone as its baseline.
+ */
+export function buildDemoBoard(seed = 1) {
   const wiring = demoWiring({ ...demoManifest.config, genirq: { soc: 'esp32' } });
   const { pins } = wiring;
-  const board = new SimBoard({ seed: options.seed ?? 1, log: () => {} });
+  const board = new SimBoard({ seed, log: () => {} });
   const { sim } = board;
   const provider = createFakeProvider(board, { shape: 'esp32', latencyUs: 20 });
-  const bus = i2cBusOptions(provider.device, wiring.i2c);
-  const { I2C, DigitalBank } = provider.device.io;
-
   const button = new PushButton(sim, board.pin(pins.button), { bounces: 4, bounceUs: 2_000 });
   const accel = new Lis3dh(sim, board.i2c, DEVICES.accelAddress, { int1: board.pin(pins.accelInt) });
   accel.setSignal((t) => ({ x: Math.sin(t / 200_000), y: Math.cos(t / 200_000), z: 1 }));
   const expander = new Mcp23017(sim, board.i2c, DEVICES.expanderAddress, { intA: board.pin(pins.sharedInt) });
   const sensor = new LevelSensor(sim, board.i2c, DEVICES.sensorAddress, board.pin(pins.sharedInt));
+  return { wiring, board, provider, devices: { button, accel, expander, sensor } };
+}
+
+/** The switches on the expander's input pins, released (high). */
+export function connectExpanderInputs(expander: Mcp23017): PushPullDriver[] {
+  return DEVICES.expanderInputs.map((pin) => {
+    const driver = expander.pin(pin).pushPull(`switch${pin}`);
+    driver.drive(1);
+    return driver;
+  });
+}
+
+export async function startFirmwareBoard(options: FirmwareBoardOptions = {}): Promise<FirmwareBoard> {
+  const { wiring, board, provider, devices } = buildDemoBoard(options.seed ?? 1);
+  const { button, accel, expander, sensor } = devices;
+  const { pins } = wiring;
+  const { sim } = board;
+  const bus = i2cBusOptions(provider.device, wiring.i2c);
+  const { I2C, DigitalBank } = provider.device.io;
 
   const counts: FirmwareBoardCounts = { presses: [], samples: 0, expanderPins: 0, sensorValues: 0 };
   const started = startFirmware({
@@ -74,11 +94,7 @@ export async function startFirmwareBoard(options: FirmwareBoardOptions = {}): Pr
   await sim.advance(10_000); // the expander's probe runs on the simulated bus
   const firmware = await started;
 
-  const inputs: PushPullDriver[] = DEVICES.expanderInputs.map((pin) => {
-    const driver = expander.pin(pin).pushPull(`switch${pin}`);
-    driver.drive(1);
-    return driver;
-  });
+  const inputs = connectExpanderInputs(expander);
 
   return {
     board, firmware, counts, devices: { button, accel, expander, sensor },

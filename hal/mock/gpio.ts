@@ -57,8 +57,6 @@ export class Esp32Gpio {
   readonly parentIrq: number;
   /** One entry per GPIO number; undefined where the chip has no such GPIO. */
   private readonly pins: (Pin | undefined)[] = [];
-  /** The pins that exist, in order. */
-  private readonly present: Pin[] = [];
 
   constructor(private readonly core: IrqCore, private readonly intc: Esp32Intc, readonly soc: SocPins = socPins('esp32')) {
     for (let n = 0; n < soc.gpioCount; n++) {
@@ -70,7 +68,6 @@ export class Esp32Gpio {
       const pin: Pin = { net, level: net.level(), intType: 0, intEna: false, wakeupEnable: false, status: false, coalesced: 0 };
       net.onChange((level) => this.pinChanged(pin, level));
       this.pins.push(pin);
-      this.present.push(pin);
     }
     const pinOf = (data: IrqData): Pin => this.pinAt(irqDataGetChipData<number>(data));
     this.chip = Object.freeze<IrqChip>({
@@ -212,8 +209,8 @@ export class Esp32Gpio {
 
   private updateOutput(): void {
     let asserted = false;
-    for (const pin of this.present) {
-      if (pin.status && pin.intEna) {
+    for (const pin of this.pins) {
+      if (pin?.status && pin.intEna) {
         asserted = true;
         break;
       }

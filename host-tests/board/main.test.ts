@@ -5,6 +5,7 @@
  * the microseconds module) and Timer, all faked after Moddable's sources and wired to a simulated board. On a bare
  * board (nothing on the I2C bus) and on a wired one (the demo's devices where the config says).
  */
+import { DEVICES } from '../../examples/demo/app';
 import main from '../../examples/demo/main';
 import demoManifest from '../../examples/demo/manifest.json';
 import { SimBoard } from '../../hal/mock/board';
@@ -29,10 +30,10 @@ async function start(shape: FakeProviderShape, options: { wired: boolean; config
   const provider = createFakeProvider(board, { shape, latencyUs: 20 });
   const button = new PushButton(sim, board.pin(wiring.button), { bounces: 2, bounceUs: 1_000 });
   if (options.wired) {
-    const accel = new Lis3dh(sim, board.i2c, 0x18, { int1: board.pin(wiring.accelInt) });
+    const accel = new Lis3dh(sim, board.i2c, DEVICES.accelAddress, { int1: board.pin(wiring.accelInt) });
     accel.setSignal(() => ({ x: 0, y: 0, z: 1 }));
-    new Mcp23017(sim, board.i2c, 0x20, { intA: board.pin(wiring.sharedInt) });
-    new LevelSensor(sim, board.i2c, 0x48, board.pin(wiring.sharedInt));
+    new Mcp23017(sim, board.i2c, DEVICES.expanderAddress, { intA: board.pin(wiring.sharedInt) });
+    new LevelSensor(sim, board.i2c, DEVICES.sensorAddress, board.pin(wiring.sharedInt));
   }
   const traces: string[] = [];
   (globalThis as { trace?: (message: string) => void }).trace = (message) => traces.push(message.trimEnd());

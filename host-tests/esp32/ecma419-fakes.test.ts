@@ -11,6 +11,20 @@ function makeIo(latencyUs = 0) {
   return { board, sim: board.sim, io, DigitalBank: io.DigitalBank, Digital: io.Digital };
 }
 
+/** A 1-deep queue, 1 ms latency, and a rising-edge bank each on GPIO4 (driver a) and GPIO5 (driver b), both low. */
+function twoRisingBanks() {
+  const board = new SimBoard({ seed: 1 });
+  const io = createFakeDigitalIo(board, { latencyUs: 1_000, queueLength: 1 });
+  const { DigitalBank } = io;
+  const a = board.pin(4).pushPull('a');
+  const b = board.pin(5).pushPull('b');
+  a.drive(0);
+  b.drive(0);
+  const bankA = new DigitalBank({ pins: 1 << 4, mode: DigitalBank.Input, rises: 1 << 4, onReadable: () => {} });
+  const bankB = new DigitalBank({ pins: 1 << 5, mode: DigitalBank.Input, rises: 1 << 5, onReadable: () => {} });
+  return { board, io, a, b, bankA, bankB };
+}
+
 describe('fake DigitalBank', () => {
   test('mode constants are static properties with Moddable\'s values', () => {
     const { DigitalBank, Digital } = makeIo();
@@ -276,15 +290,7 @@ describe('fake DigitalBank: as strict as digitalbank.c', () => {
   });
 
   test('a closed bank\'s queued message keeps its queue slot until the JavaScript thread reaches it', async () => {
-    const board = new SimBoard({ seed: 1 });
-    const io = createFakeDigitalIo(board, { latencyUs: 1_000, queueLength: 1 });
-    const { DigitalBank } = io;
-    const a = board.pin(4).pushPull('a');
-    const b = board.pin(5).pushPull('b');
-    a.drive(0);
-    b.drive(0);
-    const bankA = new DigitalBank({ pins: 1 << 4, mode: DigitalBank.Input, rises: 1 << 4, onReadable: () => {} });
-    new DigitalBank({ pins: 1 << 5, mode: DigitalBank.Input, rises: 1 << 5, onReadable: () => {} });
+    const { board, io, a, b, bankA } = twoRisingBanks();
     a.drive(1);
     bankA.close();
     b.drive(1); // the queue still holds A's dead message
@@ -294,15 +300,7 @@ describe('fake DigitalBank: as strict as digitalbank.c', () => {
   });
 
   test('a bank closed after a failed post leaks its native record (useCount never reaches 0)', () => {
-    const board = new SimBoard({ seed: 1 });
-    const io = createFakeDigitalIo(board, { latencyUs: 1_000, queueLength: 1 });
-    const { DigitalBank } = io;
-    const a = board.pin(4).pushPull('a');
-    const b = board.pin(5).pushPull('b');
-    a.drive(0);
-    b.drive(0);
-    new DigitalBank({ pins: 1 << 4, mode: DigitalBank.Input, rises: 1 << 4, onReadable: () => {} });
-    const bankB = new DigitalBank({ pins: 1 << 5, mode: DigitalBank.Input, rises: 1 << 5, onReadable: () => {} });
+    const { io, a, b, bankB } = twoRisingBanks();
     a.drive(1);
     b.drive(1);
     bankB.close();

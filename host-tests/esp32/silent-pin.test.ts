@@ -31,6 +31,21 @@ function risingPins(s: ReturnType<typeof setup>, pins: readonly number[]) {
   return { calls, drivers };
 }
 
+/**
+ * GPIO4 and GPIO5 (pulled up) as rising-edge irqs on a 2-deep queue that two other messages fill, so GPIO4's
+ * edge is refused and its bank goes silent; 1 ms later.
+ */
+async function silentGpio4(silentCheckUs: number) {
+  const s = setup({ latencyUs: 100, queueLength: 2, silentCheckUs });
+  s.gpio.setPinMode(5, 'pullup');
+  const { calls, drivers } = risingPins(s, [4, 5]);
+  s.io.queue.post(() => {}, 50);
+  s.io.queue.post(() => {}, 50);
+  drivers.get(4)!.drive(1); // silent
+  await s.sim.advance(1_000);
+  return { s, calls, drivers };
+}
+
 const EIGHT = [4, 5, 12, 13, 14, 15, 16, 17] as const;
 
 describe('ESP32 GPIO: fewer messages per burst', () => {
@@ -99,13 +114,7 @@ describe('ESP32 GPIO: the silent pin', () => {
   });
 
   test('a silent bank beside a busy one: deliveries read only their own bank; the timer finds it, the next tick re-arms it', async () => {
-    const s = setup({ latencyUs: 100, queueLength: 2, silentCheckUs: 50_000 });
-    s.gpio.setPinMode(5, 'pullup');
-    const { calls, drivers } = risingPins(s, [4, 5]);
-    s.io.queue.post(() => {}, 50);
-    s.io.queue.post(() => {}, 50);
-    drivers.get(4)!.drive(1); // silent
-    await s.sim.advance(1_000);
+    const { s, calls, drivers } = await silentGpio4(50_000);
     const reads = s.gpio.stats.silentCheckReads;
     drivers.get(5)!.drive(1); // delivered: it reads its own bank, not GPIO4's
     await s.sim.advance(1_000);
@@ -124,13 +133,7 @@ describe('ESP32 GPIO: the silent pin', () => {
   });
 
   test('with no timer (silentCheckUs 0) each delivery checks the other open banks, and the next one re-arms', async () => {
-    const s = setup({ latencyUs: 100, queueLength: 2, silentCheckUs: 0 });
-    s.gpio.setPinMode(5, 'pullup');
-    const { calls, drivers } = risingPins(s, [4, 5]);
-    s.io.queue.post(() => {}, 50);
-    s.io.queue.post(() => {}, 50);
-    drivers.get(4)!.drive(1); // silent
-    await s.sim.advance(1_000);
+    const { s, calls, drivers } = await silentGpio4(0);
     drivers.get(5)!.drive(1); // its delivery sees GPIO4 high with no delivery: a suspect
     await s.sim.advance(1_000);
     expect(s.gpio.stats.silentChecks).toBe(1);

@@ -63,6 +63,24 @@ function countingDriver(line: Line, name: string, flags = IRQF_ONESHOT) {
   return seen;
 }
 
+/**
+ * Two lines on one shared thread (irq/shared-0), with a 50 ms watchdog: the action "stuck" on `a`, raised at
+ * time 0, is stuck in its run; the action `name` on `b` (it counts its runs in `queued.runs`), raised at 1 ms,
+ * is queued behind it.
+ */
+async function stuckSharedThread(name: string) {
+  const lines = makeLines(2, { watchdog: { timeoutUs: 50_000 } });
+  const { sim, core, irqs: [a, b] } = lines;
+  const { threadFn } = stuckThread();
+  const queued = { runs: 0 };
+  core.requestIrqSharedThread(a, null, threadFn, IRQF_ONESHOT, 'stuck', 'stuck', 0);
+  core.requestIrqSharedThread(b, null, () => (queued.runs++, IRQ_HANDLED), IRQF_ONESHOT, name, name, 0);
+  core.genericHandleIrq(a);
+  await sim.advance(1_000);
+  core.genericHandleIrq(b);
+  return { ...lines, a, b, queued };
+}
+
 function warnings(logs: LogEntry[]): string[] {
   return logs.filter((l) => l.level === 'warn').map((l) => l.message);
 }
@@ -184,35 +202,21 @@ describe('freeIrq of an action whose thread is stuck', () => {
   });
 
   test('in a shared thread, freeing the stuck action lets the sibling queued behind it run', async () => {
-    const { sim, core, irqs: [a, b] } = makeLines(2, { watchdog: { timeoutUs: 50_000 } });
-    const { threadFn } = stuckThread();
-    let siblingRuns = 0;
-    core.requestIrqSharedThread(a, null, threadFn, IRQF_ONESHOT, 'stuck', 'stuck', 0);
-    core.requestIrqSharedThread(b, null, () => (siblingRuns++, IRQ_HANDLED), IRQF_ONESHOT, 'sibling', 'sibling', 0);
-    core.genericHandleIrq(a);
+    const { sim, core, a, b, queued: sibling } = await stuckSharedThread('sibling');
     await sim.advance(1_000);
-    core.genericHandleIrq(b);
-    await sim.advance(1_000);
-    expect(siblingRuns).toBe(0);
+    expect(sibling.runs).toBe(0);
     void core.freeIrq(a, 'stuck');
     await sim.advance(50_000);
-    expect(siblingRuns).toBe(1);
+    expect(sibling.runs).toBe(1);
     expect(threadOf(core, 'irq/shared-0')).toMatchObject({ state: 'idle', irqs: [b] });
   });
 
   test('a freed action queued behind another action\'s stuck run in a shared thread is dropped: the free finishes', async () => {
-    const { sim, core, logs, irqs: [a, b] } = makeLines(2, { watchdog: { timeoutUs: 50_000 } });
-    const { threadFn } = stuckThread();
-    let queuedRuns = 0;
-    core.requestIrqSharedThread(a, null, threadFn, IRQF_ONESHOT, 'stuck', 'stuck', 0);
-    core.requestIrqSharedThread(b, null, () => (queuedRuns++, IRQ_HANDLED), IRQF_ONESHOT, 'queued', 'queued', 0);
-    core.genericHandleIrq(a);
-    await sim.advance(1_000);
-    core.genericHandleIrq(b);
+    const { sim, core, logs, a, b, queued } = await stuckSharedThread('queued');
     const free = track(sim, core.freeIrq(b, 'queued'));
     await sim.advance(50_000);
     expect(free).toMatchObject({ settled: 'resolved', at: 50_000 });
-    expect(queuedRuns).toBe(0);
+    expect(queued.runs).toBe(0);
     expect(core.irqToDesc(b)).toMatchObject({ threadsActive: 0 });
     expect(warnings(logs)).toEqual([
       `irq ${b}: freeIrq of "queued": dropped its run queued in irq/shared-0, which the run of "stuck" (irq ${a}) has held for 50000 µs`,

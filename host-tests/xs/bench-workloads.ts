@@ -33,6 +33,9 @@ import { socPins } from '../../hal/esp32/pins';
 import { createEsp32Platform } from '../../hal/esp32/platform';
 import { SimBoard } from '../../hal/mock/board';
 import { LevelSensor, MCP23017_IOCON, MCP23017_REG, Mcp23017, SENSOR_STATUS } from '../../hal/mock/devices';
+import {
+  DIGITAL_INPUT, DIGITAL_INPUT_PULL_DOWN, DIGITAL_INPUT_PULL_UP, DIGITAL_INPUT_PULL_UP_DOWN, DIGITAL_OUTPUT, DIGITAL_OUTPUT_OPEN_DRAIN,
+} from '../../hal/mock/ecma419/digitalbank';
 import { Esp32Gpio as SimGpio } from '../../hal/mock/gpio';
 import { I2cBus } from '../../hal/mock/i2c';
 import { ETS_GPIO_INTR_SOURCE, Esp32Intc } from '../../hal/mock/intc';
@@ -742,17 +745,18 @@ interface Captured {
 /**
  * A DigitalBank that does nothing: the constructor keeps onReadable (the HAL reopens a bank when a pin's
  * edges change, so the last one opened is the live one) and read() gives `levels`. A class per workload, so
- * that each has its own capture; the mode constants are what the HAL passes back to the constructor.
+ * that each has its own capture; the mode constants, the fakes' (hal/mock/ecma419/digitalbank.ts), are what the HAL
+ * passes back to the constructor.
  */
 function noopDigitalBank(levels: number) {
   const captured: Captured = { bank: undefined, onReadable: undefined };
   class NoopDigitalBank implements DigitalBankInstance {
-    static readonly Input = 0;
-    static readonly InputPullUp = 1;
-    static readonly InputPullDown = 2;
-    static readonly InputPullUpDown = 3;
-    static readonly Output = 8;
-    static readonly OutputOpenDrain = 9;
+    static readonly Input = DIGITAL_INPUT;
+    static readonly InputPullUp = DIGITAL_INPUT_PULL_UP;
+    static readonly InputPullDown = DIGITAL_INPUT_PULL_DOWN;
+    static readonly InputPullUpDown = DIGITAL_INPUT_PULL_UP_DOWN;
+    static readonly Output = DIGITAL_OUTPUT;
+    static readonly OutputOpenDrain = DIGITAL_OUTPUT_OPEN_DRAIN;
 
     constructor(options: DigitalBankOptions) {
       captured.bank = this;

@@ -10,15 +10,8 @@
  * because the firmware uses it (its timers, bus transactions, GPIO events), which on the board is not XS memory
  * (so the firmware's figure is on the high side).
  */
-import { DEVICES } from '../../examples/demo/app';
-import { demoWiring } from '../../examples/demo/wiring';
-import demoManifest from '../../examples/demo/manifest.json';
-import { SimBoard } from '../../hal/mock/board';
-import { LevelSensor, Lis3dh, Mcp23017, PushButton } from '../../hal/mock/devices';
-import { createFakeProvider } from '../../hal/mock/ecma419/provider';
-import { scheduleDemoInput, startFirmwareBoard } from '../../hal/mock/firmware-board';
+import { buildDemoBoard, connectExpanderInputs, scheduleDemoInput, startFirmwareBoard } from '../../hal/mock/firmware-board';
 import type { Simulator } from '../../hal/mock/sim';
-import type { PushPullDriver } from '../../hal/mock/wire';
 
 export type DemoRunKind = 'firmware' | 'baseline';
 
@@ -45,21 +38,11 @@ export async function startDemoRun(kind: DemoRunKind): Promise<DemoRun> {
     };
   }
   // startFirmwareBoard's board without startFirmware.
-  const { pins } = demoWiring({ ...demoManifest.config, genirq: { soc: 'esp32' } });
-  const board = new SimBoard({ seed: 1, log: () => {} });
+  const { board, provider: fakes, devices } = buildDemoBoard();
+  const { button, accel, expander, sensor } = devices;
   const { sim } = board;
-  const fakes = createFakeProvider(board, { shape: 'esp32', latencyUs: 20 });
-  const button = new PushButton(sim, board.pin(pins.button), { bounces: 4, bounceUs: 2_000 });
-  const accel = new Lis3dh(sim, board.i2c, DEVICES.accelAddress, { int1: board.pin(pins.accelInt) });
-  accel.setSignal((t) => ({ x: Math.sin(t / 200_000), y: Math.cos(t / 200_000), z: 1 }));
-  const expander = new Mcp23017(sim, board.i2c, DEVICES.expanderAddress, { intA: board.pin(pins.sharedInt) });
-  const sensor = new LevelSensor(sim, board.i2c, DEVICES.sensorAddress, board.pin(pins.sharedInt));
   await sim.advance(START_UP_US);
-  const inputs: PushPullDriver[] = DEVICES.expanderInputs.map((pin) => {
-    const driver = expander.pin(pin).pushPull(`switch${pin}`);
-    driver.drive(1);
-    return driver;
-  });
+  const inputs = connectExpanderInputs(expander);
   return {
     kind, sim, held: [board, fakes, button, accel, expander, sensor],
     feed: (durationUs) => scheduleDemoInput(sim, { button, sensor, inputs }, durationUs),

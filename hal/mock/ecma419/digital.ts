@@ -35,15 +35,12 @@ export function createFakeDigital(DigitalBank: FakeDigitalBankConstructor): Fake
     static readonly Falling = DIGITAL_FALLING;
 
     constructor(options: DigitalOptions) {
-      let pin: unknown = options.pin;
-      let port: unknown;
-      if (pin === undefined) throw new Error('invalid');
-      const spec = pin as { pin?: unknown; port?: unknown };
-      if (spec.port !== undefined) {
-        port = spec.port;
-        pin = spec.pin;
-      }
-      const n = Number(pin);
+      const given: unknown = options.pin;
+      if (given === undefined) throw new Error('invalid');
+      // `{ pin, port }` when it has a port, else the pin number itself.
+      const spec = given as { pin?: unknown; port?: unknown };
+      const port = spec.port;
+      const n = Number(port === undefined ? given : spec.pin);
       const pins = 1 << (n & 0x1f);
       const edge = options.edge ?? 0;
       const o: Record<string, unknown> = {

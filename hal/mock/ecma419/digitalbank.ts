@@ -66,8 +66,6 @@ export interface FakeMessageQueue {
   readonly capacity: number;
   /** Messages posted and not yet run by the JavaScript thread. */
   readonly length: number;
-  /** The most messages that were waiting at once. */
-  readonly highWater: number;
   /** Posts dropped because the queue was full. */
   readonly failed: number;
   /**
@@ -80,15 +78,11 @@ export interface FakeMessageQueue {
 export function createFakeMessageQueue(sim: DigitalIoBoard['sim'], capacity = MODDABLE_TASK_QUEUE_LENGTH): FakeMessageQueue {
   if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`message queue capacity ${capacity} must be a positive integer`);
   let length = 0;
-  let highWater = 0;
   let failed = 0;
   return {
     capacity,
     get length() {
       return length;
-    },
-    get highWater() {
-      return highWater;
     },
     get failed() {
       return failed;
@@ -99,7 +93,6 @@ export function createFakeMessageQueue(sim: DigitalIoBoard['sim'], capacity = MO
         return false;
       }
       length++;
-      if (length > highWater) highWater = length;
       sim.after(delayUs, () => {
         length--;
         run();
@@ -210,7 +203,7 @@ export interface FakeDigitalBankIo {
 }
 
 /** xsmcToInteger: undefined and NaN give 0. */
-function toInteger(value: unknown): number {
+export function toInteger(value: unknown): number {
   const n = Number(value);
   return Number.isFinite(n) ? Math.trunc(n) | 0 : 0;
 }

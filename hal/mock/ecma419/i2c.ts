@@ -59,7 +59,7 @@
 import { isInputOnlyGpio, isValidGpio, socPins } from '../../esp32/pins';
 import type { I2cBus, I2cTarget } from '../i2c';
 import type { Simulator } from '../sim';
-import { createFakePinRegistry, type FakePinRegistry } from './digitalbank';
+import { createFakePinRegistry, toInteger, type FakePinRegistry } from './digitalbank';
 
 /** The option bag of the constructor, as Moddable's `embedded:io/i2c` takes it. */
 export interface Ecma419I2cOptions {
@@ -109,10 +109,9 @@ function bytesOf(buffer: unknown, what: string): Uint8Array {
   throw new TypeError(`${what}: expected an ArrayBuffer or a view of one`);
 }
 
-/** xsmcToInteger: undefined and NaN give 0. */
-function toInteger(value: unknown): number {
-  const n = Number(value);
-  return Number.isFinite(n) ? Math.trunc(n) | 0 : 0;
+/** A GPIO as the pin registry takes it: its bank and its bit in that bank. */
+function bankBit(gpio: number): [bank: number, pins: number] {
+  return [gpio >> 5, 1 << (gpio & 31)];
 }
 
 /** builtinGetPin (builtinGetUnsignedInteger): undefined is Error "invalid", a negative RangeError "negative". */
@@ -189,9 +188,6 @@ export class Ecma419I2c {
   readonly hz: number;
   /** The port asked for, -1 for "any free controller". */
   readonly port: number;
-  readonly pullup: boolean;
-  /** Transfer timeout, ms (-1: wait forever). */
-  readonly timeout: number;
   /** Transfers (write, read and writeRead calls that reached the bus), acknowledged or not. */
   transfers = 0;
   /** Transfers nobody acknowledged. */
@@ -215,7 +211,7 @@ export class Ecma419I2c {
     if (!('address' in o)) throw new RangeError('address required');
     const data = getPin(o.data);
     const clock = getPin(o.clock);
-    if (!host.usingPins(data, clock) && (!host.pins.arePinsFree(data >> 5, 1 << (data & 31)) || !host.pins.arePinsFree(clock >> 5, 1 << (clock & 31)))) {
+    if (!host.usingPins(data, clock) && (!host.pins.arePinsFree(...bankBit(data)) || !host.pins.arePinsFree(...bankBit(clock)))) {
       throw new RangeError('inUse');
     }
     const address = getPin(o.address);
@@ -225,11 +221,7 @@ export class Ecma419I2c {
     if (!outputCapable(clock) || !outputCapable(data)) throw new RangeError('unusable pins');
     const hz = toInteger(o.hz);
     if (hz <= 0 || hz > MAX_HZ) throw new RangeError('invalid hz');
-    let timeout = 400;
-    if ('timeout' in o) {
-      timeout = toInteger(o.timeout);
-      if (timeout < -1) throw new RangeError('invalid timeout');
-    }
+    if ('timeout' in o && toInteger(o.timeout) < -1) throw new RangeError('invalid timeout');
     const pullup = 'pullup' in o ? Boolean(o.pullup) : true;
     let port = -1;
     if ('port' in o) {
@@ -257,11 +249,9 @@ export class Ecma419I2c {
     this.address = address;
     this.hz = hz;
     this.port = port;
-    this.pullup = pullup;
-    this.timeout = timeout;
     host.instances.add(this);
-    host.pins.use(data >> 5, 1 << (data & 31));
-    host.pins.use(clock >> 5, 1 << (clock & 31));
+    host.pins.use(...bankBit(data));
+    host.pins.use(...bankBit(clock));
   }
 
   get format(): 'buffer' {
@@ -325,8 +315,8 @@ export class Ecma419I2c {
     host.instances.delete(this);
     if (--this.fakeBus.users === 0) host.buses.delete(this.fakeBus.key);
     if (!host.usingPins(this.data, this.clock)) {
-      host.pins.free(this.data >> 5, 1 << (this.data & 31));
-      host.pins.free(this.clock >> 5, 1 << (this.clock & 31));
+      host.pins.free(...bankBit(this.data));
+      host.pins.free(...bankBit(this.clock));
     }
   }
 

@@ -18,11 +18,12 @@
  * gDigitalAvailable: an I2C pin is "in use" for a DigitalBank and the other way round) and one message queue
  * (the XS task's msgQueue, MODDEF_TASK_QUEUELENGTH deep, 10 by default), as everything does on the board.
  */
+import { socPins } from '../../esp32/pins';
 import type { I2cBus } from '../i2c';
 import type { Simulator } from '../sim';
 import { createFakeDigitalIo, type FakeDigitalConstructor, type FakeDigitalIo } from './digital';
 import {
-  createFakeMessageQueue, createFakePinRegistry, MODDABLE_TASK_QUEUE_LENGTH, type DigitalIoBoard, type FakeDigitalBankConstructor,
+  createFakeMessageQueue, createFakePinRegistry, type DigitalIoBoard, type FakeDigitalBankConstructor,
   type FakeMessageQueue, type FakePinRegistry,
 } from './digitalbank';
 import { Ecma419I2cHost, type Ecma419I2c, type Ecma419I2cDefault, type Ecma419I2cOptions } from './i2c';
@@ -80,8 +81,9 @@ export function createFakeProvider(board: FakeProviderBoard, options: FakeProvid
   if (options.shape !== 'esp32' && options.shape !== 'board') {
     throw new RangeError(`createFakeProvider: shape must be 'esp32' or 'board', not ${String(options.shape)}`);
   }
-  const queue = createFakeMessageQueue(board.sim, options.queueLength ?? MODDABLE_TASK_QUEUE_LENGTH);
-  const pins = createFakePinRegistry();
+  const queue = createFakeMessageQueue(board.sim, options.queueLength);
+  // The pin table of the chip the board is, as createFakeDigitalBank uses for its own checks.
+  const pins = createFakePinRegistry(socPins(board.soc ?? 'esp32'));
   const digital = createFakeDigitalIo(board, { latencyUs: options.latencyUs, queue, pins });
   const i2c = new Ecma419I2cHost(board.sim, board.i2c, { data: options.i2cData, clock: options.i2cClock, pins });
   const io: FakeProviderIo = Object.freeze({ Digital: digital.Digital, DigitalBank: digital.DigitalBank, I2C: i2c.io });
