@@ -1,5 +1,6 @@
 /** Jest runs the host tests on Node. Type errors are caught by `tsc --noEmit` (npm run typecheck) before
- * jest starts, so the transform only strips types, with esbuild. The module map gives the library's Moddable
+ * jest starts, so the transform only strips types, with esbuild; it also turns the ES modules of build/ that the
+ * tests import (build/walk.mjs, build/run-node.mjs) into CommonJS. The module map gives the library's Moddable
  * specifiers (tsconfig.json's paths) and, for the examples' device entries, the Moddable modules they import
  * (host-tests/helpers/moddable/: stand-ins a test points at a simulated board). */
 module.exports = {
@@ -7,7 +8,7 @@ module.exports = {
   roots: ['<rootDir>/host-tests'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.ts$': '<rootDir>/build/jest-transform.cjs',
+    '^.+\\.(ts|mjs)$': '<rootDir>/build/jest-transform.cjs',
   },
   moduleNameMapper: {
     '^genirq/irq$': '<rootDir>/firmware/irq/index.ts',

@@ -14,7 +14,8 @@ import { build } from 'esbuild';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { bundleForXs, grouped, root, snapshotSize, startWorker } from './xs/host.mjs';
+import { formatTable } from './bench-table.mjs';
+import { bundleForXs, grouped, root, runInXs, snapshotSize } from './xs/host.mjs';
 
 const outDir = join(root, 'build', 'out');
 const fmt = grouped;
@@ -35,9 +36,19 @@ const NODE_ROUNDS = 5;
 
 // ---- Node ----
 
+/** @typedef {import('../host-tests/xs/bench-workloads').WorkloadPair} WorkloadPair */
+/** @typedef {import('../host-tests/xs/bench-workloads').Workload} Workload */
+
+/** @type {Map<string, any>} */
 const nodeModules = new Map();
 
-/** Bundle a TypeScript module of the project for Node (into build/out/) and import it. */
+/**
+ * Bundle a TypeScript module of the project for Node (into build/out/) and import it. One bundle, one module
+ * scope, not tsx's module graph (npm start's runner): the Node figures keep the code shape they were taken with.
+ *
+ * @param {string} path  from the root
+ * @returns {Promise<any>} the module's namespace
+ */
 async function nodeModule(path) {
   if (!nodeModules.has(path)) {
     const outfile = join(outDir, 'bench', path.replace(/\.ts$/, '.mjs'));
@@ -55,7 +66,11 @@ async function nodeModule(path) {
   return nodeModules.get(path);
 }
 
-/** Interrupts per second over one round. */
+/**
+ * Interrupts per second over one round.
+ *
+ * @param {Workload} workload
+ */
 async function timedRound(workload) {
   const t0 = process.hrtime.bigint();
   let n = 0;
@@ -68,13 +83,16 @@ async function timedRound(workload) {
   return n / (elapsed / 1e9);
 }
 
+/** @param {number[]} values */
 const median = (values) => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
+/** @param {WorkloadPair} pair */
 async function nodeRates(pair) {
   const framework = pair.framework();
   const floor = pair.floor();
   await timedRound(framework);
   await timedRound(floor);
+  /** @type {{ framework: number[], floor: number[] }} */
   const rates = { framework: [], floor: [] };
   for (let round = 0; round < NODE_ROUNDS; round++) {
     rates.framework.push(await timedRound(framework));
@@ -91,34 +109,47 @@ let xsCode;
  * Run body({ worker, command }) with a fresh xsnap worker running host-tests/xs/bench-entry.ts, closed after.
  * command(cmd) is one delivery: it resolves to xsnap's meter usage of it (compute, currentHeapCount, ...)
  * and the program's answer.
+ *
+ * @template T
+ * @param {(xs: { worker: import('./xs/host.mjs').XsWorker, command: (cmd: { op: string, [key: string]: unknown }) => Promise<{ meter: any, answer: any }> }) => Promise<T>} body
+ * @returns {Promise<T>}
  */
 async function withXs(body) {
   xsCode ??= (await bundleForXs('host-tests/xs/bench-entry.ts')).code;
-  const messages = [];
-  const worker = await startWorker({ name: 'bench', onMessage: (m) => messages.push(m) });
-  const command = async (cmd) => {
-    const before = messages.length;
-    const { meterUsage } = await worker.issueStringCommand(JSON.stringify(cmd));
-    const answers = messages.slice(before);
-    const failure = answers.find((m) => m.type === 'error');
-    if (failure) throw new Error(`XS bench op ${cmd.op}: ${failure.error}`);
-    return { meter: meterUsage, answer: answers.find((m) => m.type === 'done') };
-  };
-  try {
-    await worker.evaluate(xsCode);
-    return await body({ worker, command });
-  } finally {
-    await worker.close().catch(() => worker.terminate());
-  }
+  const run = await runInXs(xsCode, {
+    name: 'bench',
+    then: ({ worker, messages }) => body({
+      worker,
+      command: async (cmd) => {
+        const before = messages.length;
+        const { meterUsage } = await worker.issueStringCommand(JSON.stringify(cmd));
+        const answers = messages.slice(before);
+        const failure = answers.find((m) => m.type === 'error');
+        if (failure) throw new Error(`XS bench op ${cmd.op}: ${failure.error}`);
+        return { meter: meterUsage, answer: answers.find((m) => m.type === 'done') };
+      },
+    }),
+  });
+  if (run.error !== undefined) throw run.thrown;
+  return /** @type {T} */ (run.value);
 }
 
 /**
  * Two XS workers at a time: each is its own xsnap process and its figures are the XS meter's and heap's,
  * which do not depend on what else the machine runs, so the machine's two cores shorten the run without
  * changing a figure. (The Node timings, which would feel it, run before any XS worker.)
+ *
+ * @type {<A, B>(a: () => Promise<A>, b: () => Promise<B>) => Promise<[A, B]>}
  */
 const both = (a, b) => Promise.all([a(), b()]);
 
+/** @typedef {'framework' | 'floor'} Impl */
+
+/**
+ * @param {string} workload
+ * @param {Impl} impl
+ * @returns {Promise<number>}
+ */
 async function xsMeterPerIrq(workload, impl) {
   return withXs(async ({ command }) => {
     await command({ op: 'setup', workload, impl });
@@ -129,6 +160,10 @@ async function xsMeterPerIrq(workload, impl) {
   });
 }
 
+/**
+ * @param {string} workload
+ * @param {Impl} impl
+ */
 async function xsHeapGrowth(workload, impl) {
   return withXs(async ({ worker, command }) => {
     await command({ op: 'setup', workload, impl });
@@ -151,6 +186,9 @@ const ALLOC_N = 100;
  * interrupts of these workloads do not reach after a collection; a collection in between would show as a
  * figure below the true one.) What a path allocates per interrupt is GC work on the board even when the
  * after-GC growth is 0.
+ *
+ * @param {string} workload
+ * @param {Impl} impl
  */
 async function xsAllocPerIrq(workload, impl) {
   return withXs(async ({ command }) => {
@@ -165,7 +203,11 @@ async function xsAllocPerIrq(workload, impl) {
 /** Lines whose registration is measured: seed 001's claim is about a shared thread for several irqs. */
 const REGISTER_N = 10;
 
-/** Heap (snapshot bytes after GC) that requesting an action of `mode` on REGISTER_N lines adds. */
+/**
+ * Heap (snapshot bytes after GC) that requesting an action of `mode` on REGISTER_N lines adds.
+ *
+ * @param {'plain' | 'dedicated' | 'shared'} mode
+ */
 async function xsRegistrationHeap(mode) {
   return withXs(async ({ worker, command }) => {
     await command({ op: 'lines', count: REGISTER_N });
@@ -186,12 +228,28 @@ const PROBE_BUFFERS = 1_000;
 const PROBE_BUFFER_BYTES = [64, 1_024];
 
 /**
+ * @typedef {{ slots: number, bytes: number }} Point  live slots after a full GC, and snapshot bytes
+ * @typedef {object} DemoMemory
+ * @property {Point} loaded
+ * @property {Point} started
+ * @property {Point} ran
+ * @property {number[]} live       live slots after the GC that follows each step (the first: after the start-up)
+ * @property {number[]} allocated  live slots right after each step, the start-up first
+ * @property {Record<string, number>} counts
+ * @property {{ slotsPerLink: number, perSlot: number, chunks: { bytes: number, slotsEach: number, chunkBytesEach: number }[] }} [probe]
+ */
+
+/**
  * The demo app's XS memory in a fresh worker (host-tests/xs/demo-memory.ts): kind 'firmware' runs
  * startFirmwareBoard, 'baseline' the same board, devices, fakes and input with no firmware. `at()` is the
  * live slots (after a full GC) and the snapshot bytes. Peaks: `live`, the most live slots after the GC that
  * follows each DEMO_STEP_US step (a lower bound of the peak), and `allocated`, the most of live slots at a
  * step's start plus what the step allocated (currentHeapCount right after it: xsnap's heap has room for far
  * more, so no collection runs in between; an upper bound of the peak).
+ *
+ * @param {'firmware' | 'baseline'} kind
+ * @param {{ probe?: boolean }} [options]
+ * @returns {Promise<DemoMemory>}
  */
 async function xsDemoMemory(kind, { probe = false } = {}) {
   return withXs(async ({ worker, command }) => {
@@ -202,7 +260,8 @@ async function xsDemoMemory(kind, { probe = false } = {}) {
     await command({ op: 'demo-feed', us: DEMO_SECONDS * 1e6 });
     const live = [(await command({ op: 'gc' })).meter.currentHeapCount];
     const allocated = [startUpAllocated];
-    let counts;
+    /** @type {Record<string, number>} */
+    let counts = {};
     for (let t = 0; t < DEMO_SECONDS * 1e6; t += DEMO_STEP_US) {
       const step = await command({ op: 'demo-advance', us: DEMO_STEP_US });
       allocated.push(step.meter.currentHeapCount);
@@ -217,6 +276,7 @@ async function xsDemoMemory(kind, { probe = false } = {}) {
     await command({ op: 'probe', kind: 'slots', count: PROBE_LINKS });
     const links = await at();
     const perSlot = (links.bytes - before.bytes) / (links.slots - before.slots);
+    /** @type {{ bytes: number, slotsEach: number, chunkBytesEach: number }[]} */
     const chunks = [];
     for (const bytes of PROBE_BUFFER_BYTES) {
       await command({ op: 'probe-drop' });
@@ -233,24 +293,24 @@ async function xsDemoMemory(kind, { probe = false } = {}) {
 // ---- the measurements ----
 
 /**
- * @typedef {object} Row
- * @property {string} label
- * @property {unknown} [framework]  the framework's figure
- * @property {unknown} [floor]      the floor's figure
- * @property {unknown} [extra]      framework cost minus floor cost
- * @property {number} [ratio]       framework cost / floor cost
- * @property {string} [target]      what the figure should be
- * @property {boolean} [met]        whether it is
- * @property {{ workload: string, framework: number, ratio: number }} [vs]  the other workload a `meterVs`
- *   target compares the framework with: its framework figure, and this framework's over it
- * @property {boolean} [deterministic]  false: a repeat gave another figure
- * @property {(value: any) => string} show  formats framework, floor and extra
+ * A row of the table and of build/out/bench.json: what build/bench-table.mjs prints (label, the figures, the
+ * target), its id, and what a measurement adds.
+ *
+ * @typedef {import('./bench-table.mjs').TableRow & {
+ *   id: string,
+ *   vs?: { workload: string, framework: number, ratio: number },
+ *   handled?: unknown,
+ *   pendingEvents?: unknown,
+ * }} Row  `vs`: the other workload a `meterVs` target compares the framework with (its framework figure, and
+ *   this framework's over it)
  */
 
 /**
  * `--workload ID` and `--only MEASUREMENT,...` run a part of the bench (host-tests/xs/esp32-heap.test.ts
  * does, for one workload's heap); `--json` then prints the rows as one JSON line instead of the table, and
  * build/out/bench.json is left alone.
+ *
+ * @param {string} name
  */
 const argValue = (name) => {
   const i = process.argv.indexOf(name);
@@ -260,28 +320,48 @@ const ONLY_WORKLOAD = argValue('--workload');
 const ONLY_MEASUREMENTS = argValue('--only')?.split(',');
 const PARTIAL = ONLY_WORKLOAD !== undefined || ONLY_MEASUREMENTS !== undefined;
 
-/** A measurement made for every workload, framework against floor: measure(pair) gives the row minus its label. */
+/**
+ * A measurement made for every workload, framework against floor: measure(pair) gives the row minus its label.
+ *
+ * @param {(pair: WorkloadPair) => Promise<Omit<Row, 'label' | 'id'>>} measure
+ * @returns {() => Promise<Row[]>}
+ */
 function perWorkload(measure) {
   return async () => {
+    /** @type {{ WORKLOADS: WorkloadPair[] }} */
     const { WORKLOADS } = await nodeModule('host-tests/xs/bench-workloads.ts');
+    /** @type {Row[]} */
     const rows = [];
     for (const pair of WORKLOADS.filter((w) => ONLY_WORKLOAD === undefined || w.id === ONLY_WORKLOAD)) rows.push({ id: pair.id, label: pair.title, ...(await measure(pair)) });
     return rows;
   };
 }
 
-/** XS meter units per interrupt of a workload's framework and floor, each measured once per run. */
+/**
+ * XS meter units per interrupt of a workload's framework and floor, each measured once per run.
+ *
+ * @type {Map<string, Promise<[number, number]>>}
+ */
 const meterFigures = new Map();
 
+/**
+ * @param {string} id
+ * @returns {Promise<[number, number]>}
+ */
 function xsMeterPair(id) {
   if (!meterFigures.has(id)) meterFigures.set(id, both(() => xsMeterPerIrq(id, 'framework'), () => xsMeterPerIrq(id, 'floor')));
-  return meterFigures.get(id);
+  return /** @type {Promise<[number, number]>} */ (meterFigures.get(id));
 }
 
 /**
  * A workload's meter target, when it has one: `meterRatioTarget` (framework / floor), `meterTarget` (framework
  * units per interrupt) or `meterVs` (framework / another workload's framework, whose figure is measured here
  * if that workload was not, under --workload).
+ *
+ * @param {WorkloadPair} pair
+ * @param {number} framework
+ * @param {number} ratio
+ * @returns {Promise<Pick<Row, 'target' | 'met' | 'vs'>>}
  */
 async function meterTarget(pair, framework, ratio) {
   if (pair.meterRatioTarget !== undefined) return { target: `ratio <= ${pair.meterRatioTarget}`, met: ratio <= pair.meterRatioTarget };
@@ -295,6 +375,15 @@ async function meterTarget(pair, framework, ratio) {
   return {};
 }
 
+/**
+ * @typedef {object} Measurement
+ * @property {string} id
+ * @property {string} title
+ * @property {'node' | 'xs'} engine
+ * @property {() => Promise<Row[]>} rows
+ */
+
+/** @type {Measurement[]} */
 const MEASUREMENTS = [
   {
     id: 'xs-meter',
@@ -351,6 +440,7 @@ const MEASUREMENTS = [
     engine: 'node',
     rows: async () => {
       const f = await (await nodeModule('bench/threads.ts')).priorityLatency();
+      /** @param {number} v */
       const show = (v) => `${fmt(v)} us`;
       const target = `<= budget + one run (${fmt(f.boundUs)} us)`;
       return [
@@ -366,6 +456,7 @@ const MEASUREMENTS = [
     engine: 'node',
     rows: async () => {
       const { stormVictim } = await nodeModule('bench/storm.ts');
+      /** @type {Row[]} */
       const rows = [];
       for (const which of ['no storm', 'storm, polled when over budget', 'storm, storm handling off']) {
         const f = await stormVictim(which);
@@ -387,6 +478,7 @@ const MEASUREMENTS = [
       const plain = await xsRegistrationHeap('plain');
       const dedicated = await xsRegistrationHeap('dedicated');
       const shared = await xsRegistrationHeap('shared');
+      /** @param {number} v */
       const show = (v) => `${fmt(v)} B`;
       // What the threads cost: the registration minus the action a plain request has as well.
       const ratio = (shared - plain) / (dedicated - plain);
@@ -408,21 +500,29 @@ const MEASUREMENTS = [
     rows: async () => {
       const f = await xsDemoMemory('firmware');
       const b = await xsDemoMemory('baseline', { probe: true });
+      if (b.probe === undefined) throw new Error('the baseline run took no probe');
       const { perSlot } = b.probe;
+      /** @param {Point} v */
       const point = (v) => `${fmt(v.slots)} / ${fmt(v.bytes)} B`;
+      /** @param {number} v */
       const slots = (v) => fmt(v);
+      /** @type {(x: Point, y: Point) => Point} */
       const diff = (x, y) => ({ slots: x.slots - y.slots, bytes: x.bytes - y.bytes });
+      /** @param {number[]} values */
       const max = (values) => values.reduce((a, v) => Math.max(a, v), -Infinity);
       // Per step i (0: the start-up), aligned by virtual time: the firmware's live slots, and the bound on its
       // peak: its live slots at the step's start plus what the firmware run allocated in the step beyond what
       // the baseline allocated in the same step (the deliveries' own allocations cancel).
+      /** @type {(r: typeof f, i: number) => number} */
       const start = (r, i) => (i === 0 ? r.loaded.slots : r.live[i - 1]);
+      /** @type {(r: typeof f, i: number) => number} */
       const stepAllocated = (r, i) => r.allocated[i] - start(r, i);
       const liveExtra = max(f.live.map((v, i) => v - b.live[i]));
       const boundExtra = max(f.allocated.map((_, i) => start(f, i) - start(b, i) + stepAllocated(f, i) - stepAllocated(b, i)));
       const startUpExtra = stepAllocated(f, 0) - stepAllocated(b, 0);
       // The firmware's chunks: its snapshot bytes beyond its slots (32 B each in the snapshot; each chunk is its
       // bytes plus 16 B there, see the probe row).
+      /** @param {Point} d */
       const chunkBytes = (d) => d.bytes - d.slots * perSlot;
       // The heap the demo asks for (examples/demo/manifest.json): the firmware's live peak must leave half of it
       // to Moddable's own objects and the garbage between collections.
@@ -455,33 +555,20 @@ const MEASUREMENTS = [
         },
         {
           id: 'probe', label: 'snapshot bytes per slot; per chunk of N bytes (probes)',
-          framework: b.probe, show: (v) => `${fmt(v.perSlot)} B, N + ${v.chunks.map((k) => fmt(k.chunkBytesEach - k.bytes)).join('/')} B`,
+          framework: b.probe, show: (v) => `${fmt(v.perSlot)} B, N + ${v.chunks.map((/** @type {{ bytes: number, chunkBytesEach: number }} */ k) => fmt(k.chunkBytesEach - k.bytes)).join('/')} B`,
         },
       ];
     },
   },
 ];
 
+/** @param {Record<string, Row[]>} results */
 function printTable(results) {
-  const header = ['', 'framework', 'floor', 'framework-floor', 'ratio', 'target'];
-  const lines = [];
-  for (const m of MEASUREMENTS) {
-    lines.push([m.title]);
-    for (const r of results[m.id]) {
-      const cell = (v) => (v === undefined ? '' : r.show(v));
-      const note = r.deterministic === false ? ' (NOT deterministic)' : '';
-      const target = r.target === undefined ? '' : `${r.target}: ${r.met ? 'met' : 'MISSED'}`;
-      lines.push([`  ${r.label}`, cell(r.framework), cell(r.floor), cell(r.extra), r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}x${note}`, target]);
-    }
-  }
-  const cells = [header, ...lines.filter((l) => l.length > 1)];
-  const widths = header.map((_, i) => Math.max(...cells.map((l) => l[i].length)));
-  const format = (l) => l.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
-  console.log(format(header));
-  for (const l of lines) console.log(l.length === 1 ? l[0] : format(l));
+  console.log(formatTable(MEASUREMENTS.map((m) => ({ title: m.title, rows: results[m.id] ?? [] }))));
 }
 
 async function main() {
+  /** @type {Record<string, Row[]>} */
   const results = {};
   const measurements = MEASUREMENTS.filter((m) => ONLY_MEASUREMENTS === undefined || ONLY_MEASUREMENTS.includes(m.id));
   for (const engine of ['node', 'xs']) {
@@ -493,7 +580,6 @@ async function main() {
     return;
   }
   if (PARTIAL) {
-    for (const m of MEASUREMENTS) results[m.id] ??= [];
     printTable(results);
     return;
   }

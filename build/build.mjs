@@ -16,45 +16,40 @@
 // without a paths table. Imports of Moddable built-ins (embedded:*, timer, time, mc/config) stay as they are; any
 // other import fails the build, and so does a namespace import (`import * as`: one more alias per importer).
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import {
   DEVICE_OUT, LIBRARY_TREES, MANIFEST_DIR, generateManifests, isModdableBuiltin, manifestText, specifierOf,
 } from './device/manifest.mjs';
+import { filesUnder } from './walk.mjs';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
+/** @param {string} path */
 const toPosix = (path) => path.split(sep).join('/');
 
-function isLibrarySource(name) {
-  return name.endsWith('.ts') && !name.endsWith('.d.ts') && !/\.(test|spec)\.ts$/.test(name);
+/** A library source: TypeScript, not a declaration file, not a test (*.test.ts, *.spec.ts, anything under __tests__/). @param {string} path */
+function isLibrarySource(path) {
+  return path.endsWith('.ts') && !path.endsWith('.d.ts') && !/\.(test|spec)\.ts$/.test(path) && !path.split('/').includes('__tests__');
+}
+
+/** Every TypeScript source of the library, as sorted posix paths relative to `base`. @param {string} base */
+function librarySources(base) {
+  return LIBRARY_TREES.flatMap(({ dir }) => filesUnder(join(base, dir), isLibrarySource).map((path) => `${dir}/${path}`)).sort();
+}
+
+/** The manifests under manifests/, as sorted posix paths relative to `base`. @param {string} base */
+function listManifests(base) {
+  return filesUnder(join(base, MANIFEST_DIR), (path) => path.endsWith('.json')).map((path) => `${MANIFEST_DIR}/${path}`);
 }
 
 /**
- * The files under `dir` whose name `keep` accepts, as posix paths relative to `base` (none if `dir` does not
- * exist); __tests__, node_modules and dot directories are skipped.
+ * The TypeScript file a relative import names, as TypeScript's "Bundler" resolution finds it.
+ *
+ * @param {string} importer
+ * @param {string} specifier
  */
-function filesUnder(dir, base, keep) {
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (!entry.isDirectory()) return keep(entry.name) ? [toPosix(relative(base, path))] : [];
-    return entry.name === '__tests__' || entry.name === 'node_modules' || entry.name.startsWith('.') ? [] : filesUnder(path, base, keep);
-  });
-}
-
-/** Every TypeScript source of the library, as sorted posix paths relative to `base`. */
-function librarySources(base) {
-  return LIBRARY_TREES.flatMap(({ dir }) => filesUnder(join(base, dir), base, isLibrarySource)).sort();
-}
-
-/** The manifests under manifests/, as sorted posix paths relative to `base`. */
-function listManifests(base) {
-  return filesUnder(join(base, MANIFEST_DIR), base, (name) => name.endsWith('.json')).sort();
-}
-
-/** The TypeScript file a relative import names, as TypeScript's "Bundler" resolution finds it. */
 function resolveRelative(importer, specifier) {
   const base = resolve(dirname(importer), specifier);
   const candidates = [`${base}.ts`, join(base, 'index.ts'), base];
@@ -73,20 +68,22 @@ const NAMESPACE_IMPORT = /^\s*(?:import|export)\s*\*\s*as\b/m;
  * Build the library. Returns the report: the modules (specifier, source, emitted file relative to outdir,
  * imports), and the manifests (objects and texts) with, when `manifests` is 'write' or 'check', which were out
  * of date.
+ *
+ * @param {{ base?: string, outdir?: string, typecheck?: boolean, manifests?: 'write' | 'check' | 'none' }} [options]
  */
 export async function buildLibrary({ base = root, outdir = join(base, DEVICE_OUT), typecheck = true, manifests = 'write' } = {}) {
-  const require = createRequire(join(root, 'package.json'));
-  const ts = require('typescript');
   const sources = librarySources(base);
   if (sources.length === 0) throw new Error(`no TypeScript sources under ${LIBRARY_TREES.map((t) => t.dir).join(', ')}`);
   // The output directory is emptied first (no module of a deleted source survives): never the tree itself.
   const out = resolve(outdir);
+  /** @type {(dir: string, parent: string) => boolean} */
   const within = (dir, parent) => dir === parent || dir.startsWith(parent + sep);
   if (within(base, out) || LIBRARY_TREES.some(({ dir }) => within(out, join(base, dir)) || within(join(base, dir), out))) {
     throw new Error(`refusing to empty ${out}: it holds the sources`);
   }
 
   const config = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} });
+  if (config === undefined) throw new Error('tsconfig.json could not be read');
   const options = {
     ...config.options,
     noEmit: false,
@@ -109,22 +106,28 @@ export async function buildLibrary({ base = root, outdir = join(base, DEVICE_OUT
       throw new Error(`the library does not type-check:\n${text}`);
     }
   }
+  /** @type {Map<string, string>} */
   const emitted = new Map();
   program.emit(undefined, (fileName, text) => emitted.set(toPosix(relative('/genirq-out', fileName)), text));
 
-  const specifiers = new Map(sources.map((s) => [s, specifierOf(s)]));
+  // Every source of the library has a specifier (librarySources lists only those under LIBRARY_TREES).
+  const specifiers = new Map(sources.map((s) => [s, /** @type {string} */ (specifierOf(s))]));
   const librarySpecifiers = new Set(specifiers.values());
+  /** @type {string[]} */
   const errors = [];
+  /** @type {{ name: string, source: string, file: string, imports: string[] }[]} */
   const modules = [];
   fs.rmSync(out, { recursive: true, force: true });
   for (const source of sources) {
-    const spec = specifiers.get(source);
+    const spec = /** @type {string} */ (specifiers.get(source));
     const stem = source.slice(0, -3);
     const js = emitted.get(`${stem}.js`);
     const dts = emitted.get(`${stem}.d.ts`);
     if (js === undefined || dts === undefined) throw new Error(`tsc emitted no ${stem}.js/.d.ts`);
     const importer = join(base, source);
+    /** @type {Set<string>} */
     const imports = new Set();
+    /** @type {(specifier: string, where: string) => string} */
     const target = (specifier, where) => {
       if (!specifier.startsWith('.')) {
         if (isModdableBuiltin(specifier) || librarySpecifiers.has(specifier)) return specifier;
@@ -133,13 +136,14 @@ export async function buildLibrary({ base = root, outdir = join(base, DEVICE_OUT
       }
       const file = resolveRelative(importer, specifier);
       const imported = file && toPosix(relative(base, file));
-      if (imported && specifiers.has(imported)) return specifiers.get(imported);
+      const known = imported && specifiers.get(imported);
+      if (known) return known;
       const what = imported ? `${imported}, which is not part of the library` : 'no TypeScript module';
       errors.push(`${source}: "${specifier}" resolves to ${what} (the library is ${LIBRARY_TREES.map((t) => `${t.dir}/**`).join(', ')}, tests excluded)`);
       return specifier;
     };
     if (NAMESPACE_IMPORT.test(js)) errors.push(`${source}: a namespace import or export (import * as): name the bindings instead`);
-    const jsOut = js.replace(STATIC_IMPORT, (_m, head, quote, specifier) => {
+    const jsOut = js.replace(STATIC_IMPORT, (/** @type {string} */ _m, /** @type {string} */ head, /** @type {string} */ quote, /** @type {string} */ specifier) => {
       const to = target(specifier, 'import');
       imports.add(to);
       return `${head}${quote}${to}${quote}`;
@@ -148,6 +152,7 @@ export async function buildLibrary({ base = root, outdir = join(base, DEVICE_OUT
       errors.push(`${source}: a dynamic import("${specifier}"): the board links every module ahead of time`);
     }
     // Declarations: relative imports to the output layout (the importer sits at its specifier's path).
+    /** @param {string} specifier */
     const toRelative = (specifier) => {
       if (!specifier.startsWith('.')) return specifier;
       const to = target(specifier, 'declaration');
@@ -157,8 +162,8 @@ export async function buildLibrary({ base = root, outdir = join(base, DEVICE_OUT
     };
     const dtsOut = dts
       .replace(/^\/\/\/\s*<reference path=.*\n/gm, '')
-      .replace(STATIC_IMPORT, (_m, head, quote, specifier) => `${head}${quote}${toRelative(specifier)}${quote}`)
-      .replace(IMPORT_CALL, (_m, head, quote, specifier, tail) => `${head}${quote}${toRelative(specifier)}${quote}${tail}`);
+      .replace(STATIC_IMPORT, (/** @type {string} */ _m, /** @type {string} */ head, /** @type {string} */ quote, /** @type {string} */ specifier) => `${head}${quote}${toRelative(specifier)}${quote}`)
+      .replace(IMPORT_CALL, (/** @type {string} */ _m, /** @type {string} */ head, /** @type {string} */ quote, /** @type {string} */ specifier, /** @type {string} */ tail) => `${head}${quote}${toRelative(specifier)}${quote}${tail}`);
     const file = `${spec}.js`;
     fs.mkdirSync(dirname(join(out, file)), { recursive: true });
     fs.writeFileSync(join(out, file), jsOut);
@@ -169,7 +174,12 @@ export async function buildLibrary({ base = root, outdir = join(base, DEVICE_OUT
   modules.sort((a, b) => a.name.localeCompare(b.name));
 
   const generated = generateManifests(modules.map((m) => m.name));
-  const report = { outdir: out, modules, manifests: generated, manifestTexts: {}, manifestsOutOfDate: [], manifestsWritten: [] };
+  const report = {
+    outdir: out, modules, manifests: generated,
+    /** @type {Record<string, string>} */ manifestTexts: {},
+    /** @type {string[]} */ manifestsOutOfDate: [],
+    /** @type {string[]} */ manifestsWritten: [],
+  };
   for (const [path, manifest] of Object.entries(generated)) {
     const text = manifestText(manifest);
     report.manifestTexts[path] = text;
@@ -198,7 +208,9 @@ export async function buildLibrary({ base = root, outdir = join(base, DEVICE_OUT
   return report;
 }
 
+/** @param {string[]} argv */
 function parseArgs(argv) {
+  /** @type {{ typecheck: boolean, manifests: 'write' | 'check' | 'none', json: boolean, outdir?: string, base?: string }} */
   const options = { typecheck: true, manifests: 'write', json: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -214,7 +226,9 @@ function parseArgs(argv) {
   return options;
 }
 
+/** @param {Awaited<ReturnType<typeof buildLibrary>>} report */
 function printReport(report) {
+  /** @param {string} path */
   const rel = (path) => toPosix(relative(root, path)) || '.';
   console.log(`library build: ${report.modules.length} modules (.js and .d.ts) in ${rel(report.outdir)}/`);
   for (const m of report.modules) console.log(`  ${m.name.padEnd(28)} ${m.source}`);

@@ -27,12 +27,18 @@ import { CHECK_SUBPLATFORMS, UNSUPPORTED_SUBPLATFORMS } from './device/manifest.
 const OUT = join(root, 'build', 'out', 'moddable');
 const OUTSIDE_APP = 'button-accel';
 
+/**
+ * @param {string} message
+ * @returns {never}
+ */
 function fail(message) {
   console.error(`check:moddable: ${message}`);
   process.exit(1);
 }
 
+/** @param {string[]} argv */
 function parseArgs(argv) {
+  /** @type {{ subs: string[], apps: string[], debug: boolean, all: boolean }} */
   const options = { subs: [], apps: [], debug: true, all: false };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--sub') options.subs.push(argv[++i]);
@@ -44,15 +50,34 @@ function parseArgs(argv) {
   return options;
 }
 
+/**
+ * @param {string} command
+ * @param {string[]} args
+ * @param {{ cwd?: string, env?: NodeJS.ProcessEnv }} [options]
+ */
 function run(command, args, { cwd, env } = {}) {
   const r = spawnSync(command, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   return { code: r.status ?? 1, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
 }
 
-/** A link is clean when xsl linked and printed no warning or error of ours. */
+/**
+ * One link: an app for a subplatform, release or debug.
+ *
+ * @typedef {object} LinkResult
+ * @property {string} app
+ * @property {string} sub
+ * @property {'release' | 'debug'} variant
+ * @property {string[]} warnings  xsl's warnings that are ours
+ * @property {string[]} errors
+ * @property {string[]} [moddableWarnings]  xsl's warnings that an empty app gets too
+ * @property {boolean} linked
+ * @property {boolean} ok
+ */
+
+/** A link is clean when xsl linked and printed no warning or error of ours. @param {LinkResult} r */
 const clean = (r) => r.linked && r.warnings.length === 0 && r.errors.length === 0;
 
-/** The ESP-IDF version Moddable's ESP32 build expects: build.EXPECTED_ESP_IDF in build/devices/esp32/manifest.json. */
+/** The ESP-IDF version Moddable's ESP32 build expects: build.EXPECTED_ESP_IDF in build/devices/esp32/manifest.json. @param {string} moddable */
 function expectedIdf(moddable) {
   const path = join(moddable, 'build', 'devices', 'esp32', 'manifest.json');
   try {
@@ -63,8 +88,10 @@ function expectedIdf(moddable) {
   }
 }
 
+/** @param {string} version */
 function idfStandIn(version) {
   const dir = join(OUT, 'idf-standin');
+  /** @param {string[]} args */
   const git = (...args) => run('git', args, { cwd: dir });
   if (fs.existsSync(join(dir, '.git')) && git('describe', '--always', '--abbrev=0').out.trim() === version) return dir;
   fs.rmSync(dir, { recursive: true, force: true });
@@ -79,18 +106,29 @@ function idfStandIn(version) {
   return dir;
 }
 
-/** A make variable's value in a generated makefile. */
+/**
+ * A make variable's value in a generated makefile.
+ *
+ * @param {string} makefile
+ * @param {string} name
+ * @param {NodeJS.ProcessEnv} env
+ */
 function makeVar(makefile, name, env) {
   const r = run('make', ['-s', '-f', makefile, '--eval', `print-%: ; @echo $($*)`, `print-${name}`], { env });
   return r.code === 0 ? r.out.trim() : undefined;
 }
 
+/**
+ * @param {{ app: string, manifestDir: string, sub: string, debug: boolean, env: NodeJS.ProcessEnv }} target
+ * @returns {LinkResult}
+ */
 function linkOne({ app, manifestDir, sub, debug, env }) {
   const variant = debug ? 'debug' : 'release';
   const outDir = join(OUT, 'work');
   fs.mkdirSync(outDir, { recursive: true });
   const args = [...(debug ? ['-d'] : []), '-p', sub, '-o', outDir, 'manifest.json'];
   const config = run('mcconfig', args, { cwd: manifestDir, env });
+  /** @type {LinkResult} */
   const result = { app, sub, variant, warnings: [], errors: [], linked: false, ok: false };
   if (config.code !== 0) {
     result.errors.push(`mcconfig ${args.join(' ')} failed:\n${config.out.trim()}`);
@@ -122,7 +160,7 @@ function linkOne({ app, manifestDir, sub, debug, env }) {
   return result;
 }
 
-const moddable = process.env.MODDABLE;
+const moddable = process.env.MODDABLE ?? '';
 if (!moddable) {
   console.log('check:moddable: $MODDABLE is not set: skipped. Point it at a Moddable SDK with its host tools built to link the apps with xsl.');
   process.exit(0);
@@ -134,6 +172,7 @@ if (!hostBin) fail(`no mcconfig under ${moddable}/build/bin/<lin|mac>/release: b
 const report = await buildLibrary({ manifests: 'check' });
 if (report.manifestsOutOfDate.length) fail(`manifests out of date (${report.manifestsOutOfDate.join(', ')}): run npm run build and commit them`);
 
+/** @type {NodeJS.ProcessEnv} */
 const env = { ...process.env, MODDABLE: moddable, GENIRQ: root, PATH: [hostBin, join(root, 'node_modules', '.bin'), process.env.PATH].join(':') };
 env.XS_DIR ??= join(moddable, 'xs');
 env.BUILD_DIR ??= join(moddable, 'build');
@@ -170,8 +209,15 @@ const subs = options.all ? allSubplatforms() : options.subs.length ? options.sub
  * An empty app with the Moddable includes of manifests/esp32.json: what Moddable's own modules make xsl print
  * for a subplatform (Moddable 8.2.3's m5stick_c provider, for one, is "not frozen"). Linked only when an app's
  * link warns; a warning both print is Moddable's, reported but not counted against us.
+ *
+ * @type {Map<string, Set<string>>}
  */
 const baselines = new Map();
+/**
+ * @param {string} sub
+ * @param {boolean} debug
+ * @returns {Set<string>}
+ */
 function moddableOwnWarnings(sub, debug) {
   const key = `${sub} ${debug}`;
   if (!baselines.has(key)) {
@@ -179,14 +225,15 @@ function moddableOwnWarnings(sub, debug) {
     fs.mkdirSync(dir, { recursive: true });
     fs.writeFileSync(join(dir, 'main.js'), 'export default function main() {}\n');
     const hal = JSON.parse(fs.readFileSync(join(root, 'manifests', 'esp32.json'), 'utf8'));
-    const include = hal.include.filter((path) => path.startsWith('$(MODDABLE)'));
+    const include = hal.include.filter((/** @type {string} */ path) => path.startsWith('$(MODDABLE)'));
     fs.writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ build: { NAME: 'genirq-baseline' }, include, modules: { main: './main' } }, null, 2));
     const r = linkOne({ app: 'baseline', manifestDir: dir, sub, debug, env });
     baselines.set(key, new Set(r.warnings));
   }
-  return baselines.get(key);
+  return /** @type {Set<string>} */ (baselines.get(key));
 }
 
+/** @type {LinkResult[]} */
 const results = [];
 for (const target of targets) {
   for (const sub of subs) {

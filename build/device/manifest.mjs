@@ -36,12 +36,21 @@ export const LIBRARY_TREES = Object.freeze([
 /** Module specifiers Moddable provides to the library and the apps (besides the library's own modules). */
 export const MODDABLE_BUILTINS = Object.freeze(['timer', 'time', 'mc/config']);
 
-/** True for an import specifier Moddable provides: `embedded:*` (ECMA-419 IO, providers), `timer`, `time`, `mc/config`. */
+/**
+ * True for an import specifier Moddable provides: `embedded:*` (ECMA-419 IO, providers), `timer`, `time`, `mc/config`.
+ *
+ * @param {string} specifier
+ */
 export function isModdableBuiltin(specifier) {
   return specifier.startsWith('embedded:') || MODDABLE_BUILTINS.includes(specifier);
 }
 
-/** The module specifier of a library source (posix path relative to the root), or undefined if it is not one. */
+/**
+ * The module specifier of a library source (posix path relative to the root), or undefined if it is not one.
+ *
+ * @param {string} source
+ * @returns {string | undefined}
+ */
 export function specifierOf(source) {
   for (const { dir, prefix } of LIBRARY_TREES) {
     if (!source.startsWith(`${dir}/`) || !source.endsWith('.ts')) continue;
@@ -81,14 +90,38 @@ export const UNSUPPORTED_SUBPLATFORMS = Object.freeze({
 /** The subplatforms `npm run check:moddable` links: each chip bare, and a board with an I2C.default. */
 export const CHECK_SUBPLATFORMS = Object.freeze(['esp32', 'esp32/esp32s3', 'esp32/esp32c3', 'esp32/esp32c6', 'esp32/esp32_thing', 'esp32/nodemcu']);
 
-/** The manifest path of an emitted module (source path without extension, relative to a manifest in `dir`). */
+/**
+ * The manifest path of an emitted module (source path without extension, relative to a manifest in `dir`).
+ *
+ * @param {string} dir
+ * @param {string} specifier
+ */
 function modulePath(dir, specifier) {
   return `${posix.relative(dir, DEVICE_OUT) || '.'}/${specifier}`;
 }
 
+/**
+ * @param {string} dir
+ * @param {string[]} specifiers
+ * @returns {Record<string, string>}
+ */
 function moduleTable(dir, specifiers) {
   return Object.fromEntries(specifiers.map((s) => [s, modulePath(dir, s)]));
 }
+
+/**
+ * A Moddable manifest, as far as the library's manifests use it ('//' is its comment).
+ *
+ * @typedef {{
+ *   '//': string,
+ *   include?: string[],
+ *   modules: Record<string, string>,
+ *   preload: string[],
+ *   platforms?: Record<string, ManifestPlatform>,
+ * }} Manifest
+ */
+
+/** @typedef {{ config?: { genirq: { soc: string } }, error?: string }} ManifestPlatform */
 
 const ESP32_ONLY = Object.freeze({
   '...': { error: 'genirq: the ESP32 HAL (genirq/esp32) is for the ESP32 family: build with -p esp32 or -p esp32/<subplatform>' },
@@ -98,11 +131,16 @@ const ESP32_ONLY = Object.freeze({
  * The library's manifests, keyed by path relative to the root: the core (irq), the ESP32 HAL (esp32), and one
  * per driver. `modules` is every emitted module's specifier. Each preloads what it names: an app includes a
  * driver's manifest only when it uses the driver, so nothing is preloaded that the app does not import.
+ *
+ * @param {Iterable<string>} specifiers
+ * @returns {Record<string, Manifest>}
  */
 export function generateManifests(specifiers) {
   const all = [...specifiers].sort();
+  /** @param {string} prefix */
   const under = (prefix) => all.filter((s) => s === prefix || s.startsWith(`${prefix}/`));
   const dir = MANIFEST_DIR;
+  /** @type {Record<string, Manifest>} */
   const manifests = {};
   const core = under('genirq/irq');
   manifests[`${dir}/irq.json`] = {
@@ -111,7 +149,9 @@ export function generateManifests(specifiers) {
     preload: core,
   };
   const hal = under('genirq/esp32');
+  /** @param {string} chip */
   const socConfig = (chip) => ({ config: { genirq: { soc: chip } } });
+  /** @type {Record<string, ManifestPlatform>} */
   const platforms = { esp32: socConfig('esp32') };
   for (const [chip, boards] of Object.entries(CHIP_OF_SUBPLATFORM)) {
     for (const board of boards) platforms[`esp32/${board}`] = socConfig(chip);
@@ -144,7 +184,11 @@ export function generateManifests(specifiers) {
   return manifests;
 }
 
-/** A manifest as its file holds it. */
+/**
+ * A manifest as its file holds it.
+ *
+ * @param {Manifest} manifest
+ */
 export function manifestText(manifest) {
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }

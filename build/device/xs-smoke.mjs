@@ -9,33 +9,27 @@
 // constructed. A module body that calls one while it loads fails, as it would fail to preload on the build
 // machine ("native functions cannot be called during preload"). The apps' `main` modules are not part of the
 // library: they run on the board, against the real hardware.
-import { build } from 'esbuild';
-import fs from 'node:fs';
-import { join, relative, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { root, startWorker } from '../xs/host.mjs';
+import { filesUnder } from '../walk.mjs';
+import { bundleForXs, root, runInXs } from '../xs/host.mjs';
 import { DEVICE_OUT, isModdableBuiltin } from './manifest.mjs';
 
 const TIME_LIMIT_MS = 60_000;
 
-/** The emitted modules by specifier: { 'genirq/irq/core': '/abs/.../genirq/irq/core.js', ... }. */
+/**
+ * The emitted modules by specifier, sorted: { 'genirq/irq/core': '/abs/.../genirq/irq/core.js', ... }.
+ *
+ * @param {string} dir
+ * @returns {Record<string, string>}
+ */
 export function emittedModules(dir) {
   const outdir = resolve(dir);
-  const found = {};
-  const walk = (dir) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith('.js')) {
-        const file = relative(outdir, path).split(sep).join('/');
-        found[file.slice(0, -3)] = path;
-      }
-    }
-  };
-  walk(outdir);
-  return Object.fromEntries(Object.entries(found).sort(([a], [b]) => a.localeCompare(b)));
+  const specifiers = filesUnder(outdir, (path) => path.endsWith('.js')).map((path) => path.slice(0, -3)).sort();
+  return Object.fromEntries(specifiers.map((specifier) => [specifier, join(outdir, `${specifier}.js`)]));
 }
 
+/** @param {string} specifier */
 const stub = (specifier) => `
 const specifier = ${JSON.stringify(specifier)};
 function fail(what) {
@@ -55,27 +49,20 @@ function stub(path) {
 export default stub(specifier);
 `;
 
+/**
+ * The emitted modules and host-tests/build/xs-smoke-entry.ts as one script for XS (bundleForXs).
+ *
+ * @param {string} outdir
+ */
 export async function bundleEmitted(outdir) {
-  const modules = emittedModules(resolve(outdir));
+  const modules = emittedModules(outdir);
   const names = Object.keys(modules);
-  const contents = [
-    ...names.map((name, i) => `import * as m${i} from ${JSON.stringify(name)};`),
-    `import { main } from "./host-tests/build/xs-smoke-entry.ts";`,
-    `main({ ${names.map((name, i) => `${JSON.stringify(name)}: m${i}`).join(', ')} });`,
-  ].join('\n');
-  const result = await build({
-    stdin: { contents, resolveDir: root, sourcefile: 'xs-smoke.js', loader: 'js' },
-    bundle: true,
-    format: 'iife',
-    platform: 'neutral',
-    target: 'es2022',
-    banner: { js: '"use strict";' },
-    write: false,
-    logLevel: 'silent',
+  return bundleForXs('host-tests/build/xs-smoke-entry.ts', {
+    // Each module is imported by its specifier, as the emitted modules import each other.
+    modules: Object.fromEntries(names.map((name) => [name, name])),
     plugins: [{
       name: 'emitted-modules',
       setup(b) {
-        // The emitted modules import each other by specifier: map each to its file.
         b.onResolve({ filter: /.*/ }, (args) => {
           if (Object.hasOwn(modules, args.path)) return { path: modules[args.path] };
           if (isModdableBuiltin(args.path)) return { path: args.path, namespace: 'moddable-stub' };
@@ -85,30 +72,14 @@ export async function bundleEmitted(outdir) {
       },
     }],
   });
-  return { code: result.outputFiles[0].text, modules: names };
 }
 
 export async function runSmoke(outdir = join(root, DEVICE_OUT)) {
   const { code, modules } = await bundleEmitted(outdir);
-  const messages = [];
-  const worker = await startWorker({ name: 'device-build-smoke', onMessage: (m) => messages.push(m), stdout: 'inherit' });
-  let error;
-  let timer;
-  try {
-    const timeout = new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`did not finish within ${TIME_LIMIT_MS} ms`)), TIME_LIMIT_MS);
-    });
-    await Promise.race([worker.evaluate(code), timeout]);
-  } catch (err) {
-    error = err instanceof Error ? err.message : String(err);
-  } finally {
-    clearTimeout(timer);
-    if (error === undefined) await worker.close().catch(() => {});
-    else await worker.terminate().catch(() => {});
-  }
-  const report = messages.find((m) => m.type === 'report');
-  if (report === undefined && error === undefined) error = 'the smoke program went idle without reporting';
-  const ok = error === undefined && report.error === undefined && report.notFrozen.length === 0 && report.checks.every((c) => c.ok);
+  const run = await runInXs(code, { name: 'device-build-smoke', timeLimitMs: TIME_LIMIT_MS });
+  const report = run.messages.find((m) => m.type === 'report');
+  const error = run.error ?? (report === undefined ? 'the smoke program went idle without reporting' : undefined);
+  const ok = error === undefined && report.error === undefined && report.notFrozen.length === 0 && report.checks.every((/** @type {{ ok: boolean }} */ c) => c.ok);
   return { ok, error, modules, report };
 }
 

@@ -8,7 +8,7 @@
 //
 // The program inside XS is host-tests/xs/lane-entry.ts. This process ends by itself: each worker is closed
 // (or terminated, past the time limit) before it exits.
-import { bundleForXs, grouped, startWorker } from './host.mjs';
+import { bundleForXs, grouped, runInXs } from './host.mjs';
 
 /** The variants, by id (the jest suite names its describe blocks after them). */
 export const VARIANTS = [
@@ -19,35 +19,26 @@ export const VARIANTS = [
 /** Wall-clock limit for one variant; the per-scenario meter limit inside XS normally stops a runaway first. */
 const TIME_LIMIT_MS = Number(process.env.XS_LANE_TIME_LIMIT_MS ?? 300_000);
 
+/** @param {typeof VARIANTS[number]} variant */
 async function runVariant(variant) {
   const t0 = Date.now();
   const { code, modules } = await bundleForXs('host-tests/xs/lane-entry.ts', { prelude: variant.prelude });
   const bundleMs = Date.now() - t0;
-  const messages = [];
-  const worker = await startWorker({ name: `xs-lane-${variant.id}`, onMessage: (m) => messages.push(m), stdout: 'inherit' });
   const t1 = Date.now();
-  let error;
-  let timer;
-  try {
-    const timeout = new Promise((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`did not finish within ${TIME_LIMIT_MS} ms`)), TIME_LIMIT_MS);
-    });
-    await Promise.race([worker.evaluate(code), timeout]);
+  const { messages, error } = await runInXs(code, {
+    name: `xs-lane-${variant.id}`,
+    timeLimitMs: TIME_LIMIT_MS,
     // Idle with a scenario pending: it waits for something that will never come. Abandon it and go on; each
     // abandon must make progress (a new result), or the run stops here.
-    for (;;) {
-      const done = messages.filter((m) => m.type === 'result').length;
-      if (messages.some((m) => m.type === 'end') || done === messages.filter((m) => m.type === 'start').length) break;
-      await Promise.race([worker.evaluate('laneAbandon()'), timeout]);
-      if (messages.filter((m) => m.type === 'result').length === done) break;
-    }
-  } catch (err) {
-    error = err instanceof Error ? err.message : String(err);
-  } finally {
-    clearTimeout(timer);
-    if (error === undefined) await worker.close().catch(() => {});
-    else await worker.terminate();
-  }
+    then: async ({ worker, messages, within }) => {
+      for (;;) {
+        const done = messages.filter((m) => m.type === 'result').length;
+        if (messages.some((m) => m.type === 'end') || done === messages.filter((m) => m.type === 'start').length) break;
+        await within(worker.evaluate('laneAbandon()'));
+        if (messages.filter((m) => m.type === 'result').length === done) break;
+      }
+    },
+  });
   const runMs = Date.now() - t1;
   const results = messages.filter((m) => m.type === 'result');
   const started = messages.filter((m) => m.type === 'start').map((m) => m.name);
@@ -64,6 +55,7 @@ export async function runLane() {
   return { ok: variants.every((v) => v.ok), wallMs: Date.now() - t0, variants };
 }
 
+/** @param {Awaited<ReturnType<typeof runLane>>} report */
 function printReport(report) {
   let passed = 0;
   let failed = 0;

@@ -9,6 +9,7 @@
  */
 import type { IrqReturn } from './constants';
 import { IrqError, describeValue } from './error';
+import type { IrqEventListener } from './events';
 import type { IrqLatencyInfo } from './stats';
 import { chromeTrace, IrqTracer, type ChromeTrace, type IrqTraceEvent } from './trace';
 import type { IrqChip, IrqDomainOps, IrqFlowHandler, IrqHandler, IrqLog, IrqStormOptions, IrqThreadFn, Platform } from './types';
@@ -451,6 +452,19 @@ export class IrqCore implements IrqManageCore, IrqDomainHost {
   /** Per runner: bursts run, and bursts that ended on the time budget with work left (a frozen snapshot). */
   irqRunnerStats(): readonly IrqRunnerInfo[] {
     return Object.freeze(this.threads.runners.map(runnerSnapshot));
+  }
+
+  // ---- decisions the core takes by itself (events.ts) ----
+
+  /**
+   * Call `listener` with every decision the core takes by itself, as a frozen IrqCoreEvent discriminated by
+   * `kind` ('spurious-disable', 'thread-disable', 'storm-poll', 'storm-unpolled', 'storm-resume',
+   * 'watchdog-stuck', 'free-abandon', 'free-drop'), beside the log message it writes. Returns the function
+   * that unsubscribes it. Several listeners may listen; one that throws is logged once and the others still
+   * get the event. Listeners run synchronously at the decision, possibly in hardirq context: keep them short.
+   */
+  onIrqEvent(listener: IrqEventListener): () => void {
+    return this.ctx.events.subscribe(listener);
   }
 
   // ---- tracing and statistics ----

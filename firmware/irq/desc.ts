@@ -4,11 +4,12 @@
  * descriptor itself.
  *
  * A descriptor does not hold the core: it holds an IrqContext, the little the code that runs a line needs
- * (the platform's clock and deferral, the log, the tracer, the storm budget, the unknown-irq counter). So the
- * files below the core depend one way (README, "The core"), and a line's code cannot reach the core's
- * registries, options or other lines through its descriptor.
+ * (the platform's clock and deferral, the log, the tracer, the storm budget, the unknown-irq counter, the
+ * listeners of the core's decisions). So the files below the core depend one way (README, "The core"), and a
+ * line's code cannot reach the core's registries, options or other lines through its descriptor.
  */
 import type { IrqError } from './error';
+import { IrqEvents } from './events';
 import type { IrqLatencyStats } from './stats';
 // Type-only and against the file order (threads come after descriptors): an action points at the thread that
 // runs it, and a thread at the actions it serves, as struct irqaction and struct task_struct do.
@@ -21,9 +22,9 @@ const BAD_IRQ_LOG_LIMIT = 10;
 
 /**
  * What a line's code needs of its core, shared by every descriptor of one core: the platform, the log, the
- * storm budget, the trace ring, and the state that is the whole board's rather than a line's (whether the
- * tracepoints record, interrupts for unknown irqs). The core creates it and changes its state only through
- * its methods.
+ * storm budget, the trace ring, the listeners of the core's decisions (events.ts), and the state that is the
+ * whole board's rather than a line's (whether the tracepoints record, interrupts for unknown irqs). The core
+ * creates it and changes its state only through its methods.
  */
 export class IrqContext {
   /** The ring while it records (traceStart), else undefined: what the tracepoints test (a plain field, read on the hot path). */
@@ -32,6 +33,8 @@ export class IrqContext {
   badIrqs = 0;
   /** The storm budget in µs of CPU per window (cpuPercent of windowUs), for the runner's inline charge. */
   readonly stormBudgetUs: number;
+  /** The listeners of the core's decisions (events.ts, IrqCore.onIrqEvent); rare paths only. */
+  readonly events: IrqEvents;
 
   constructor(
     readonly platform: Platform,
@@ -42,6 +45,7 @@ export class IrqContext {
     readonly traceRing: IrqTracer | undefined,
   ) {
     this.stormBudgetUs = storm === undefined ? 0 : (storm.cpuPercent * storm.windowUs) / 100;
+    this.events = new IrqEvents(log);
   }
 
   /** Record tracepoints into the ring (the caller checked there is one). */

@@ -3,14 +3,14 @@
  * handle_fasteoi_irq, handle_bad_irq and handle_nested_irq (kernel/irq/chip.c). A flow does the chip's part of
  * an interrupt (mask, ack, EOI: chip.ts) around handleIrqEvent (handle.ts), which runs the actions.
  */
-import { IRQ_HANDLED, IRQ_NONE, IRQCHIP_EOI_IF_HANDLED, IRQCHIP_EOI_THREADED, type IrqReturn } from './constants';
+import { IRQ_HANDLED, IRQ_NONE, IRQ_WAKE_THREAD, IRQCHIP_EOI_IF_HANDLED, IRQCHIP_EOI_THREADED, type IrqReturn } from './constants';
 import type { IrqAction, IrqDesc } from './desc';
 import { IrqError, describe } from './error';
 import { irqMayUnmask, maskAckIrq, maskIrq, unmaskIrq } from './chip';
 import { finishEvent, handleIrqEvent, irqDefaultPrimaryHandler, reportHandlerError } from './handle';
-import { noteInterrupt } from './spurious';
+import { SPURIOUS_DEFERRED, noteInterrupt } from './spurious';
 import { wakeSyncWaiters } from './sync';
-import type { IrqThread } from './thread';
+import { type IrqThread, irqWakeThreadAction } from './thread';
 import { IRQ_TRACE } from './trace';
 
 /**
@@ -73,7 +73,34 @@ export function handleLevelIrq(desc: IrqDesc): void {
     return;
   }
   desc.count++;
-  handleIrqEvent(desc, true);
+  // handleIrqEvent's common threaded event written out, as a call is the dearest thing here (the edge flow
+  // does the same for a primary handler): one action whose primary is the default one (it only wakes the
+  // thread, so no driver code runs and the in-progress mark would be set and cleared with nothing between),
+  // no storm sample due (stormSkip counts down as handleIrqEvent's). With tracing on, the same tracepoints as
+  // handleIrqEvent's: the handler's entry and exit and the wakeup at one clock reading. The result is
+  // IRQ_WAKE_THREAD, fed to the spurious detector as handleIrqEvent does (its deferred check for threaded
+  // results, inline).
+  const actions = desc.action;
+  const action = actions[0];
+  if (actions.length === 1 && action.handler === irqDefaultPrimaryHandler && action.thread !== undefined && desc.stormSkip > 0) {
+    desc.stormSkip--;
+    desc.pending = false;
+    const tracer = desc.ctx.tracer;
+    if (tracer === undefined) {
+      irqWakeThreadAction(action, NaN);
+    } else {
+      const stampUs = desc.ctx.platform.now();
+      tracer.recordHandler(desc.irq, action.traceId, IRQ_WAKE_THREAD, stampUs);
+      irqWakeThreadAction(action, stampUs);
+    }
+    const last = desc.threadsHandledLast;
+    const handled = desc.threadsHandled | SPURIOUS_DEFERRED;
+    if (desc.unhandled === 0 && (last & SPURIOUS_DEFERRED) !== 0 && handled !== last) desc.threadsHandledLast = handled;
+    else noteInterrupt(desc, IRQ_WAKE_THREAD);
+    if (desc.syncWaiters.length !== 0) wakeSyncWaiters(desc);
+  } else {
+    handleIrqEvent(desc, true);
+  }
   // A oneshot thread woken just now holds the line (the common threaded case): no need to ask irqMayUnmask.
   if (desc.masked && desc.threadsOneshot === 0 && irqMayUnmask(desc)) unmaskIrq(desc);
 }

@@ -74,8 +74,7 @@ export function handleIrqEvent(desc: IrqDesc, track: boolean): number {
         res = IRQ_WAKE_THREAD;
         if (tracer !== undefined) {
           stampUs = ctx.platform.now();
-          tracer.recordAt(IRQ_TRACE.HANDLER_ENTRY, desc.irq, action.traceId, stampUs);
-          tracer.recordAt(IRQ_TRACE.HANDLER_EXIT, desc.irq, IRQ_WAKE_THREAD, stampUs);
+          tracer.recordHandler(desc.irq, action.traceId, IRQ_WAKE_THREAD, stampUs);
         }
       } else {
         if (tracer !== undefined) tracer.record(IRQ_TRACE.HANDLER_ENTRY, desc.irq, action.traceId);

@@ -12,6 +12,10 @@ export { irqDefaultPrimaryHandler } from './handle';
 export { SPURIOUS_LIMIT, SPURIOUS_WINDOW } from './spurious';
 export { IRQ_STORM_DEFAULT, type IrqStormOptions } from './storm';
 export { IRQ_WATCHDOG_DEFAULT, type IrqWatchdogOptions } from './watchdog';
+export type {
+  IrqCoreEvent, IrqCoreEventKind, IrqEventListener, IrqFreeAbandonEvent, IrqFreeDropEvent, IrqSpuriousDisableEvent, IrqStormPollEvent,
+  IrqStormResumeEvent, IrqStormUnpolledEvent, IrqThreadDisableEvent, IrqWatchdogStuckEvent,
+} from './events';
 export { IRQ_TRACE, type ChromeTrace, type ChromeTraceEvent, type IrqTraceEvent, type IrqTraceKind } from './trace';
 export type { IrqLatencyInfo, LatencySummary } from './stats';
 export {

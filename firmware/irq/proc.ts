@@ -4,9 +4,33 @@
 import { triggerName } from './constants';
 import type { IrqDesc } from './desc';
 
-function pad(value: string | number, width: number, left = false): string {
-  const s = String(value);
-  return left ? s.padEnd(width) : s.padStart(width);
+/**
+ * The columns: title, the narrowest width (the kernel's, so a table of short names reads as before), right-
+ * aligned or not, and the gap before it. Each column is as wide as its widest cell, so a long chip name (a
+ * 30-character one, say) widens its column instead of pushing the rest of its row out of line. ACTIONS, the
+ * last, is not padded.
+ */
+const COLUMNS: readonly { readonly title: string; readonly min: number; readonly left: boolean; readonly gap: string }[] = [
+  { title: 'IRQ', min: 4, left: false, gap: '' },
+  { title: 'COUNT', min: 10, left: false, gap: ' ' },
+  { title: 'UNHANDLED', min: 10, left: false, gap: ' ' },
+  { title: 'DEFERRED', min: 9, left: false, gap: ' ' },
+  { title: 'CHIP', min: 14, left: true, gap: '  ' },
+  { title: 'HWIRQ', min: 5, left: false, gap: ' ' },
+  { title: 'TRIGGER', min: 13, left: true, gap: '  ' },
+  { title: 'ACTIONS', min: 0, left: true, gap: ' ' },
+];
+
+/**
+ * Whether the line's `masked` state means anything: it does for a line whose chip can mask it (irqMask or
+ * irqMaskAck). A chip without either never masks, and `masked` is only the new-line default nothing cleared;
+ * a chained parent's mask is the chained handler's business (chainedIrqEnter and chainedIrqExit call the chip
+ * directly), not the descriptor's, so a chained line is never shown masked either.
+ */
+function canShowMasked(desc: IrqDesc): boolean {
+  if (desc.noRequest) return false;
+  const chip = desc.irqData.chip;
+  return chip !== undefined && (chip.irqMask !== undefined || chip.irqMaskAck !== undefined);
 }
 
 function stateOf(desc: IrqDesc): string {
@@ -16,7 +40,7 @@ function stateOf(desc: IrqDesc): string {
   else if (desc.depth > 0) flags.push(`disabled(depth ${desc.depth})`);
   if (desc.polled) flags.push('polled');
   if (desc.stormSwitches > 0) flags.push(`storms ${desc.stormSwitches}`);
-  if (desc.masked && desc.started) flags.push('masked');
+  if (desc.masked && desc.started && canShowMasked(desc)) flags.push('masked');
   if (desc.pending) flags.push('pending');
   if (desc.threadsActive > 0) flags.push(`threads ${desc.threadsActive}`);
   if (desc.errors > 0) flags.push(`errors ${desc.errors}`);
@@ -29,19 +53,29 @@ function stateOf(desc: IrqDesc): string {
  * UNHANDLED what no handler claimed; ERR counts interrupts for irqs nobody set up.
  */
 export function procInterrupts(descs: readonly (IrqDesc | undefined)[], badIrqs: number): string {
-  const rows = [
-    `${pad('IRQ', 4)} ${pad('COUNT', 10)} ${pad('UNHANDLED', 10)} ${pad('DEFERRED', 9)}  ${pad('CHIP', 14, true)} ${pad('HWIRQ', 5)}  ${pad('TRIGGER', 13, true)} ACTIONS`,
-  ];
+  const rows: string[][] = [COLUMNS.map((c) => c.title)];
   for (const desc of descs) {
     if (desc === undefined) continue;
     const chained = desc.noRequest;
     if (desc.action.length === 0 && !chained && desc.count === 0 && desc.deferred === 0) continue;
     const actions = chained ? '(chained)' : desc.actionNames.join(', ') || '(none)';
-    rows.push(
-      `${pad(desc.irq, 4)} ${pad(desc.count, 10)} ${pad(desc.unhandledTotal, 10)} ${pad(desc.deferred, 9)}  ` +
-        `${pad(desc.chipName ?? '-', 14, true)} ${pad(desc.hwirq, 5)}  ${pad(triggerName(desc.triggerType), 13, true)} ${actions}${stateOf(desc)}`,
-    );
+    rows.push([
+      String(desc.irq), String(desc.count), String(desc.unhandledTotal), String(desc.deferred),
+      desc.chipName ?? '-', String(desc.hwirq), triggerName(desc.triggerType), actions + stateOf(desc),
+    ]);
   }
-  rows.push(`${pad('ERR:', 4)} ${pad(badIrqs, 10)}`);
-  return rows.join('\n');
+  rows.push(['ERR:', String(badIrqs)]);
+  const widths = COLUMNS.map((c, i) => rows.reduce((w, row) => (i < row.length ? Math.max(w, row[i].length) : w), c.min));
+  return rows
+    .map((row) => {
+      let line = '';
+      for (let i = 0; i < row.length; i++) {
+        const { left, gap } = COLUMNS[i];
+        const last = i === row.length - 1;
+        const cell = left ? (last ? row[i] : row[i].padEnd(widths[i])) : row[i].padStart(widths[i]);
+        line += gap + cell;
+      }
+      return line;
+    })
+    .join('\n');
 }

@@ -15,6 +15,7 @@
 import { IRQ_HANDLED, IRQ_NONE, IRQ_WAKE_THREAD, IRQCHIP_ONESHOT_SAFE, IRQF_ONESHOT } from './constants';
 import type { IrqDesc } from './desc';
 import { irqDisable } from './chip';
+import { eventNames } from './events';
 import { IRQ_TRACE } from './trace';
 
 /** Interrupts per detection window, and how many of them may go unhandled before the line is killed. */
@@ -60,30 +61,47 @@ export function noteInterrupt(desc: IrqDesc, actionRet: number): void {
   if (desc.unhandled === 0) return;
   if (++desc.irqCount < SPURIOUS_WINDOW) return;
   desc.irqCount = 0;
-  if (desc.unhandled > SPURIOUS_LIMIT) {
-    const handlers = desc.action.map((a) => `"${a.name}"`).join(', ') || '(none)';
-    desc.ctx.log(
-      'error',
-      `irq ${desc.irq}: nobody cared (${desc.unhandled} of the last ${SPURIOUS_WINDOW} interrupts unhandled); handlers: ${handlers}.${oneshotHint(desc)} Disabling IRQ #${desc.irq}`,
-    );
-    desc.spuriousDisabled = true;
-    desc.ctx.tracer?.record(IRQ_TRACE.SPURIOUS, desc.irq, 0);
-    desc.depth++;
-    irqDisable(desc);
-  }
+  const unhandled = desc.unhandled;
   desc.unhandled = 0;
+  if (unhandled > SPURIOUS_LIMIT) spuriousDisable(desc, unhandled);
+}
+
+/** The verdict: "nobody cared", logged, traced and reported (events.ts); the line is disabled. Once a window. */
+function spuriousDisable(desc: IrqDesc, unhandled: number): void {
+  const ctx = desc.ctx;
+  const handlers = desc.action.map((a) => `"${a.name}"`).join(', ') || '(none)';
+  const culprits = oneshotCulprits(desc);
+  ctx.log(
+    'error',
+    `irq ${desc.irq}: nobody cared (${unhandled} of the last ${SPURIOUS_WINDOW} interrupts unhandled); handlers: ${handlers}.${oneshotHint(culprits)} Disabling IRQ #${desc.irq}`,
+  );
+  desc.spuriousDisabled = true;
+  ctx.tracer?.record(IRQ_TRACE.SPURIOUS, desc.irq, 0);
+  desc.depth++;
+  irqDisable(desc);
+  if (ctx.events.listening) {
+    ctx.events.emit({
+      kind: 'spurious-disable', irq: desc.irq, time: ctx.platform.now(), unhandled, interrupts: SPURIOUS_WINDOW,
+      actions: eventNames(desc.actionNames), missingOneshot: eventNames(culprits),
+    });
+  }
 }
 
 /**
  * The usual cause of a stuck level line with a threaded action: no IRQF_ONESHOT, so the flow unmasked the
  * line before the thread silenced the device, and the still-asserted level came straight back, unclaimed
- * (kernel/irq/manage.c, __setup_irq, refuses only the NULL-primary form of this). Empty when it does not apply.
- * Only called on the verdict, so its allocation is not per interrupt.
+ * (kernel/irq/manage.c, __setup_irq, refuses only the NULL-primary form of this). The names of those actions;
+ * empty when it does not apply. Only called on the verdict, so its allocation is not per interrupt.
  */
-function oneshotHint(desc: IrqDesc): string {
-  if (!desc.level || desc.nestedThread || desc.oneshot) return '';
-  if ((desc.irqData.chip?.flags ?? 0) & IRQCHIP_ONESHOT_SAFE) return '';
-  const culprits = desc.action.filter((a) => a.threadFn !== null && !(a.flags & IRQF_ONESHOT)).map((a) => `"${a.name}"`);
+function oneshotCulprits(desc: IrqDesc): string[] {
+  if (!desc.level || desc.nestedThread || desc.oneshot) return [];
+  if ((desc.irqData.chip?.flags ?? 0) & IRQCHIP_ONESHOT_SAFE) return [];
+  return desc.action.filter((a) => a.threadFn !== null && !(a.flags & IRQF_ONESHOT)).map((a) => a.name);
+}
+
+/** The report's hint about those actions; empty when there are none. */
+function oneshotHint(culprits: readonly string[]): string {
   if (culprits.length === 0) return '';
-  return ` The line is level-triggered and the threaded action${culprits.length > 1 ? 's' : ''} ${culprits.join(', ')} lack${culprits.length > 1 ? '' : 's'} IRQF_ONESHOT: the line is unmasked before the thread has run, so a level still asserted fires again unclaimed; request with IRQF_ONESHOT.`;
+  const names = culprits.map((name) => `"${name}"`).join(', ');
+  return ` The line is level-triggered and the threaded action${culprits.length > 1 ? 's' : ''} ${names} lack${culprits.length > 1 ? '' : 's'} IRQF_ONESHOT: the line is unmasked before the thread has run, so a level still asserted fires again unclaimed; request with IRQF_ONESHOT.`;
 }

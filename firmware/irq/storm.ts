@@ -6,7 +6,8 @@
  * it switches to polled handling: it stays masked and a timer unmasks it once per poll period, so at most one
  * interrupt per period gets in (the hardware keeps what arrived meanwhile latched, or counts it as merged).
  * When fewer than half the polls of a window find an interrupt waiting, the line goes back to interrupt mode.
- * Both switches are logged and counted (the interrupt table shows `polled` and `storms N`).
+ * Both switches are logged, counted (the interrupt table shows `polled` and `storms N`) and reported as events
+ * (events.ts: 'storm-poll', 'storm-resume').
  *
  * A budget of time rather than of interrupts, because what hurts the others is the CPU taken: 50,000 trivial
  * interrupts a second may be fine, 2,000 that each take a millisecond are not. Chained parents are not
@@ -23,6 +24,7 @@
  */
 import type { IrqDesc } from './desc';
 import { irqMayUnmask, maskIrq, unmaskIrq } from './chip';
+import { eventNames } from './events';
 import { IRQ_TRACE } from './trace';
 import type { IrqStormOptions } from './types';
 
@@ -44,28 +46,42 @@ export function noteCpu(desc: IrqDesc, us: number, now: number, options: IrqStor
     desc.stormCpuUs = 0;
   }
   desc.stormCpuUs += us;
-  if (desc.stormCpuUs > desc.ctx.stormBudgetUs) enterPolled(desc, options);
+  if (desc.stormCpuUs > desc.ctx.stormBudgetUs) enterPolled(desc, now, options);
 }
 
-function enterPolled(desc: IrqDesc, options: IrqStormOptions): void {
-  const platform = desc.ctx.platform;
+function enterPolled(desc: IrqDesc, now: number, options: IrqStormOptions): void {
+  const ctx = desc.ctx;
+  const platform = ctx.platform;
   if (platform.setTimer === undefined) {
     // Without a timer nothing could unmask the line again: leave it in interrupt mode, and say so once.
-    if (!desc.stormReported) desc.ctx.log('warn', `irq ${desc.irq}: interrupt storm (${stormText(options)}), but the platform has no timer to poll it`);
+    if (desc.stormReported) return;
     desc.stormReported = true;
+    ctx.log('warn', `irq ${desc.irq}: interrupt storm (${stormText(options)}), but the platform has no timer to poll it`);
+    if (ctx.events.listening) {
+      ctx.events.emit({
+        kind: 'storm-unpolled', irq: desc.irq, time: now, actions: eventNames(desc.actionNames),
+        cpuUs: desc.stormCpuUs, cpuPercent: options.cpuPercent, windowUs: options.windowUs,
+      });
+    }
     return;
   }
   desc.polled = true;
   desc.stormSwitches++;
-  desc.ctx.tracer?.record(IRQ_TRACE.STORM, desc.irq, 1);
+  ctx.tracer?.record(IRQ_TRACE.STORM, desc.irq, 1);
   desc.pollTicks = 0;
   desc.pollHits = 0;
-  desc.ctx.log('warn', `irq ${desc.irq}: interrupt storm (${stormText(options)}); polling it every ${options.pollUs / 1000} ms`);
+  ctx.log('warn', `irq ${desc.irq}: interrupt storm (${stormText(options)}); polling it every ${options.pollUs / 1000} ms`);
   // The flow of this interrupt runs on (it may be the thread's run that tipped it); the next goes through the wrapper.
   desc.polledFlow = desc.handleIrq;
   desc.handleIrq = handlePolledIrq;
   desc.poller ??= () => pollTick(desc, options);
   platform.setTimer(desc.poller, options.pollUs);
+  if (ctx.events.listening) {
+    ctx.events.emit({
+      kind: 'storm-poll', irq: desc.irq, time: now, actions: eventNames(desc.actionNames), cpuUs: desc.stormCpuUs,
+      cpuPercent: options.cpuPercent, windowUs: options.windowUs, pollUs: options.pollUs, stormSwitches: desc.stormSwitches,
+    });
+  }
 }
 
 /**
@@ -96,16 +112,26 @@ function pollTick(desc: IrqDesc, options: IrqStormOptions): void {
   if (!desc.polled) return;
   const platform = desc.ctx.platform;
   if (++desc.pollTicks >= options.windowUs / options.pollUs) {
-    const calm = desc.pollHits * 2 < desc.pollTicks;
+    const polls = desc.pollTicks;
+    const hits = desc.pollHits;
+    const calm = hits * 2 < polls;
     desc.pollTicks = 0;
     desc.pollHits = 0;
     if (calm || desc.action.length === 0) {
+      const ctx = desc.ctx;
       leavePolled(desc);
-      desc.ctx.tracer?.record(IRQ_TRACE.STORM, desc.irq, 0);
-      desc.stormWindowStart = platform.now();
+      ctx.tracer?.record(IRQ_TRACE.STORM, desc.irq, 0);
+      const now = platform.now();
+      desc.stormWindowStart = now;
       desc.stormCpuUs = 0;
-      desc.ctx.log('info', `irq ${desc.irq}: storm over; back to interrupts`);
+      ctx.log('info', `irq ${desc.irq}: storm over; back to interrupts`);
       if (desc.masked && irqMayUnmask(desc)) unmaskIrq(desc);
+      if (ctx.events.listening) {
+        ctx.events.emit({
+          kind: 'storm-resume', irq: desc.irq, time: now, reason: calm ? 'calm' : 'no-action', polls, hits,
+          polledInterrupts: desc.polledInterrupts,
+        });
+      }
       return;
     }
   }

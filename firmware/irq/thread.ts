@@ -161,21 +161,117 @@ export class ThreadRunner {
    * One burst (the kernel's irq threads, each a loop in irq_thread, here taking turns). One clock reading per
    * run, shared: the reading that ends a run starts the next, and serves its thread's statistics, its storm
    * charge and the budget check.
+   *
+   * Each run is the first woken action's threadFn (irq_thread's loop body), written out here rather than in a
+   * method of its own, with one try for the whole run: on XS a call costs as much as four property reads and a
+   * try as much as seven, and this is every run's path. A run whose threadFn returns (the common case) is
+   * finished here too: finishRun's and doneWith's work (irq_finalize_oneshot) written out for a run that did
+   * not sleep. A run that sleeps is finished by finishRun when its promise settles. The catch tells the three
+   * kinds of failure apart: the thread function threw (registry.current is still its thread: runThrew), the
+   * chip's unmask after it threw (`unmasking` names the line: isolated as before, and the run finished), or
+   * the run's own bookkeeping failed (runThrew logs it and the runner goes on).
    */
   private readonly burst = (): void => {
     this.bursts++;
-    const start = this.ctx.platform.now();
+    const ctx = this.ctx;
+    const registry = this.registry;
+    const start = ctx.platform.now();
     let now = start;
+    /** The line whose chip is being unmasked after a run (the catch's clue), else undefined. */
+    let unmasking: IrqDesc | undefined;
     for (let t = this.head; t !== undefined; t = this.head) {
       this.head = t.next;
       t.next = undefined;
       t.queued = false;
-      // One try per run, for the thread function and what follows it: a throw while registry.current is the
-      // thread is its function's (fault isolation, runThrew); nothing else of the run should throw.
-      try {
-        now = this.runOnce(t, now);
-      } catch (err) {
-        now = this.runThrew(t, err);
+      const action = t.work;
+      if (action !== undefined) {
+        try {
+          const next = action.nextWork;
+          t.work = next;
+          if (next === undefined) t.lastWork = undefined;
+          else action.nextWork = undefined;
+          action.runthread = false;
+          t.active = action;
+          t.runs++;
+          if (t.reportedStuck) t.reportedStuck = false;
+          t.startUs = now;
+          const desc = action.desc;
+          const stats = desc.stats;
+          if (stats !== undefined) {
+            stats.hardirqToThread.record(now - action.wokenUs);
+            const edgeUs = action.edgeUs;
+            if (edgeUs === edgeUs) stats.edgeToThread.record(now - edgeUs); // not NaN: the HAL said when the edge was
+          }
+          const tracer = ctx.tracer;
+          if (tracer !== undefined) tracer.recordAt(IRQ_TRACE.THREAD_RUN, desc.irq, t.traceId, now);
+          registry.current = t;
+          // A throw lands in the catch (runThrew) with current still set.
+          const ret: unknown = action.threadFn!(desc.irq, action.devId);
+          registry.current = undefined;
+          const end = ctx.platform.now();
+          const elapsed = end - now;
+          now = end;
+          // The synchronous part is CPU time the line's storm budget pays for; time asleep is not. Within the
+          // window and the budget the charge is an addition; anything else (a new window, over budget, polled) is
+          // noteCpu's.
+          const storm = ctx.storm;
+          if (storm !== undefined) {
+            if (end - desc.stormWindowStart < storm.windowUs && desc.stormCpuUs + elapsed <= ctx.stormBudgetUs && !desc.polled) desc.stormCpuUs += elapsed;
+            else noteCpu(desc, elapsed, end, storm);
+          }
+          if (typeof ret === 'object' && ret !== null && typeof (ret as PromiseLike<unknown>).then === 'function') {
+            t.sleeping = true;
+            if (tracer !== undefined) tracer.recordAt(IRQ_TRACE.THREAD_SLEEP, desc.irq, t.traceId, end);
+            this.watch.sleeping(t);
+            (ret as PromiseLike<unknown>).then(t.onSettled, t.onFailed);
+          } else if (t.active === action) {
+            // finishRun, for a run that did not sleep (so t.sleeping and t.failedRun are false), unless its
+            // thread function had it abandoned already (finishRun then did this).
+            t.active = undefined;
+            t.totalUs += elapsed;
+            if (elapsed > t.longestUs) t.longestUs = elapsed;
+            if (stats !== undefined) stats.threadRun.record(elapsed);
+            if (tracer !== undefined) tracer.recordAt(IRQ_TRACE.THREAD_FINISH, desc.irq, t.traceId, end);
+            if (action.failures !== 0) action.failures = 0;
+            // A result returned after freeIrq removed the action is ignored.
+            if (ret === IRQ_HANDLED) {
+              if (!action.freed) desc.threadsHandled++;
+            } else {
+              this.runResult(t, action, ret);
+            }
+            // doneWith written out: irq_finalize_oneshot, then the waiters. Whether the line may be unmasked is
+            // still asked of the one rule, irqMayUnmask (chip.ts).
+            const mask = action.threadMask;
+            if (mask !== 0 && !action.runthread) {
+              desc.threadsOneshot &= ~mask;
+              const data = desc.irqData;
+              const chip = data.chip;
+              if (chip !== undefined && (chip.irqBusLock !== undefined || chip.irqBusSyncUnlock !== undefined)) {
+                this.finalizeOneshot(t, desc, true);
+              } else if (chip !== undefined && desc.masked && irqMayUnmask(desc)) {
+                unmasking = desc;
+                if (chip.flags !== undefined && (chip.flags & IRQCHIP_EOI_THREADED) !== 0) chip.irqEoi?.(data);
+                if (chip.irqUnmask !== undefined) {
+                  chip.irqUnmask(data);
+                  desc.masked = false;
+                  if (tracer !== undefined) tracer.recordAt(IRQ_TRACE.UNMASK, desc.irq, 0, end);
+                }
+                unmasking = undefined;
+              }
+            }
+            desc.threadsActive--;
+            if (desc.syncWaiters.length !== 0) wakeSyncWaiters(desc);
+            if (t.work !== undefined && !t.queued && !t.exited) t.runner.enqueue(t);
+          }
+        } catch (err) {
+          if (unmasking !== undefined) {
+            const desc = unmasking;
+            unmasking = undefined;
+            this.unmaskThrew(t, desc, err);
+          } else {
+            now = this.runThrew(t, err);
+          }
+        }
       }
       if (this.head === undefined) break;
       if (now - start >= this.budgetUs) {
@@ -268,99 +364,6 @@ export class ThreadRunner {
   }
 
   /**
-   * One run of the thread, from the clock reading `now`: the first woken action's threadFn (irq_thread's loop
-   * body). Returns the clock reading that ended it. A run whose threadFn returns (the common case) is finished
-   * here, in the same function: finishRun's and doneWith's work (irq_finalize_oneshot) written out for a run
-   * that did not sleep, because on XS a call costs as much as four property reads and this is every run's path.
-   * A run that sleeps is finished by finishRun when its promise settles.
-   */
-  private runOnce(t: IrqThread, now: number): number {
-    const action = t.work;
-    if (action === undefined) return now;
-    const next = action.nextWork;
-    t.work = next;
-    if (next === undefined) t.lastWork = undefined;
-    else action.nextWork = undefined;
-    action.runthread = false;
-    t.active = action;
-    t.runs++;
-    if (t.reportedStuck) t.reportedStuck = false;
-    t.startUs = now;
-    const desc = action.desc;
-    const ctx = this.ctx;
-    const stats = desc.stats;
-    if (stats !== undefined) {
-      stats.hardirqToThread.record(now - action.wokenUs);
-      const edgeUs = action.edgeUs;
-      if (edgeUs === edgeUs) stats.edgeToThread.record(now - edgeUs); // not NaN: the HAL said when the edge was
-    }
-    const tracer = ctx.tracer;
-    if (tracer !== undefined) tracer.recordAt(IRQ_TRACE.THREAD_RUN, desc.irq, t.traceId, now);
-    const registry = this.registry;
-    registry.current = t;
-    // A throw lands in the burst's catch (runThrew) with current still set.
-    const ret: unknown = action.threadFn!(desc.irq, action.devId);
-    registry.current = undefined;
-    const end = ctx.platform.now();
-    const elapsed = end - now;
-    // The synchronous part is CPU time the line's storm budget pays for; time asleep is not. Within the window
-    // and the budget the charge is an addition; anything else (a new window, over budget, polled) is noteCpu's.
-    const storm = ctx.storm;
-    if (storm !== undefined) {
-      if (end - desc.stormWindowStart < storm.windowUs && desc.stormCpuUs + elapsed <= ctx.stormBudgetUs && !desc.polled) desc.stormCpuUs += elapsed;
-      else noteCpu(desc, elapsed, end, storm);
-    }
-    if (typeof ret === 'object' && ret !== null && typeof (ret as PromiseLike<unknown>).then === 'function') {
-      t.sleeping = true;
-      if (tracer !== undefined) tracer.recordAt(IRQ_TRACE.THREAD_SLEEP, desc.irq, t.traceId, end);
-      this.watch.sleeping(t);
-      (ret as PromiseLike<unknown>).then(t.onSettled, t.onFailed);
-      return end;
-    }
-    // finishRun, for a run that did not sleep (so t.sleeping and t.failedRun are false), unless its thread
-    // function had it abandoned already (finishRun then did this).
-    if (t.active !== action) return end;
-    t.active = undefined;
-    t.totalUs += elapsed;
-    if (elapsed > t.longestUs) t.longestUs = elapsed;
-    if (stats !== undefined) stats.threadRun.record(elapsed);
-    if (tracer !== undefined) tracer.recordAt(IRQ_TRACE.THREAD_FINISH, desc.irq, t.traceId, end);
-    if (action.failures !== 0) action.failures = 0;
-    // A result returned after freeIrq removed the action is ignored.
-    if (ret === IRQ_HANDLED) {
-      if (!action.freed) desc.threadsHandled++;
-    } else {
-      this.runResult(t, action, ret);
-    }
-    // doneWith written out (a call per run saved): irq_finalize_oneshot, then the waiters. Whether the line may
-    // be unmasked is still asked of the one rule, irqMayUnmask (chip.ts).
-    const mask = action.threadMask;
-    if (mask !== 0 && !action.runthread) {
-      desc.threadsOneshot &= ~mask;
-      const data = desc.irqData;
-      const chip = data.chip;
-      if (chip !== undefined && (chip.irqBusLock !== undefined || chip.irqBusSyncUnlock !== undefined)) {
-        this.finalizeOneshot(t, desc, true);
-      } else if (chip !== undefined && desc.masked && irqMayUnmask(desc)) {
-        try {
-          if (chip.flags !== undefined && (chip.flags & IRQCHIP_EOI_THREADED) !== 0) chip.irqEoi?.(data);
-          if (chip.irqUnmask !== undefined) {
-            chip.irqUnmask(data);
-            desc.masked = false;
-            if (tracer !== undefined) tracer.recordAt(IRQ_TRACE.UNMASK, desc.irq, 0, end);
-          }
-        } catch (err) {
-          this.unmaskFailed(t, desc, err);
-        }
-      }
-    }
-    desc.threadsActive--;
-    if (desc.syncWaiters.length !== 0) wakeSyncWaiters(desc);
-    if (t.work !== undefined && !t.queued && !t.exited) t.runner.enqueue(t);
-    return end;
-  }
-
-  /**
    * The catch of a run (burst): a thread function that threw (registry.current is still its thread) fails its
    * run as a rejection would. Anything else is a fault of the run's own bookkeeping: logged, and the runner
    * goes on with the next thread rather than dying with the event loop's uncaught exception.
@@ -377,23 +380,47 @@ export class ThreadRunner {
   }
 
   /**
+   * The chip's unmask after a run threw (the burst's catch): isolated as in hardirq context (unmaskFailed), and
+   * the run finished as it would have been; a failure of that is the run's own (runThrew's log).
+   */
+  private unmaskThrew(t: IrqThread, desc: IrqDesc, err: unknown): void {
+    this.unmaskFailed(t, desc, err);
+    try {
+      desc.threadsActive--;
+      if (desc.syncWaiters.length !== 0) wakeSyncWaiters(desc);
+      if (t.work !== undefined && !t.queued && !t.exited) t.runner.enqueue(t);
+    } catch (again) {
+      this.runThrew(t, again);
+    }
+  }
+
+  /**
    * Fault isolation: the failure is logged with the thread's name and counted; every other thread goes on.
    * A thread that fails threadRetries runs in a row has its line disabled: a level line whose thread keeps
-   * failing would otherwise be unmasked, fire and fail again forever.
+   * failing would otherwise be unmasked, fire and fail again forever (logged, and reported: 'thread-disable').
    */
   threadFailed(t: IrqThread, err: unknown): void {
     t.errors++;
     t.failedRun = true;
+    const ctx = this.ctx;
     const action = t.active;
-    if (action !== undefined && ++action.failures === this.registry.threadRetries) {
+    const error = describe(err);
+    const disable = action !== undefined && ++action.failures === this.registry.threadRetries;
+    if (disable) {
       const desc = action.desc;
       desc.failDisabled = true;
-      this.ctx.log('error', `irq ${desc.irq}: ${t.name} failed ${action.failures} times in a row; disabling IRQ #${desc.irq} (enableIrq turns it on again)`);
+      ctx.log('error', `irq ${desc.irq}: ${t.name} failed ${action.failures} times in a row; disabling IRQ #${desc.irq} (enableIrq turns it on again)`);
       disableIrqDesc(desc);
     }
     // A shared thread serves several actions: say which one failed.
-    const which = t.sharedThread !== undefined && t.active !== undefined ? ` (irq ${t.active.desc.irq} "${t.active.name}")` : '';
-    this.ctx.log('error', `${t.name}: thread function failed${which}: ${describe(err)}`);
+    const which = t.sharedThread !== undefined && action !== undefined ? ` (irq ${action.desc.irq} "${action.name}")` : '';
+    ctx.log('error', `${t.name}: thread function failed${which}: ${error}`);
+    // Once the core's own work is done: a listener may enable the line again.
+    if (disable && ctx.events.listening) {
+      ctx.events.emit({
+        kind: 'thread-disable', irq: action.desc.irq, time: ctx.platform.now(), thread: t.name, action: action.name, failures: action.failures, error,
+      });
+    }
   }
 
   /** The end of one run, however it ended; `now`: the clock reading that ended it, if the caller has one. */
@@ -602,7 +629,7 @@ export class IrqThreadRegistry<W extends IrqSleepWatch = IrqSleepWatch> {
   /**
    * The thread whose synchronous part is executing now (on whichever runner), or undefined: to refuse a wait
    * on its own line (EDEADLK) and to tell a nested child its parent's thread. The registry's own state, set
-   * only by its runners (ThreadRunner.runOnce and runThrew, in this file) around the thread function; a plain
+   * only by its runners (ThreadRunner.burst and runThrew, in this file) around the thread function; a plain
    * field, as the expander's nested path reads it per interrupt.
    */
   current: IrqThread | undefined = undefined;

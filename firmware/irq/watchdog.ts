@@ -2,7 +2,8 @@
  * The thread watchdog. The kernel has no such thing: a kernel thread that sleeps forever is visible in ps
  * and in hung-task reports. Here a threadFn's promise that never settles would hold its line masked (and a
  * shared thread's siblings) without a trace, so a run still sleeping after `timeoutUs` is reported by its
- * thread's name, and, with action 'disable', its line is disabled and the run abandoned.
+ * thread's name, and, with action 'disable', its line is disabled and the run abandoned. Each report, and each
+ * run a free gives up on, is also an event (events.ts: 'watchdog-stuck', 'free-abandon', 'free-drop').
  *
  * It also turns the one deadlock the synchronous EDEADLK check cannot see into an error: a thread that,
  * after an `await`, waits for its own line (synchronizeIrq, disableIrq) would wait for itself. Waits that a
@@ -17,6 +18,7 @@
 import { disableIrqDesc } from './chip';
 import type { IrqAction, IrqContext, SyncWaiter } from './desc';
 import { IrqError } from './error';
+import type { IrqCoreEvent } from './events';
 import { rejectSyncWaiters } from './sync';
 import type { IrqSleepWatch, IrqThread, IrqThreadRegistry } from './thread';
 
@@ -52,6 +54,8 @@ export class ThreadWatchdog implements IrqSleepWatch {
   private armed = false;
   /** When the armed timer fires (platform µs), so an earlier deadline can take its place. */
   private armedAt = 0;
+  /** Decisions of the check under way (stuck, letGo), emitted at its end (emitDue). */
+  private readonly due: IrqCoreEvent[] = [];
   private readonly fire = (): void => {
     this.armed = false;
     this.poll();
@@ -118,6 +122,7 @@ export class ThreadWatchdog implements IrqSleepWatch {
     const now = this.ctx.platform.now();
     this.freeRun(action, now);
     if (action.secondary !== undefined) this.freeRun(action.secondary, now);
+    this.emitDue();
   }
 
   private freeRun(a: IrqAction, now: number): void {
@@ -170,6 +175,7 @@ export class ThreadWatchdog implements IrqSleepWatch {
     }
     this.freeing = freeing;
     if (next !== Infinity) this.armAt(next, now);
+    this.emitDue();
   }
 
   /**
@@ -179,35 +185,47 @@ export class ThreadWatchdog implements IrqSleepWatch {
    * dropped, its late result ignored). The line is then left as a finished run leaves it.
    */
   private letGo(t: IrqThread, now: number, noTimer: boolean): void {
+    const ctx = this.ctx;
     const active = t.active!;
     const us = now - t.startUs;
     const why = noTimer ? ', at once: the platform has no timer to wait for it' : '';
     for (let a = t.work; a !== undefined;) {
       const next = a.nextWork;
       if (a.freed) {
-        if (a !== active) {
-          this.ctx.log('warn', `irq ${a.desc.irq}: freeIrq of "${a.name}": dropped its run queued in ${t.name}, which the run of "${active.name}" (irq ${active.desc.irq}) has held for ${us} µs${why}`);
+        const dropped = a !== active;
+        if (dropped) {
+          ctx.log('warn', `irq ${a.desc.irq}: freeIrq of "${a.name}": dropped its run queued in ${t.name}, which the run of "${active.name}" (irq ${active.desc.irq}) has held for ${us} µs${why}`);
         }
         t.runner.dropRun(t, a);
+        if (dropped && ctx.events.listening) {
+          this.due.push({
+            kind: 'free-drop', irq: a.desc.irq, time: now, thread: t.name, action: a.name, holder: active.name, holderIrq: active.desc.irq,
+            heldUs: us, noTimer,
+          });
+        }
       }
       a = next;
     }
     if (!active.freed) return;
     t.noteStuck();
-    this.ctx.log('warn', noTimer
+    ctx.log('warn', noTimer
       ? `irq ${active.desc.irq}: freeIrq of "${active.name}": abandoned the run of ${t.name} after ${us} µs${why} (a late result is ignored)`
       : `irq ${active.desc.irq}: freeIrq of "${active.name}": abandoned the run of ${t.name} after ${us} µs; its promise has not settled (a late result is ignored)`);
     t.runner.abandon(t);
+    if (ctx.events.listening) {
+      this.due.push({ kind: 'free-abandon', irq: active.desc.irq, time: now, thread: t.name, action: active.name, sleptUs: us, noTimer });
+    }
   }
 
   private stuck(t: IrqThread, now: number): void {
     t.noteStuck();
+    const sleptUs = now - t.startUs;
     const action = t.active!;
     const desc = action.desc;
     const disable = this.options.action === 'disable';
     this.ctx.log(
       'error',
-      `${t.name}: thread function of "${action.name}" (irq ${desc.irq}) has not finished after ${Math.round((now - t.startUs) / 1000)} ms` +
+      `${t.name}: thread function of "${action.name}" (irq ${desc.irq}) has not finished after ${Math.round(sleptUs / 1000)} ms` +
         (disable ? `; disabling IRQ #${desc.irq} and abandoning the run` : '; still waiting for it'),
     );
     // Only waits for the whole line (synchronizeIrq, disableIrq): a freeIrq waits for its own action, which
@@ -221,5 +239,22 @@ export class ThreadWatchdog implements IrqSleepWatch {
       disableIrqDesc(desc);
       t.runner.abandon(t);
     }
+    if (this.ctx.events.listening) {
+      this.due.push({
+        kind: 'watchdog-stuck', irq: desc.irq, time: now, thread: t.name, action: action.name, sleptUs, timeoutUs: this.options.timeoutUs,
+        disabled: disable,
+      });
+    }
+  }
+
+  /**
+   * Hand the events of this check to the listeners, once the watchdog's own work is done: a listener may free
+   * a line (which calls freed() and changes the threads poll walks) or disable one.
+   */
+  private emitDue(): void {
+    const due = this.due;
+    if (due.length === 0) return;
+    const events = due.splice(0, due.length);
+    for (let i = 0; i < events.length; i++) this.ctx.events.emit(events[i]);
   }
 }

@@ -1,52 +1,60 @@
 /*
- * The simulated ESP32 board: clock, IRQ core, interrupt controller, GPIO peripheral and I2C bus wired
- * together, so tests and the demo drive the core exactly as the hardware would.
+ * The simulated ESP32 board, as hardware only: the simulator (virtual time and CPU), the GPIO peripheral
+ * (pads, interrupt types, status latches, the CPU interrupt source: hal/mock/gpio-peripheral.ts) and the I2C
+ * bus, with device models wired to the pads' nets. It has no irq_chip and no IRQ core: the layers that ship
+ * run on top of it (hal/mock/boot.ts puts Moddable's IO fakes, one IrqCore and the ESP32 HAL chip there; the
+ * demo's firmware builds its own core, as on the board).
  */
-import { IrqCore, type IrqCoreOptions, type IrqLog } from '../../firmware/irq';
 import { socPins, type Esp32Soc } from '../esp32/pins';
-import { Esp32Gpio } from './gpio';
+import { Esp32GpioPeripheral } from './gpio-peripheral';
 import { I2cBus, type I2cBusOptions } from './i2c';
-import { Esp32Intc } from './intc';
-import { Simulator } from './sim';
+import { Simulator, type SimulatorCpuCost } from './sim';
 import type { Net } from './wire';
+
+/**
+ * The virtual CPU time a board charges by default: a hardirq delivery (the JavaScript onReadable and the
+ * hardirq flow it runs) and a deferred job (a runner burst of thread functions, or the HAL's replay job).
+ * Small beside the ~0.5 ms XS takes per threaded interrupt on a 240 MHz ESP32, so that timing in tests stays
+ * readable, yet never zero: a handler that makes no progress still moves virtual time, so a run ends.
+ * Known gap: the time is spent just before the job, outside the handler and thread-run windows the core's
+ * storm accounting times, so it is not billed to the line's CPU budget: a storm of handlers that make no
+ * progress moves virtual time but is not switched to polling.
+ */
+export const DEFAULT_BOARD_CPU: Readonly<Required<SimulatorCpuCost>> = Object.freeze({ hardirqUs: 5, threadUs: 10 });
 
 export interface SimBoardOptions {
   seed?: number;
   /**
    * The chip simulated ('esp32' by default): only its GPIOs exist (pin(n) throws RangeError for another),
-   * and the ECMA-419 fakes use its pin table (valid pins, banks, input-only pins, pulls).
+   * and the IO layers use its pin table (valid pins, banks, input-only pins, pulls).
    */
   soc?: Esp32Soc;
-  log?: IrqLog;
   i2c?: I2cBusOptions;
-  /** IrqCore options other than the platform and the log (thread budget, storm handling, ...). */
-  core?: Omit<IrqCoreOptions, 'platform' | 'log'>;
+  /** Virtual CPU cost of a hardirq and of a thread burst (DEFAULT_BOARD_CPU; zeros give an idealised CPU). */
+  cpu?: SimulatorCpuCost;
+  /** Events at one virtual instant after which a run stops as stalled (the Simulator's default when absent). */
+  stallEvents?: number;
 }
 
 export class SimBoard {
   readonly soc: Esp32Soc;
   readonly sim: Simulator;
-  readonly core: IrqCore;
-  readonly intc: Esp32Intc;
-  readonly gpio: Esp32Gpio;
+  readonly gpio: Esp32GpioPeripheral;
   readonly i2c: I2cBus;
 
   constructor(options: SimBoardOptions = {}) {
     this.soc = options.soc ?? 'esp32';
-    const pins = socPins(this.soc);
-    this.sim = new Simulator({ seed: options.seed });
-    this.core = new IrqCore({ ...options.core, platform: this.sim.platform, log: options.log });
-    this.intc = new Esp32Intc(this.sim, this.core);
-    this.gpio = new Esp32Gpio(this.core, this.intc, pins);
+    this.sim = new Simulator({
+      seed: options.seed,
+      cpu: { ...DEFAULT_BOARD_CPU, ...options.cpu },
+      stallEvents: options.stallEvents,
+    });
+    this.gpio = new Esp32GpioPeripheral(this.sim, socPins(this.soc));
     this.i2c = new I2cBus(this.sim, options.i2c);
   }
 
   /** The wire on a GPIO pad, to connect device models to; RangeError for a GPIO the chip does not have. */
   pin(n: number): Net {
     return this.gpio.net(n);
-  }
-
-  gpioToIrq(pin: number): number {
-    return this.gpio.gpioToIrq(pin);
   }
 }

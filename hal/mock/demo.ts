@@ -2,33 +2,69 @@
  * `npm start`: the demo app (examples/demo/app.ts) on the simulated ESP32 board for a few virtual seconds (hal/mock/firmware-board),
  * with a progress line, then the interrupt table, the thread listing, per-irq latency and the drivers'
  * figures. `npm start -- --trace FILE` also writes a Chrome trace (JSON) that Perfetto and chrome://tracing
- * open; `--seconds N` changes the run's length.
+ * open; `--seconds N` changes the run's length; `--help` prints the usage (hal/mock/demo-args.ts has the options).
  */
 import { writeFileSync } from 'node:fs';
+import { DEMO_USAGE, DemoUsageError, parseDemoArgs, traceFileProblem, type DemoArgs } from './demo-args';
 import { startFirmwareBoard } from './firmware-board';
 
-interface Args {
-  trace: string | undefined;
-  seconds: number;
+/** Rows of cells as aligned columns, each as wide as its widest cell; `right` lists the right-aligned columns. */
+function columns(rows: readonly (readonly string[])[], right: readonly number[] = []): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) => row.map((cell, i) => {
+    if (right.includes(i)) return cell.padStart(widths[i]);
+    return i === row.length - 1 ? cell : cell.padEnd(widths[i]);
+  }).join('  '));
 }
 
-function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { trace: undefined, seconds: 3 };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--trace') args.trace = argv[++i];
-    else if (arg === '--seconds') args.seconds = Number(argv[++i]);
-    else throw new Error(`unknown argument ${arg} (use --trace FILE, --seconds N)`);
+/** The arguments, or the exit code when there is nothing to run (help, a mistake, a trace file that cannot be written). */
+function commandLine(argv: readonly string[]): DemoArgs | number {
+  let args: DemoArgs;
+  try {
+    args = parseDemoArgs(argv);
+  } catch (err) {
+    if (!(err instanceof DemoUsageError)) throw err;
+    console.error(`npm start: ${err.message}\n\n${DEMO_USAGE}`);
+    return err.exitCode;
   }
-  if (args.trace === '' || (argv.includes('--trace') && args.trace === undefined)) throw new Error('--trace needs a file name');
-  if (!(args.seconds > 0)) throw new Error('--seconds needs a positive number');
+  if (args.help) {
+    console.log(DEMO_USAGE);
+    return 0;
+  }
+  const problem = args.trace === undefined ? undefined : traceFileProblem(args.trace);
+  if (problem !== undefined) {
+    console.error(`npm start: --trace ${args.trace}: cannot write the trace there: ${problem}`);
+    return 1;
+  }
   return args;
 }
 
 const us = (v: number): string => (Number.isNaN(v) ? '-' : `${Math.round(v)}`);
 
+interface LatencyFigure {
+  readonly count: number;
+  readonly p50Us: number;
+  readonly p99Us: number;
+  readonly maxUs: number;
+}
+
+/**
+ * The one value every figure of `stats` reads (p50, p99 and max of every line that measured something), or
+ * undefined: the simulated IO delivers each edge a fixed latency after it happens, so edge to hardirq is one
+ * number on every line unless something in the run makes it vary.
+ */
+function fixedLatency(stats: readonly LatencyFigure[]): number | undefined {
+  const values = stats.filter((s) => s.count > 0).flatMap((s) => [s.p50Us, s.p99Us, s.maxUs].map((v) => Math.round(v)));
+  return values.length > 0 && values.every((v) => v === values[0]) ? values[0] : undefined;
+}
+
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = commandLine(process.argv.slice(2));
+  if (typeof args === 'number') {
+    process.exitCode = args;
+    return;
+  }
   const run = await startFirmwareBoard({
     core: { stats: true, ...(args.trace ? { trace: { capacity: 200_000 } } : {}) },
     log: (level, message) => console.log(`  [${level}] ${message}`),
@@ -36,7 +72,7 @@ async function main(): Promise<void> {
   const { board, firmware, counts } = run;
   const { sim } = board;
   const { core } = firmware;
-  const durationUs = args.seconds * 1_000_000;
+  const durationUs = Math.round(args.seconds * 1_000_000);
   run.feed(durationUs);
   const stepUs = 500_000;
   for (let t = 0; t < durationUs; t += stepUs) {
@@ -50,26 +86,39 @@ async function main(): Promise<void> {
   console.log('\n/proc/interrupts');
   console.log(core.procInterrupts());
   console.log('\nthreads');
-  for (const t of core.irqThreads()) {
+  const threads = core.irqThreads();
+  const threadRows = threads.map((t) => [
+    t.name, String(t.priority), t.state, String(t.wakeups), String(t.runs), String(t.coalesced), String(t.errors), String(t.longestUs),
+  ]);
+  for (const line of columns([['name', 'prio', 'state', 'wakeups', 'runs', 'coalesced', 'errors', 'longest run, us'], ...threadRows], [1, 3, 4, 5, 6, 7])) {
+    console.log(`  ${line}`);
+  }
+
+  const irqs = [...new Set(threads.map((t) => t.irq))];
+  console.log('\nlatency per irq, us (p50 / p99 / max)');
+  const f = (s: LatencyFigure): string => `${us(s.p50Us)} / ${us(s.p99Us)} / ${us(s.maxUs)}`;
+  const latencies = irqs.flatMap((irq) => {
+    const l = core.irqLatency(irq);
+    return l === undefined ? [] : [{ name: `${irq} ${core.irqToDesc(irq)!.actions.join(', ')}`, l }];
+  });
+  const latencyRows = latencies.map(({ name, l }) => [name, f(l.edgeToHardirq), f(l.edgeToThread), f(l.threadRun)]);
+  for (const line of columns([['irq', 'edge to hardirq', 'edge to thread start', 'thread run'], ...latencyRows])) console.log(`  ${line}`);
+  const fixed = fixedLatency(latencies.map(({ l }) => l.edgeToHardirq));
+  if (fixed !== undefined) {
     console.log(
-      `  ${t.name.padEnd(18)} prio ${t.priority} ${t.state.padEnd(7)} wakeups ${String(t.wakeups).padStart(4)} runs ${String(t.runs).padStart(4)} ` +
-        `coalesced ${t.coalesced} errors ${t.errors} longest ${t.longestUs} us`,
+      `  note: the simulation is idealised: every edge reaches its hardirq a fixed ${fixed} us late and handlers take ` +
+        'no time unless configured, so figures repeat',
     );
   }
-  console.log('\nlatency per irq, us (p50 / p99 / max)');
-  console.log(`  ${'irq'.padEnd(24)} ${'edge to hardirq'.padEnd(20)} ${'edge to thread start'.padEnd(22)} thread run`);
-  const f = (s: { p50Us: number; p99Us: number; maxUs: number }): string => `${us(s.p50Us)} / ${us(s.p99Us)} / ${us(s.maxUs)}`;
-  for (const irq of new Set(core.irqThreads().map((t) => t.irq))) {
-    const l = core.irqLatency(irq);
-    if (l === undefined) continue;
-    const name = `${irq} ${core.irqToDesc(irq)!.actions.join(', ')}`;
-    console.log(`  ${name.padEnd(24)} ${f(l.edgeToHardirq).padEnd(20)} ${f(l.edgeToThread).padEnd(22)} ${f(l.threadRun)}`);
-  }
-  console.log('\nspurious (as /proc/irq/N/spurious): count in window, unhandled in window, unhandled total, last unhandled');
-  for (const irq of new Set(core.irqThreads().map((t) => t.irq))) {
+
+  console.log('\nspurious (as /proc/irq/N/spurious)');
+  const spuriousRows = irqs.map((irq) => {
     const sp = core.irqSpurious(irq);
     const last = sp.lastUnhandledUs === undefined ? '-' : `${(sp.lastUnhandledUs / 1000).toFixed(3)} ms`;
-    console.log(`  irq ${String(irq).padEnd(3)} ${String(sp.count).padStart(6)} ${String(sp.unhandled).padStart(6)} ${String(sp.unhandledTotal).padStart(6)}  ${last}`);
+    return [String(irq), String(sp.count), String(sp.unhandled), String(sp.unhandledTotal), last];
+  });
+  for (const line of columns([['irq', 'count in window', 'unhandled in window', 'unhandled total', 'last unhandled'], ...spuriousRows], [0, 1, 2, 3])) {
+    console.log(`  ${line}`);
   }
   const { button, accel, expander } = firmware;
   console.log(`\nbutton: ${run.devices.button.presses} presses, ${button.presses} reported, ${button.bounces} bounce edges swallowed`);

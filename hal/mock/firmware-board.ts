@@ -12,6 +12,7 @@ import demoManifest from '../../examples/demo/manifest.json';
 import type { IrqCoreOptions } from '../../firmware/irq';
 import type { ButtonPress } from '../../firmware/drivers/button';
 import { SimBoard } from './board';
+import { reportIrqStalls } from './stall';
 import { LevelSensor, Lis3dh, Mcp23017, PushButton } from './devices';
 import { createFakeProvider } from './ecma419/provider';
 import { i2cBusOptions } from '../esp32/i2c-options';
@@ -48,7 +49,7 @@ export interface FirmwareBoard {
 export function buildDemoBoard(seed = 1) {
   const wiring = demoWiring({ ...demoManifest.config, genirq: { soc: 'esp32' } });
   const { pins } = wiring;
-  const board = new SimBoard({ seed, log: () => {} });
+  const board = new SimBoard({ seed });
   const { sim } = board;
   const provider = createFakeProvider(board, { shape: 'esp32', latencyUs: 20 });
   const button = new PushButton(sim, board.pin(pins.button), { bounces: 4, bounceUs: 2_000 });
@@ -93,6 +94,7 @@ export async function startFirmwareBoard(options: FirmwareBoardOptions = {}): Pr
   }, options.core);
   await sim.advance(10_000); // the expander's probe runs on the simulated bus
   const firmware = await started;
+  reportIrqStalls(sim, firmware.core);
 
   const inputs = connectExpanderInputs(expander);
 

@@ -1,23 +1,9 @@
-// What the host-side code (the simulated board's demo, benchmarks and tests) uses of Node, declared here
-// instead of pulling in @types/node, so Node's globals never leak into the firmware's type checking.
-// xsnap has no console (the core logs there through print); the firmware does not use any of these.
+// `console`, for the docs' samples only: host-tests/docs/samples.test.ts type-checks them with this file (they
+// print; Node is their host). No program of the repository includes it (tsconfig.json excludes it): code that
+// uses Node's API is in tsconfig.tools.json's program, typed by @types/node, and the firmware's program
+// (tsconfig.json) never sees Node or a console (xsnap has none: the core logs there through print).
 declare const console: {
   log(...args: unknown[]): void;
   warn(...args: unknown[]): void;
   error(...args: unknown[]): void;
 };
-
-declare const process: {
-  readonly argv: string[];
-  readonly env: Record<string, string | undefined>;
-  exitCode?: number;
-};
-
-declare module 'node:fs' {
-  export function writeFileSync(path: string, data: string): void;
-  export function readFileSync(path: string, encoding: 'utf8'): string;
-}
-
-declare module 'node:child_process' {
-  export function execFileSync(file: string, args: readonly string[], options?: { encoding: 'utf8'; timeout?: number }): string;
-}

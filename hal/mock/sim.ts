@@ -4,6 +4,13 @@
  * Nothing here looks at real time. Events run in (time, insertion) order, and between two events every
  * pending promise job is allowed to finish, so async code (an interrupt thread awaiting an I2C read)
  * progresses in virtual time exactly as far as it can before the next event happens.
+ *
+ * Code costs no virtual time unless it says so (spend, or the `cpu` option's per-burst charge). So a loop of
+ * events that keep scheduling each other at the same instant (a level line whose device is never cleared,
+ * re-raised after every thread run) would spin forever with the clock standing still, and nothing that
+ * measures rates in virtual time (the storm detector) could see it. The no-progress guard stops it: more than
+ * `stallEvents` events at one instant reject advance()/runUntilIdle() with a SimStallError, which carries what
+ * the stall reporters (onStall; hal/mock/stall.ts names the irqs and threads) say ran there.
  */
 
 import type { Platform, PlatformDeferred } from '../../firmware/irq';
@@ -15,9 +22,107 @@ export interface SimTimer {
   readonly cancelled: boolean;
 }
 
+/**
+ * Virtual CPU time charged for work that otherwise runs in no time at all (SimulatorOptions.cpu; Simulator.cpu
+ * holds both fields, 0 for one not given). Each must be a finite number of µs >= 0.
+ */
+export interface SimulatorCpuCost {
+  /**
+   * µs per interrupt delivered: only stored here. The simulated IO layer charges it, with
+   * `sim.spend(sim.cpu.hardirqUs)`, when it delivers an interrupt.
+   */
+  hardirqUs?: number;
+  /**
+   * µs per run of a createDeferred callback (the core's thread runner: one burst, however many thread runs it
+   * holds; the HAL's replay job), charged with spend() before the callback runs.
+   */
+  threadUs?: number;
+}
+
 export interface SimulatorOptions {
   /** Seed for `random()`; the same seed gives the same sequence. */
   seed?: number;
+  /**
+   * The no-progress guard: more events than this at one virtual instant, without the clock moving, is a
+   * stall (SimStallError). An integer >= 1, or Infinity to turn the guard off; DEFAULT_STALL_EVENTS by default.
+   */
+  stallEvents?: number;
+  /** Virtual CPU cost of interrupts and thread bursts, µs (finite, >= 0); both 0 by default. */
+  cpu?: SimulatorCpuCost;
+}
+
+/**
+ * The default no-progress bound: events at one instant. Above what an honest workload runs without the clock
+ * moving: the kernel's spurious detector needs SPURIOUS_WINDOW (100,000) interrupts of a stuck line to disable
+ * it, and with no CPU cost they all come at one instant, up to two events each (the delivery and the runner's
+ * burst of a threaded line); the host tests' largest such burst is 100,010 events (spurious.test.ts). Below
+ * runUntilIdle's default maxEvents, so a livelock there is reported as a stall, with the reporters' story.
+ * The cost of reaching it is the simulator's per-event promise drain (a setImmediate): 0.3 to 5 s of real time.
+ */
+export const DEFAULT_STALL_EVENTS = 250_000;
+
+/** What a stall reporter is told when the guard trips. */
+export interface SimStallInfo {
+  /** The instant (virtual µs) the clock is stuck at. */
+  readonly timeUs: number;
+  /** Events run at that instant (the bound). */
+  readonly events: number;
+  /** Of those, the events run since the reporters' mark(): the window a reporter's differences cover. */
+  readonly sinceMark: number;
+}
+
+/**
+ * Told about a stall, to say what ran in it (Simulator.onStall). Two phases, so a reporter can tell what ran
+ * during the stall from what ran since boot: mark() when half the bound of events have run at one instant
+ * (take a baseline of whatever you count), describe() at the bound (say what changed since). mark() may come
+ * without describe(), whenever an instant gets halfway and the clock then moves on; describe() always follows a
+ * mark() at the same instant. Neither runs on any other event, so they may be slow.
+ */
+export interface SimStallReporter {
+  mark?(): void;
+  /** A sentence (or '' for nothing to say) on what ran since mark(): it goes into the SimStallError's message. */
+  describe(stall: SimStallInfo): string;
+}
+
+/**
+ * advance() or runUntilIdle() found more than `stallEvents` events at one virtual instant: code that never
+ * spends virtual time keeps scheduling more at the same time, and would spin forever. The clock stays at that
+ * instant, and the event that would have gone over the bound stays queued; the count starts again, so a
+ * caller that fixes the cause may go on.
+ */
+export class SimStallError extends Error {
+  constructor(
+    /** The instant (virtual µs) the clock is stuck at. */
+    readonly timeUs: number,
+    /** Events run at that instant. */
+    readonly events: number,
+    /** What each stall reporter said, in registration order (empty ones left out). */
+    readonly reports: readonly string[],
+  ) {
+    super(
+      `Simulator: no progress: ${grouped(events)} events ran at ${grouped(timeUs)} µs without virtual time moving ` +
+        `(the stallEvents bound). ` +
+        (reports.length !== 0
+          ? reports.join(' ')
+          : 'No stall reporter said what ran (sim.onStall; reportIrqStalls in hal/mock/stall.ts names irqs and threads).'),
+    );
+    this.name = 'SimStallError';
+  }
+}
+
+/** 1234567 as "1,234,567", without relying on toLocaleString (XS has no Intl). */
+export function grouped(n: number): string {
+  const [whole, fraction] = String(n).split('.');
+  const digits = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return fraction === undefined ? digits : `${digits}.${fraction}`;
+}
+
+function checkCost(value: unknown, field: string): number {
+  if (value === undefined) return 0;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new RangeError(`Simulator: cpu.${field} must be a finite number of µs >= 0, not ${String(value)}`);
+  }
+  return value;
 }
 
 export interface RunLimits {
@@ -156,6 +261,10 @@ function mulberry32(state: number): [number, number] {
 
 export class Simulator {
   readonly platform: Platform;
+  /** Virtual CPU cost (options.cpu, 0 for a field not given), frozen. */
+  readonly cpu: Readonly<Required<SimulatorCpuCost>>;
+  /** The no-progress bound: more events than this at one instant is a SimStallError. */
+  readonly stallEvents: number;
 
   private time = 0;
   private seq = 0;
@@ -164,9 +273,27 @@ export class Simulator {
   private rngState: number;
   private running = false;
   private readonly heap = new EventHeap();
+  /** The no-progress guard: the instant being counted, events run at it, and the count that calls checkStall. */
+  private instant = 0;
+  private atInstant = 0;
+  private nextCheck: number;
+  private marked = false;
+  private readonly markAt: number;
+  /** Replaced, never mutated, so a reporter may unsubscribe while the reporters are being called. */
+  private reporters: readonly SimStallReporter[] = [];
+  private markFailures: string[] = [];
 
   constructor(options: SimulatorOptions = {}) {
     this.rngState = (options.seed ?? 1) | 0;
+    const stallEvents = options.stallEvents ?? DEFAULT_STALL_EVENTS;
+    if (!((Number.isInteger(stallEvents) && stallEvents >= 1) || stallEvents === Infinity)) {
+      throw new RangeError(`Simulator: stallEvents must be an integer >= 1 or Infinity, not ${String(stallEvents)}`);
+    }
+    this.stallEvents = stallEvents;
+    this.markAt = Math.max(1, Math.floor(stallEvents / 2));
+    this.nextCheck = this.markAt;
+    const cpu = options.cpu ?? {};
+    this.cpu = Object.freeze({ hardirqUs: checkCost(cpu.hardirqUs, 'hardirqUs'), threadUs: checkCost(cpu.threadUs, 'threadUs') });
     this.platform = Object.freeze({
       now: (): number => this.time,
       defer: (cb: () => void): void => this.defer(cb),
@@ -220,11 +347,16 @@ export class Simulator {
    * A deferred call for the core's runners (Platform.createDeferred): schedule() is defer(cb), once until it
    * has run, so a runner's bursts are ordered among the other events exactly as with defer. The simulator
    * allocates an event per schedule() either way; the board's implementation (hal/esp32/platform.ts) does not.
+   *
+   * Each run is charged `cpu.threadUs` (spend) before cb runs: per burst of the core's runner, not per thread
+   * run in it, and outside the runs it holds (their own timings and the storm detector's charge see none of it).
    */
   createDeferred(cb: () => void): PlatformDeferred {
     let pending: SimTimer | undefined;
+    const threadUs = this.cpu.threadUs;
     const run = (): void => {
       pending = undefined;
+      if (threadUs !== 0) this.spend(threadUs);
       cb();
     };
     return Object.freeze({
@@ -241,11 +373,28 @@ export class Simulator {
 
   /**
    * Model CPU time used by the code running now (a handler busy for `us`): the clock moves on at once,
-   * and events that fell due meanwhile run late, after the current job, as on a busy single core.
+   * and events that fell due meanwhile run late, after the current job, as on a busy single core. Moving the
+   * clock (us > 0) is progress: the no-progress guard's count starts again at the next event.
    */
   spend(us: number): void {
     if (!(us >= 0) || !Number.isFinite(us)) throw new RangeError(`Simulator.spend: ${us} µs must be finite and >= 0`);
     this.time += us;
+  }
+
+  /**
+   * Register a stall reporter: its mark() and describe() are called as SimStallReporter says, and what
+   * describe() returns goes into the SimStallError. Returns the unsubscribe function.
+   */
+  onStall(reporter: SimStallReporter): () => void {
+    if (reporter === null || typeof reporter !== 'object' || typeof reporter.describe !== 'function') {
+      throw new TypeError('Simulator.onStall: a reporter needs a describe(stall) method');
+    }
+    this.reporters = [...this.reporters, reporter];
+    // Registered past the halfway mark of this instant: give it its baseline now, so describe() has one.
+    if (this.marked && this.instant === this.time) this.markOne(reporter);
+    return () => {
+      this.reporters = this.reporters.filter((r) => r !== reporter);
+    };
   }
 
   /** Stop a timer from running. Cancelling one that already ran, or twice, does nothing. */
@@ -334,15 +483,63 @@ export class Simulator {
     await drainPromiseJobs();
     const next = this.nextLive();
     if (next === undefined || next.time > limit) return false;
+    // The no-progress guard, before the event is taken: a stall leaves it queued. An event made late by
+    // spend() runs at now(), so the instant it counts toward is the later of the two.
+    const time = next.time > this.time ? next.time : this.time;
+    if (time !== this.instant) {
+      this.instant = time;
+      this.atInstant = 0;
+      this.nextCheck = this.markAt;
+      this.marked = false;
+    } else if (this.atInstant === this.nextCheck) {
+      this.checkStall();
+    }
+    this.atInstant++;
     this.heap.pop();
     const cb = next.cb as () => void;
     next.cb = undefined;
     this.queued--;
     this.runCount++;
     // An event made late by spend() runs now, not back in its own time.
-    if (next.time > this.time) this.time = next.time;
+    this.time = time;
     cb();
     return true;
+  }
+
+  /** atInstant reached nextCheck: halfway, mark the reporters; at the bound, throw the stall. */
+  private checkStall(): void {
+    if (!this.marked) {
+      this.marked = true;
+      this.markFailures = [];
+      for (const reporter of this.reporters) this.markOne(reporter);
+      if (this.atInstant < this.stallEvents) {
+        this.nextCheck = this.stallEvents;
+        return;
+      }
+    }
+    const stall: SimStallInfo = Object.freeze({ timeUs: this.instant, events: this.atInstant, sinceMark: this.atInstant - this.markAt });
+    const reports = [...this.markFailures];
+    for (const reporter of this.reporters) {
+      try {
+        const text = reporter.describe(stall);
+        if (text) reports.push(String(text));
+      } catch (err) {
+        reports.push(`(a stall reporter failed in describe: ${err instanceof Error ? err.message : String(err)})`);
+      }
+    }
+    // Start counting afresh: a caller that catches the error and fixes the cause may go on.
+    this.atInstant = 0;
+    this.nextCheck = this.markAt;
+    this.marked = false;
+    throw new SimStallError(stall.timeUs, stall.events, reports);
+  }
+
+  private markOne(reporter: SimStallReporter): void {
+    try {
+      reporter.mark?.();
+    } catch (err) {
+      this.markFailures.push(`(a stall reporter failed in mark: ${err instanceof Error ? err.message : String(err)})`);
+    }
   }
 
   /** The earliest event (cancelled ones have left the heap already). */

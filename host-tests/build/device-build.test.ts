@@ -9,34 +9,13 @@
  * - on a fixture tree: a forbidden import, and a namespace import, fail the build.
  * What needs the Moddable SDK (xsc, xsl's preload, the ESP-IDF build, the board) is `npm run check:moddable`.
  */
-import type * as esbuildTypes from 'esbuild';
+import * as esbuild from 'esbuild';
+import fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { lastJsonLine, runNode } from '../../build/run-node.mjs';
+import { filesUnder } from '../../build/walk.mjs';
 import { SMOKE_CHECKS, type SmokeReport } from './xs-smoke-entry';
-
-// Jest runs this file as CommonJS (build/jest-transform.cjs); Node's modules are typed by hand, as in
-// host-tests/xs/xs-lane.test.ts, so the program needs no @types/node.
-declare const require: (id: string) => unknown;
-declare const __dirname: string;
-
-type ExecFile = (
-  file: string, args: string[], options: { cwd: string; maxBuffer: number; timeout: number },
-  callback: (error: (Error & { code?: unknown }) | null, stdout: string, stderr: string) => void,
-) => unknown;
-interface Fs {
-  existsSync(path: string): boolean;
-  readFileSync(path: string, encoding: 'utf8'): string;
-  writeFileSync(path: string, data: string): void;
-  mkdirSync(path: string, options: { recursive: true }): void;
-  mkdtempSync(prefix: string): string;
-  readdirSync(path: string, options: { withFileTypes: true }): { name: string; isDirectory(): boolean }[];
-  rmSync(path: string, options: { recursive: true; force: true }): void;
-}
-
-const { execFile } = require('node:child_process') as { execFile: ExecFile };
-const { execPath } = require('node:process') as { execPath: string };
-const { join, resolve, dirname } = require('node:path') as { join: (...p: string[]) => string; resolve: (...p: string[]) => string; dirname: (p: string) => string };
-const { tmpdir } = require('node:os') as { tmpdir: () => string };
-const fs = require('node:fs') as Fs;
-const esbuild = require('esbuild') as typeof esbuildTypes;
 
 const root = resolve(__dirname, '..', '..');
 const BUILTIN = (spec: string): boolean => spec.startsWith('embedded:') || ['timer', 'time', 'mc/config'].includes(spec);
@@ -56,31 +35,7 @@ interface BuildReport {
 }
 interface SmokeResult { ok: boolean; error?: string; modules: string[]; report?: SmokeReport }
 
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile(execPath, args, { cwd: root, maxBuffer: 16 * 1024 * 1024, timeout: 120_000 }, (error, stdout, stderr) => {
-      done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-function lastJsonLine<T>(what: string, out: { stdout: string; stderr: string }): T {
-  const line = out.stdout.trim().split('\n').pop() ?? '';
-  try {
-    return JSON.parse(line) as T;
-  } catch {
-    throw new Error(`${what} produced no report\n${out.stderr}${out.stdout}`);
-  }
-}
-
-/** Every file under dir, as posix paths relative to it. */
-function filesUnder(dir: string, base = dir): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const path = join(dir, e.name);
-    return e.isDirectory() ? filesUnder(path, base) : [path.slice(base.length + 1).split('\\').join('/')];
-  }).sort();
-}
+const run = (args: string[]) => runNode(args, { cwd: root, timeoutMs: 120_000 });
 
 /** What each emitted file imports, read back from the JavaScript by esbuild (every import left external). */
 async function importsOf(outdir: string, files: string[]): Promise<Record<string, { path: string; kind: string }[]>> {
@@ -138,10 +93,10 @@ const TREES: readonly [string, string][] = [['firmware/irq', 'genirq/irq'], ['fi
 
 function librarySources(): string[] {
   const isSource = (f: string): boolean => f.endsWith('.ts') && !f.endsWith('.d.ts') && !/\.(test|spec)\.ts$/.test(f);
-  return TREES.flatMap(([dir]) => filesUnder(join(root, dir)).map((f) => `${dir}/${f}`)).filter(isSource);
+  return TREES.flatMap(([dir]) => filesUnder(join(root, dir), isSource).map((f) => `${dir}/${f}`));
 }
 
-const jsFiles = (): string[] => filesUnder(outdir).filter((f) => f.endsWith('.js'));
+const jsFiles = (): string[] => filesUnder(outdir, (f) => f.endsWith('.js'));
 
 describe('the library build', () => {
   test('emits one module and its declarations per source, at its specifier (index.ts named after its directory)', () => {
@@ -153,7 +108,7 @@ describe('the library build', () => {
     }).sort();
     expect(build.modules.map((m) => m.name).sort()).toEqual(expected);
     expect(jsFiles()).toEqual(expected.map((s) => `${s}.js`).sort());
-    expect(filesUnder(outdir).filter((f) => f.endsWith('.d.ts'))).toEqual(expected.map((s) => `${s}.d.ts`).sort());
+    expect(filesUnder(outdir, (f) => f.endsWith('.d.ts'))).toEqual(expected.map((s) => `${s}.d.ts`).sort());
   });
 
   test('manifests/ is up to date (npm run build rewrites it when a module is added or removed)', () => {
@@ -221,7 +176,7 @@ describe('the library build', () => {
     ready();
     const gpio = fs.readFileSync(join(outdir, 'genirq/esp32/gpio.d.ts'), 'utf8');
     expect(gpio).toMatch(/from '\.\.\/irq'/);
-    for (const file of filesUnder(outdir).filter((f) => f.endsWith('.d.ts'))) {
+    for (const file of filesUnder(outdir, (f) => f.endsWith('.d.ts'))) {
       const text = fs.readFileSync(join(outdir, file), 'utf8');
       for (const m of text.matchAll(/from '(\.[^']+)'/g)) {
         const target = join(outdir, dirname(file), m[1]);
@@ -237,7 +192,7 @@ describe('the emitted modules in XS', () => {
     ready();
     expect(smoke.error).toBeUndefined();
     const report = smoke.report!;
-    expect(report.modules).toEqual(jsFiles().map((f) => f.slice(0, -3)).sort((a, b) => a.localeCompare(b)));
+    expect(report.modules).toEqual(jsFiles().map((f) => f.slice(0, -3)).sort());
     expect(report.frozen.exports).toBeGreaterThan(0);
     expect(report.notFrozen).toEqual([]);
     expect(report.error).toBeUndefined();

@@ -42,13 +42,8 @@ function describeError(err: unknown): string {
 
 export async function main(modules: Readonly<Record<string, object>>): Promise<void> {
   const xs = xsnapGlobals();
-  const names = Object.keys(modules);
-  const frozen = freezeLikePreload(xs, names.map((name) => modules[name]!));
-  const notFrozen = names.flatMap((name) => Object.keys(modules[name]!).filter((key) => {
-    const value = (modules[name] as Record<string, unknown>)[key];
-    return ((typeof value === 'object' && value !== null) || typeof value === 'function') && !Object.isFrozen(value);
-  }).map((key) => `${name}.${key}`));
-  const report: SmokeReport = { type: 'report', modules: names, frozen, notFrozen, checks: [], logs: [] };
+  const { notFrozen, ...frozen } = freezeLikePreload(xs, modules);
+  const report: SmokeReport = { type: 'report', modules: Object.keys(modules), frozen, notFrozen, checks: [], logs: [] };
   const check = (name: SmokeCheck, ok: boolean, detail?: unknown): void => {
     report.checks.push(ok ? { name, ok } : { name, ok, detail: typeof detail === 'string' ? detail : JSON.stringify(detail) });
   };

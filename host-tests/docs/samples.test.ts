@@ -10,47 +10,23 @@
  *    files by `paths`, and Moddable's typings (examples/moddable.d.ts) for board code. tsc runs here, on the
  *    extracted files, rather than in `npm run typecheck`: the Markdown stays the only copy of each sample (no
  *    generated .ts files to commit and keep in step), and an error is reported at its line in the .md file.
- * 3. Samples are bundled with esbuild (as build/run.mjs does for `npm start`), the same imports mapped to the
- *    same files, and each runs in a Node process of its own: it passes when it finishes without throwing, and
- *    when its console output equals its ```text output block, if it has one. A sample whose top-level await
- *    never settles (Node's exit code 13) fails too.
+ * 3. Samples are bundled with esbuild, the same imports mapped to the same files, and each runs in a Node
+ *    process of its own: it passes when it finishes without throwing, and when its console output equals its
+ *    ```text output block, if it has one. A sample whose top-level await never settles (Node's exit code 13)
+ *    fails too.
  *
  * Alone: `npx jest host-tests/docs` (about 10 s).
  */
-import type * as esbuildTypes from 'esbuild';
+import * as esbuild from 'esbuild';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { execPath } from 'node:process';
+import { filesUnder } from '../../build/walk.mjs';
 import {
   codeBlocks, collectSamples, missingExcerptParts, normalizeOutput, sampleSource, type CodeBlock, type DocLocation,
   type Sample,
 } from './extract';
-
-// Jest runs this file as CommonJS (build/jest-transform.cjs); Node's modules are typed by hand, as in
-// host-tests/build/device-build.test.ts, so the program needs no @types/node.
-declare const require: (id: string) => unknown;
-declare const __dirname: string;
-
-type ExecFile = (
-  file: string, args: string[], options: { cwd: string; maxBuffer: number; timeout: number },
-  callback: (error: (Error & { code?: unknown; killed?: boolean }) | null, stdout: string, stderr: string) => void,
-) => unknown;
-interface Fs {
-  existsSync(path: string): boolean;
-  readFileSync(path: string, encoding: 'utf8'): string;
-  writeFileSync(path: string, data: string): void;
-  mkdirSync(path: string, options: { recursive: true }): void;
-  readdirSync(path: string): string[];
-  rmSync(path: string, options: { recursive: true; force: true }): void;
-}
-interface Path {
-  join(...parts: string[]): string;
-  resolve(...parts: string[]): string;
-  relative(from: string, to: string): string;
-}
-
-const { execFile } = require('node:child_process') as { execFile: ExecFile };
-const { execPath } = require('node:process') as { execPath: string };
-const path = require('node:path') as Path;
-const fs = require('node:fs') as Fs;
-const esbuild = require('esbuild') as typeof esbuildTypes;
 
 const root = path.resolve(__dirname, '..', '..');
 const docsDir = path.join(root, 'docs');
@@ -81,7 +57,7 @@ function run(file: string, args: string[], timeout: number): Promise<RunResult> 
 
 /** Every Markdown file of docs/, parsed. */
 function readDocs(): { blocks: CodeBlock[]; problems: string[]; files: string[] } {
-  const files = fs.readdirSync(docsDir).filter((f) => f.endsWith('.md')).sort();
+  const files = filesUnder(docsDir, (f) => f.endsWith('.md'));
   const blocks: CodeBlock[] = [];
   const problems: string[] = [];
   for (const f of files) {
@@ -145,7 +121,7 @@ function tsconfig(files: string[]): string {
   }, null, 2);
 }
 
-const rootImports: esbuildTypes.Plugin = {
+const rootImports: esbuild.Plugin = {
   name: 'repository-root-imports',
   setup(build) {
     build.onResolve({ filter: ROOT_IMPORT }, async (args) => {
@@ -261,7 +237,7 @@ describe('docs/*.md code', () => {
           target: 'node20', sourcemap: 'inline', logLevel: 'silent', plugins: [rootImports],
         });
       } catch (err) {
-        const messages = (err as { errors?: esbuildTypes.Message[] }).errors ?? [];
+        const messages = (err as { errors?: esbuild.Message[] }).errors ?? [];
         const text = messages.map((e) => `${e.location ? `${e.location.file}:${e.location.line}:${e.location.column + 1}: ` : ''}${e.text}`).join('\n') || String(err);
         for (const s of all) results.set(s.name, { code: null, stdout: '', stderr: `esbuild failed:\n${toDocLocations(text)}`, timedOut: false });
         return;

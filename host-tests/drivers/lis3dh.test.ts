@@ -1,29 +1,36 @@
 /*
- * The LIS3DH driver on the simulated board: the register-level model on the I2C bus, reached through the
- * synchronous ECMA-419 I2C fake, its INT1 on a GPIO pin of the board's GPIO irq_chip.
+ * The LIS3DH driver on the simulated board booted as it ships: the register-level model on the I2C bus,
+ * reached through the provider fake's ECMA-419 I2C (the plain esp32 platform's shape: the app passes the pins),
+ * its INT1 on a GPIO pin of the shipping GPIO chip (hal/esp32/gpio.ts over the fake ECMA-419 DigitalBank).
  */
 import { IrqError } from '../../firmware/irq';
 import { Lis3dh, type Lis3dhOptions, type Lis3dhSample } from '../../firmware/drivers/lis3dh';
-import { SimBoard } from '../../hal/mock/board';
+import { bootSimBoard } from '../../hal/mock/boot';
 import { LevelSensor, Lis3dh as Lis3dhModel } from '../../hal/mock/devices';
-import { Ecma419I2cHost } from '../../hal/mock/ecma419/i2c';
 import type { LogEntry } from '../helpers/fake-chip';
 
 const ADDRESS = 0x18;
 const INT_PIN = 4;
+/** The board's I2C pins. */
+const SDA = 21;
+const SCL = 22;
 const G = 9.80665;
+/**
+ * Half a 100 Hz sample period: a run that ends this long after a sample time has read that sample (its
+ * interrupt, thread and I2C transfers take a few hundred µs of virtual CPU and bus time), so counts compare.
+ */
+const SETTLE_US = 5_000;
 
 function setup(options: Partial<Omit<Lis3dhOptions, 'i2c' | 'core' | 'irq'>> = {}, withModel = true) {
   const logs: LogEntry[] = [];
-  const board = new SimBoard({ seed: 5, log: (level, message) => logs.push({ level, message }) });
-  const { sim, core } = board;
+  const booted = bootSimBoard({ seed: 5, log: (level, message) => logs.push({ level, message }) });
+  const { board, sim, core, provider } = booted;
   const model = withModel ? new Lis3dhModel(sim, board.i2c, ADDRESS, { int1: board.pin(INT_PIN) }) : undefined;
-  const host = new Ecma419I2cHost(sim, board.i2c);
-  const i2c = new host.default.io({ ...host.default, address: ADDRESS, hz: 400_000 });
-  const irq = board.gpioToIrq(INT_PIN);
+  const i2c = new provider.device.io.I2C({ data: SDA, clock: SCL, address: ADDRESS, hz: 400_000 });
+  const irq = booted.gpioToIrq(INT_PIN);
   const batches: Lis3dhSample[][] = [];
   const driver = new Lis3dh({ i2c, core, irq, onSamples: (s) => batches.push([...s]), ...options });
-  return { board, sim, core, model, host, i2c, irq, driver, batches, logs };
+  return { booted, board, sim, core, model, i2c, irq, driver, batches, logs };
 }
 
 /** Set up, probe, and run `us` of virtual time. */
@@ -37,7 +44,7 @@ async function run(us: number, options: Parameters<typeof setup>[0] = {}) {
 
 describe('LIS3DH driver', () => {
   test('data ready at 100 Hz for a virtual second: about 100 samples, one interrupt each, no storm', async () => {
-    const { core, irq, model, driver, batches } = await run(1_000_000);
+    const { core, irq, model, driver, batches } = await run(1_000_000 + SETTLE_US);
     const samples = batches.flat();
     expect(samples.length).toBeGreaterThanOrEqual(99);
     expect(samples.length).toBeLessThanOrEqual(100);
@@ -64,13 +71,13 @@ describe('LIS3DH driver', () => {
     const { sim, core, irq, board } = await run(0);
     expect(core.irqToDesc(irq)!.triggerType).toBe(4);
     expect(core.irqThreads().map((t) => t.name)).toEqual([`irq/${irq}-lis3dh`]);
-    await sim.advance(100_000);
+    await sim.advance(100_000 + SETTLE_US);
     expect(board.pin(INT_PIN).level()).toBe(0);
     expect(core.irqToDesc(irq)!.masked).toBe(false);
   });
 
   test('FIFO watermark mode drains the watermark\'s worth of samples per interrupt', async () => {
-    const { core, irq, model, driver, batches } = await run(1_000_000, { mode: 'watermark', watermark: 10 });
+    const { core, irq, model, driver, batches } = await run(1_000_000 + SETTLE_US, { mode: 'watermark', watermark: 10 });
     expect(batches.length).toBeGreaterThanOrEqual(9);
     expect(batches.every((b) => b.length === 10)).toBe(true);
     expect(core.irqToDesc(irq)!.count).toBe(batches.length);

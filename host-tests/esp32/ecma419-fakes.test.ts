@@ -1,6 +1,11 @@
 /*
  * The host fakes of Moddable's ECMA-419 Digital and DigitalBank (hal/mock/ecma419/), against what
  * modules/io/digital/esp32/digitalbank.c and digital.js do.
+ *
+ * The fakes sit on the simulated GPIO peripheral through ESP-IDF's ISR service: an edge latches the pin's
+ * status bit, and the CPU runs the ISR (digitalISR, which posts to the message queue) in a simulator job of its
+ * own, so a test lets that job run (`await sim.advance(0)`) before it looks at the queue or the post counts.
+ * onReadable runs `latencyUs` after the post, charged the board's hardirq CPU cost (sim.cpu.hardirqUs) first.
  */
 import { SimBoard } from '../../hal/mock/board';
 import { createFakeDigitalIo } from '../../hal/mock/ecma419/digital';
@@ -141,7 +146,7 @@ describe('fake DigitalBank', () => {
     b.drive(1);
     a.drive(0);
     await sim.advance(100);
-    expect(calls).toEqual([{ mask: (1 << 4) | (1 << 5), self: bank, at: 50 }]);
+    expect(calls).toEqual([{ mask: (1 << 4) | (1 << 5), self: bank, at: 50 + sim.cpu.hardirqUs }]);
     expect(io.stats).toMatchObject({ edges: 3, coalesced: 1, deliveries: 1 });
     expect(io.coalesced(4)).toBe(1);
     b.drive(0); // pin 5 has no falls
@@ -156,10 +161,28 @@ describe('fake DigitalBank', () => {
     let calls = 0;
     const bank = new DigitalBank({ pins: 1 << 4, mode: DigitalBank.Input, rises: 1 << 4, onReadable: () => void calls++ });
     a.drive(1);
+    await sim.advance(0); // the ISR posts
+    expect(io.queue.length).toBe(1);
     bank.close();
     await sim.advance(100);
     expect(calls).toBe(0);
     expect(io.stats.cancelled).toBe(1);
+  });
+
+  test('an edge latched but not yet serviced when the bank is closed is dropped: gpio_reset_pin clears it', async () => {
+    const { board, sim, io, DigitalBank } = makeIo(50);
+    const a = board.pin(4).pushPull('a');
+    a.drive(0);
+    let calls = 0;
+    const bank = new DigitalBank({ pins: 1 << 4, mode: DigitalBank.Input, rises: 1 << 4, onReadable: () => void calls++ });
+    a.drive(1);
+    expect(board.gpio.readStatus(0)).toBe(1 << 4);
+    bank.close();
+    expect(board.gpio.readStatus(0)).toBe(0);
+    expect(board.gpio.intEnabled(4)).toBe(false);
+    await sim.advance(100);
+    expect(calls).toBe(0);
+    expect(io.stats).toMatchObject({ edges: 0, cancelled: 0, deliveries: 0 });
   });
 });
 
@@ -257,6 +280,8 @@ describe('fake DigitalBank: as strict as digitalbank.c', () => {
     ext.drive(0);
     new DigitalBank({ pins: 1 << 4, mode: DigitalBank.Input, rises: 1 << 4, onReadable: () => {} });
     ext.drive(1);
+    expect(io.queue.length).toBe(0); // the ISR has not run yet
+    await sim.advance(0);
     expect(io.queue.length).toBe(1);
     await sim.advance(100);
     expect(io.queue.length).toBe(0);
@@ -274,7 +299,8 @@ describe('fake DigitalBank: as strict as digitalbank.c', () => {
       new DigitalBank({ pins: 1 << gpio, mode: DigitalBank.Input, rises: 1 << gpio, falls: 1 << gpio, onReadable: () => void calls.push(gpio) });
       return d;
     });
-    for (const d of drivers) d.drive(1); // three posts, room for two
+    for (const d of drivers) d.drive(1);
+    await board.sim.advance(0); // one ISR run, three posts, room for two
     expect(io.stats.postFailures).toBe(1);
     expect(io.silentBanks()).toBe(1);
     await board.sim.advance(2_000);
@@ -292,17 +318,21 @@ describe('fake DigitalBank: as strict as digitalbank.c', () => {
   test('a closed bank\'s queued message keeps its queue slot until the JavaScript thread reaches it', async () => {
     const { board, io, a, b, bankA } = twoRisingBanks();
     a.drive(1);
+    await board.sim.advance(0);
     bankA.close();
-    b.drive(1); // the queue still holds A's dead message
+    b.drive(1);
+    await board.sim.advance(0); // the queue still holds A's dead message
     expect(io.stats).toMatchObject({ cancelled: 1, postFailures: 1 });
     await board.sim.advance(2_000);
     expect(io.queue.length).toBe(0);
   });
 
-  test('a bank closed after a failed post leaks its native record (useCount never reaches 0)', () => {
-    const { io, a, b, bankB } = twoRisingBanks();
+  test('a bank closed after a failed post leaks its native record (useCount never reaches 0)', async () => {
+    const { board, io, a, b, bankB } = twoRisingBanks();
     a.drive(1);
     b.drive(1);
+    await board.sim.advance(0); // one ISR run: A's post fills the queue, B's fails
+    expect(io.stats.postFailures).toBe(1);
     bankB.close();
     expect(io.stats.leakedRecords).toBe(1);
   });

@@ -41,4 +41,24 @@ describe('fake host providers', () => {
     expect(a.fakes.digital.queue).toBe(a.fakes.queue);
     expect(b.fakes.queue.capacity).toBe(3);
   });
+
+  test('an edge on a DigitalBank reaches the shared queue once the CPU has run the GPIO ISR, a simulator job later', async () => {
+    const board = new SimBoard({ seed: 1 });
+    const { device, fakes } = createFakeProvider(board, { shape: 'esp32', latencyUs: 100 });
+    const ext = board.pin(4).pushPull('ext');
+    ext.drive(0);
+    const masks: number[] = [];
+    const { DigitalBank } = device.io;
+    new DigitalBank({ pins: 1 << 4, mode: DigitalBank.Input, rises: 1 << 4, onReadable: (m: number) => void masks.push(m) });
+    ext.drive(1);
+    expect(board.gpio.readStatus(0)).toBe(1 << 4); // latched by the peripheral
+    expect(fakes.queue.length).toBe(0);
+    await board.sim.advance(0); // the ISR: ESP-IDF's service calls digitalISR, which posts
+    expect(board.gpio.readStatus(0)).toBe(0);
+    expect(fakes.queue.length).toBe(1);
+    expect(masks).toEqual([]);
+    await board.sim.advance(100);
+    expect(masks).toEqual([1 << 4]);
+    expect(fakes.queue.length).toBe(0);
+  });
 });

@@ -9,7 +9,7 @@ import { checkChromeTrace } from '../helpers/chrome-trace';
 
 test('npm start -- --trace FILE writes a Chrome trace of the demo with a track per irq thread', () => {
   const file = 'build/out/demo-trace.test.json';
-  const out = execFileSync(process.argv[0], ['build/run.mjs', 'hal/mock/demo.ts', '--trace', file, '--seconds', '1'], { encoding: 'utf8', timeout: 60_000 });
+  const out = execFileSync(process.execPath, ['--import', 'tsx', 'hal/mock/demo.ts', '--trace', file, '--seconds', '1'], { encoding: 'utf8', timeout: 60_000 });
   expect(out).toMatch(/\/proc\/interrupts/);
   expect(out).toMatch(new RegExp(`events written to ${file}`));
   const trace = JSON.parse(readFileSync(file, 'utf8')) as ChromeTrace;

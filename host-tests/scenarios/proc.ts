@@ -3,7 +3,6 @@
  */
 import { IRQ_HANDLED, IRQ_NONE, IRQF_ONESHOT, IRQF_TRIGGER_FALLING, IRQF_TRIGGER_LOW, IRQF_TRIGGER_RISING } from '../../firmware/irq';
 import { LevelSensor, PushButton, SENSOR_STATUS } from '../../hal/mock/devices';
-import { ETS_GPIO_INTR_SOURCE } from '../../hal/mock/intc';
 import type { Scenario } from './assert';
 import { makeBoard } from './board';
 
@@ -11,7 +10,7 @@ export const procScenarios: readonly Scenario[] = [
   {
     name: 'proc: the interrupt table lists counts, chips, pins, triggers, actions and states',
     async run(t) {
-      const { board, sim, core } = makeBoard();
+      const { board, hw, sim, core, gpio } = makeBoard();
       const button = new PushButton(sim, board.pin(0), { bounces: 0 });
       const buttonIrq = board.gpioToIrq(0);
       core.requestIrq(buttonIrq, () => IRQ_HANDLED, IRQF_TRIGGER_FALLING, 'button', button);
@@ -36,9 +35,12 @@ export const procScenarios: readonly Scenario[] = [
       t.match(row(buttonIrq), new RegExp(`^\\s*${buttonIrq}\\s+3\\s+0\\s+0\\s+esp32-gpio\\s+0\\s+edge-falling\\s+button$`), 'button row');
       t.match(row(sensorIrq), new RegExp(`^\\s*${sensorIrq}\\s+2\\s+0\\s+0\\s+esp32-gpio\\s+21\\s+level-low\\s+sensor$`), 'sensor row');
       t.match(row(idleIrq), /\s+0\s+0\s+0\s+esp32-gpio\s+12\s+edge-rising\s+idle \[disabled\(depth 1\)\]$/, 'disabled row');
-      const delivered = board.intc.delivered(ETS_GPIO_INTR_SOURCE);
-      t.equal(delivered, 5, 'GPIO source deliveries');
-      t.match(row(board.gpio.parentIrq), new RegExp(`^\\s*${board.gpio.parentIrq}\\s+${delivered}\\s+0\\s+0\\s+esp32-intc\\s+${ETS_GPIO_INTR_SOURCE}\\s+none\\s+\\(chained\\)$`), 'chained parent row');
+      t.equal(hw.gpio.interruptsTaken, 5, 'GPIO interrupts the CPU took (ETS_GPIO_INTR_SOURCE)');
+      const delivered = gpio.stats.deliveries;
+      t.equal(delivered, 5, 'onReadable deliveries, one per interrupt');
+      // The chip's parent line is not a CPU interrupt source but its onReadable, allocated outside any domain
+      // (its hwirq is its irq); it counts one interrupt per delivery.
+      t.match(row(gpio.parentIrq), new RegExp(`^\\s*${gpio.parentIrq}\\s+${delivered}\\s+0\\s+0\\s+esp32-gpio-onreadable\\s+${gpio.parentIrq}\\s+none\\s+\\(chained\\)$`), 'chained parent row');
       t.equal(row(board.gpioToIrq(33)), '', 'a line never requested and never fired has no row');
       t.match(lines[lines.length - 1], /^ERR:\s+1$/, 'ERR row');
 

@@ -18,16 +18,16 @@ export const threadedScenarios: readonly Scenario[] = [
   {
     name: 'threaded: a level sensor on I2C with IRQF_ONESHOT raises exactly one interrupt per data-ready',
     async run(t) {
-      const { board, sim, core } = makeBoard();
+      const { board, sim, core, gpio } = makeBoard();
       const sensor = new LevelSensor(sim, board.i2c, 0x18, board.pin(21));
       const irq = board.gpioToIrq(21);
       const samples: number[] = [];
       const maskedDuringRead: boolean[] = [];
       core.requestThreadedIrq(irq, null, async () => {
-        maskedDuringRead.push(!board.gpio.intEnabled(21));
+        maskedDuringRead.push(gpio.pinInfo(21).masked);
         const status = await board.i2c.readRegister(0x18, SENSOR_STATUS);
         if (status === 0) return IRQ_NONE;
-        maskedDuringRead.push(!board.gpio.intEnabled(21));
+        maskedDuringRead.push(gpio.pinInfo(21).masked);
         samples.push(await board.i2c.readRegister(0x18, SENSOR_DATA));
         return IRQ_HANDLED;
       }, IRQF_ONESHOT | IRQF_TRIGGER_LOW, 'sensor', sensor);
@@ -43,7 +43,7 @@ export const threadedScenarios: readonly Scenario[] = [
       t.equal(sensor.statusReads, 5, 'one STATUS read per event: no extra interrupt after the thread');
       t.equal(sensor.eventsCleared, 5, 'events cleared');
       t.equal(desc.masked, false, 'unmasked once the thread is done');
-      t.equal(board.gpio.intEnabled(21), true, 'the pin interrupt is enabled again');
+      t.equal(gpio.pinInfo(21).masked, false, 'the pin is unmasked again');
       const info = threadNamed(core, `irq/${irq}-sensor`);
       t.ok(info !== undefined, 'the thread is listed as irq/N-sensor');
       t.equal(info!.runs, 5, 'thread runs');
@@ -114,7 +114,7 @@ export const threadedScenarios: readonly Scenario[] = [
   {
     name: 'threaded: a thread that throws or rejects is isolated, counted, and its oneshot line unmasked',
     async run(t) {
-      const { board, sim, core, logged } = makeBoard();
+      const { board, sim, core, gpio, logged } = makeBoard();
       const out = board.pin(4).pushPull('dev');
       out.drive(0);
       const faultyIrq = board.gpioToIrq(4);
@@ -153,7 +153,7 @@ export const threadedScenarios: readonly Scenario[] = [
       t.ok(logged('error', new RegExp(`irq/${faultyIrq}-faulty: thread function failed: Error: sync fault`)), 'sync failure logged with the thread name');
       t.ok(logged('error', new RegExp(`irq/${faultyIrq}-faulty: thread function failed: Error: async fault`)), 'async failure logged with the thread name');
       t.equal(core.irqToDesc(faultyIrq)!.masked, false, 'the faulty oneshot line is unmasked');
-      t.equal(board.gpio.intEnabled(4), true, 'its pin interrupt is enabled');
+      t.equal(gpio.pinInfo(4).masked, false, 'its pin is unmasked');
       t.deepEqual(samples, [1, 2, 3], 'the other line was served throughout');
       t.equal(threadNamed(core, `irq/${sensorIrq}-sensor`)!.errors, 0, 'the other thread has no error');
     },

@@ -89,7 +89,8 @@ function describeError(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
 
-export function main(firmwareModules: readonly object[]): void {
+/** `firmwareModules`: every firmware module's namespace, by path (build/xs/host.mjs's bundleForXs). */
+export function main(firmwareModules: Readonly<Record<string, object>>): void {
   const xs = xsnapGlobals();
   freezeLikePreload(xs, firmwareModules);
   const decoder = new TextDecoder();

@@ -5,12 +5,14 @@
  *   framework: the core as a driver uses it (requestIrq / requestThreadedIrq);
  *   floor:     the least hand-written code that does the same work on the same hardware or stubs, calling no
  *              function of the framework.
- * On the simulated board (the first entries) the floor runs on the same simulated hardware (simulator,
- * interrupt controller, GPIO peripheral, I2C bus, devices), built without an IrqCore (floorBoard): the
- * interrupt controller's delivery enters the floor's own vector, a hand-written cascade masks the source,
- * reads GPIO_STATUS, acks and masks the pin through the peripheral's registers (its chip operations), runs the
- * handler or defers the thread with the simulator's defer (what the framework's runner uses there), and
- * unmasks. So framework minus floor is what the framework costs per interrupt.
+ * On the simulated board (the first entries) the framework is the board as it boots (hal/mock/boot.ts: the
+ * hardware, Moddable's IO fakes over it, one IrqCore and hal/esp32's GPIO chip), and the floor runs on the same
+ * hardware and the same IO fakes (simulator, GPIO peripheral, ESP-IDF's ISR service, DigitalBank and its
+ * message queue, I2C bus, devices) without an IrqCore or the HAL's chip (floorBoard): its own DigitalBank's
+ * onReadable runs the handler, or masks the pin in software and defers the thread with a deferred call of the
+ * simulator's platform (what the framework's runner uses there), and the thread unmasks, reading the level as
+ * an emulated level line must. So framework minus floor is what the framework (the core and the HAL's chip)
+ * costs per interrupt.
  * Most of either figure is the simulated hardware and the simulator, so the "core alone" entries measure the
  * same two paths with neither: a chip whose operations do nothing and a platform whose deferred calls wait
  * in an array, the interrupts raised by calling genericHandleIrq (framework) or the dispatch (floor).
@@ -23,22 +25,21 @@
  * takes workloads), or a measurement there with its own protocol (host-tests/xs/bench-entry.ts takes new ops).
  */
 import {
-  IRQ_HANDLED, IRQ_TYPE_EDGE_RISING, IRQ_TYPE_LEVEL_LOW, IRQF_ONESHOT, IRQF_TRIGGER_FALLING, IRQF_TRIGGER_LOW,
+  IRQ_HANDLED, IRQF_ONESHOT, IRQF_TRIGGER_FALLING, IRQF_TRIGGER_LOW,
   IRQF_TRIGGER_RISING, IrqCore, handleEdgeIrq, handleLevelIrq, type IrqChip, type IrqCoreOptions, type IrqData, type IrqDesc, type Platform,
 } from '../../firmware/irq';
 import { Mcp23017Irq, type Mcp23017Bus } from '../../firmware/drivers/mcp23017';
 import { Esp32Gpio } from '../../hal/esp32/gpio';
 import type { DigitalBankInstance, DigitalBankOptions, ModdableTime, ModdableTimer } from '../../hal/esp32/io-types';
-import { socPins } from '../../hal/esp32/pins';
 import { createEsp32Platform } from '../../hal/esp32/platform';
 import { SimBoard } from '../../hal/mock/board';
+import { bootSimBoard, type BootedBoard } from '../../hal/mock/boot';
 import { LevelSensor, MCP23017_IOCON, MCP23017_REG, Mcp23017, SENSOR_STATUS } from '../../hal/mock/devices';
 import {
   DIGITAL_INPUT, DIGITAL_INPUT_PULL_DOWN, DIGITAL_INPUT_PULL_UP, DIGITAL_INPUT_PULL_UP_DOWN, DIGITAL_OUTPUT, DIGITAL_OUTPUT_OPEN_DRAIN,
 } from '../../hal/mock/ecma419/digitalbank';
-import { Esp32Gpio as SimGpio } from '../../hal/mock/gpio';
-import { I2cBus } from '../../hal/mock/i2c';
-import { ETS_GPIO_INTR_SOURCE, Esp32Intc } from '../../hal/mock/intc';
+import { createFakeProvider } from '../../hal/mock/ecma419/provider';
+import type { I2cBus } from '../../hal/mock/i2c';
 import { createTime } from '../../hal/mock/moddable/time';
 import { createTimer } from '../../hal/mock/moddable/timer';
 import { Simulator } from '../../hal/mock/sim';
@@ -76,8 +77,8 @@ const SENSOR_ADDRESS = 0x18;
 const PERIOD_US = 100;
 const PULSE_WIDTH_US = 10;
 
-function quietBoard(): SimBoard {
-  return new SimBoard({ seed: 1, log: () => {} });
+function quietBoard(): BootedBoard {
+  return bootSimBoard({ seed: 1 });
 }
 
 /**
@@ -142,70 +143,20 @@ function clearSensor(sensor: LevelSensor): void {
 }
 
 /**
- * What a chip operation of the simulated hardware reads of a line: its hwirq (the interrupt controller's
- * source) and chipData (the GPIO peripheral's pin). The floor drives the peripherals' registers through those
- * operations, with this in place of the core's irq_data. `desc` takes what the GPIO chip's irqSetType sets
- * on a line's descriptor (its flow handler), which the floor has none of and never reads.
- */
-function lineData(chip: IrqChip, hwirq: number): IrqData {
-  return { irq: 0, hwirq, chip, chipData: hwirq, domain: undefined, triggerType: 0, desc: {} as IrqDesc };
-}
-
-/** The number the floor's stand-in gives the GPIO source line (any irq but 0 will do: 0 is "not mapped"). */
-const FLOOR_GPIO_SOURCE_IRQ = 1;
-
-/**
- * The simulated board's hardware without the framework: the same simulator (same seed), interrupt controller,
- * GPIO peripheral and I2C bus as SimBoard builds. The models take the core by injection, to map their lines
- * at construction and to enter a line when the interrupt controller delivers one; the floor hands them a
- * stand-in with only those calls, and the delivery (the CPU's vector into software) enters `board.vector`,
- * the floor's own cascade. The cast: IrqCore's private fields make a structural stand-in unassignable,
- * and the models call nothing else of it (hal/mock/intc.ts, hal/mock/gpio.ts).
+ * The simulated board's hardware and Moddable's IO fakes on it without the framework: the same board (same
+ * seed, same CPU charges) and the same provider fake as bootSimBoard builds, with no IrqCore and no HAL chip.
+ * The floor opens its own DigitalBank, whose onReadable is its whole interrupt path.
  */
 function floorBoard() {
-  const board = {
-    sim: new Simulator({ seed: 1 }),
-    vector: (): void => {
-      throw new Error('bench: the floor has no vector');
-    },
-  };
-  const standIn = {
-    irqDomainCreateLinear: (): object => ({}),
-    irqCreateMapping: (): number => FLOOR_GPIO_SOURCE_IRQ,
-    irqFindMapping: (): number => FLOOR_GPIO_SOURCE_IRQ,
-    irqSetChainedHandlerAndData: (): void => {},
-    genericHandleIrq: (): void => board.vector(),
-    log: (): void => {},
-  };
-  const core = standIn as unknown as IrqCore;
-  const intc = new Esp32Intc(board.sim, core);
-  const gpio = new SimGpio(core, intc, socPins('esp32'));
-  return Object.assign(board, { intc, gpio, i2c: new I2cBus(board.sim) });
+  const board = new SimBoard({ seed: 1 });
+  const provider = createFakeProvider(board, { shape: 'esp32', latencyUs: 0 });
+  return { board, sim: board.sim, i2c: board.i2c, DigitalBank: provider.device.io.DigitalBank };
 }
 
-type FloorBoard = ReturnType<typeof floorBoard>;
-
-/**
- * The floor's vector: what the framework's chained handler on the GPIO source line does around the pins
- * (mask the source at the interrupt controller, dispatch, unmask it), with `dispatch` for the pins. The
- * source is enabled here, as the core enables a line when its chained handler is installed.
- */
-function handWrittenCascade(board: FloorBoard, dispatch: () => void): void {
-  const intcChip = board.intc.chip;
-  const source = lineData(intcChip, ETS_GPIO_INTR_SOURCE);
-  board.vector = () => {
-    intcChip.irqMask!(source);
-    dispatch();
-    intcChip.irqUnmask!(source);
-  };
-  intcChip.irqUnmask!(source);
-}
-
-/** A pin of the floor's GPIO peripheral set to `type` (INT_TYPE), not enabled yet: its line data. */
-function floorPin(board: FloorBoard, pin: number, type: number): IrqData {
-  const data = lineData(board.gpio.chip, pin);
-  board.gpio.chip.irqSetType!(data, type);
-  return data;
+/** A deferred call on the simulator's platform, made once: what the framework's runner schedules per burst. */
+function floorDeferred(sim: Simulator, cb: () => void): () => void {
+  const deferred = sim.platform.createDeferred!(cb);
+  return () => deferred.schedule();
 }
 
 // ---- an edge irq with a primary handler only ----
@@ -223,24 +174,21 @@ function edgeFramework(): Workload {
 }
 
 function edgeFloor(): Workload {
-  const board = floorBoard();
-  const out = board.gpio.net(PIN).pushPull('source');
+  const { board, sim, DigitalBank } = floorBoard();
+  const out = board.pin(PIN).pushPull('source');
   out.drive(0);
-  const data = floorPin(board, PIN, IRQ_TYPE_EDGE_RISING);
-  const chip = board.gpio.chip;
-  chip.irqUnmask!(data);
   let handled = 0;
   const handler = (): number => {
     handled++;
     return IRQ_HANDLED;
   };
-  handWrittenCascade(board, () => {
-    if (board.gpio.status & PIN_BIT) {
-      chip.irqAck!(data);
-      handler();
-    }
+  new DigitalBank({
+    pins: PIN_BIT, mode: DigitalBank.Input, rises: PIN_BIT,
+    onReadable: (triggered: number) => {
+      if (triggered & PIN_BIT) handler();
+    },
   });
-  return boardWorkload(board.sim, (n) => pulses(board.sim, out, n), () => handled);
+  return boardWorkload(sim, (n) => pulses(sim, out, n), () => handled);
 }
 
 // ---- a threaded oneshot level irq: null primary handler, IRQF_ONESHOT, a sync thread that clears the device ----
@@ -257,26 +205,34 @@ function oneshotFramework(): Workload {
   return boardWorkload(board.sim, (n) => dataReady(board.sim, sensor, n), () => handled);
 }
 
+/**
+ * The level-low line by hand, as the HAL emulates it on a falling edge: onReadable, unless the pin is masked,
+ * masks it and defers the thread; the thread clears the sensor and unmasks, and the unmask reads the level (a
+ * level still low goes round again).
+ */
 function oneshotFloor(): Workload {
-  const board = floorBoard();
-  const sensor = new LevelSensor(board.sim, board.i2c, SENSOR_ADDRESS, board.gpio.net(PIN));
-  const data = floorPin(board, PIN, IRQ_TYPE_LEVEL_LOW);
-  const chip = board.gpio.chip;
-  chip.irqUnmask!(data);
+  const { board, sim, i2c, DigitalBank } = floorBoard();
+  const sensor = new LevelSensor(sim, i2c, SENSOR_ADDRESS, board.pin(PIN));
   let handled = 0;
+  let masked = false;
+  const raise = (): void => {
+    masked = true;
+    schedule();
+  };
   const thread = (): void => {
     clearSensor(sensor);
     handled++;
-    chip.irqUnmask!(data);
+    masked = false;
+    if ((bank.read() & PIN_BIT) === 0) raise();
   };
-  handWrittenCascade(board, () => {
-    if (board.gpio.status & PIN_BIT && board.gpio.intEnabled(PIN)) {
-      chip.irqMask!(data);
-      chip.irqAck!(data);
-      board.sim.defer(thread);
-    }
+  const schedule = floorDeferred(sim, thread);
+  const bank = new DigitalBank({
+    pins: PIN_BIT, mode: DigitalBank.Input, falls: PIN_BIT,
+    onReadable: (triggered: number) => {
+      if (triggered & PIN_BIT && !masked) raise();
+    },
   });
-  return boardWorkload(board.sim, (n) => dataReady(board.sim, sensor, n), () => handled);
+  return boardWorkload(sim, (n) => dataReady(sim, sensor, n), () => handled);
 }
 
 // ---- a pin of the nested I2C expander: an MCP23017 whose INT is a threaded oneshot parent on an ESP32 pin ----
@@ -375,12 +331,11 @@ function expanderFramework(): Workload {
  * mirrored and open drain, interrupt-on-change against the previous level (INTCON 0) for the one pin.
  */
 function expanderFloor(): Workload {
-  const board = floorBoard();
-  const { sim, i2c } = board;
-  const source = expanderOn(sim, i2c, board.gpio.net(EXPANDER_INT_PIN));
-  const data = floorPin(board, EXPANDER_INT_PIN, IRQ_TYPE_LEVEL_LOW);
-  const chip = board.gpio.chip;
+  const { board, sim, i2c, DigitalBank } = floorBoard();
+  const source = expanderOn(sim, i2c, board.pin(EXPANDER_INT_PIN));
   let handled = 0;
+  let masked = true;
+  let bank: ReturnType<typeof openBank> | undefined;
   const handler = (): number => {
     handled++;
     return IRQ_HANDLED;
@@ -388,18 +343,26 @@ function expanderFloor(): Workload {
   // INTFA, INTFB, INTCAPA, INTCAPB, GPIOA, GPIOB: the driver's read, which clears the interrupt. (An async
   // function measures a few units under the same job written with .then.)
   const statusRead = [MCP23017_REG.INTFA];
+  const raise = (): void => {
+    masked = true;
+    schedule();
+  };
+  const unmask = (): void => {
+    masked = false;
+    if ((bank!.read() & EXPANDER_INT_BIT) === 0) raise();
+  };
   const job = async (): Promise<void> => {
     const r = await i2c.writeRead(EXPANDER_ADDRESS, statusRead, 6);
     if (r[0] & EXPANDER_PIN_BIT && !(r[2] & EXPANDER_PIN_BIT)) handler();
-    chip.irqUnmask!(data);
+    unmask();
   };
-  const deferred = (): void => void job();
-  handWrittenCascade(board, () => {
-    if (board.gpio.status & EXPANDER_INT_BIT && board.gpio.intEnabled(EXPANDER_INT_PIN)) {
-      chip.irqMask!(data);
-      chip.irqAck!(data);
-      sim.defer(deferred);
-    }
+  const schedule = floorDeferred(sim, () => void job());
+  // The ESP32 pin's level-low line, on its falling edge (as the HAL emulates it).
+  const openBank = () => new DigitalBank({
+    pins: EXPANDER_INT_BIT, mode: DigitalBank.Input, falls: EXPANDER_INT_BIT,
+    onReadable: (triggered: number) => {
+      if (triggered & EXPANDER_INT_BIT && !masked) raise();
+    },
   });
   return expanderWorkload(sim, source, async () => {
     const configured = (async () => {
@@ -409,7 +372,8 @@ function expanderFloor(): Workload {
     })();
     await sim.runUntilIdle();
     await configured;
-    chip.irqUnmask!(data);
+    bank = openBank();
+    unmask();
   }, () => handled);
 }
 

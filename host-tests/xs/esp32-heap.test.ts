@@ -4,17 +4,8 @@
  * `node build/bench.mjs --workload ... --only ... --json` in a child process (xsnap's Node API locks down the
  * process it runs in). Both figures are deterministic: XS counts slots, and the workload is the same every run.
  */
-declare const require: (id: string) => unknown;
-declare const __dirname: string;
-
-type ExecFile = (
-  file: string, args: string[], options: { cwd: string; maxBuffer: number; timeout: number },
-  callback: (error: Error | null, stdout: string, stderr: string) => void,
-) => unknown;
-
-const { execFile } = require('node:child_process') as { execFile: ExecFile };
-const { execPath } = require('node:process') as { execPath: string };
-const { resolve } = require('node:path') as { resolve: (...parts: string[]) => string };
+import { resolve } from 'node:path';
+import { lastJsonLine, runNode } from '../../build/run-node.mjs';
 
 interface Row<T> {
   id: string;
@@ -26,18 +17,10 @@ interface Figures {
   'xs-alloc': Row<number>[];
 }
 
-function bench(): Promise<Figures> {
+async function bench(): Promise<Figures> {
   const args = ['build/bench.mjs', '--workload', 'threaded-oneshot-esp32', '--only', 'xs-heap,xs-alloc', '--json'];
-  return new Promise((done, fail) => {
-    execFile(execPath, args, { cwd: resolve(__dirname, '..', '..'), maxBuffer: 16 * 1024 * 1024, timeout: 300_000 }, (error, stdout, stderr) => {
-      const line = stdout.trim().split('\n').pop() ?? '';
-      try {
-        done(JSON.parse(line) as Figures);
-      } catch {
-        fail(new Error(`build/bench.mjs gave no figures${error ? ` (${error.message})` : ''}\n${stderr}${stdout}`));
-      }
-    });
-  });
+  const run = await runNode(args, { cwd: resolve(__dirname, '..', '..'), timeoutMs: 300_000 });
+  return lastJsonLine<Figures>(`node ${args.join(' ')}`, run);
 }
 
 let figures: Figures;

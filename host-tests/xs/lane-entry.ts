@@ -34,17 +34,12 @@ function describeError(err: unknown): string {
  */
 let abandon: ((reason: Error) => void) | undefined;
 
-export async function main(firmwareModules: readonly object[]): Promise<void> {
+/** `firmwareModules`: every firmware module's namespace, by path (build/xs/host.mjs's bundleForXs). */
+export async function main(firmwareModules: Readonly<Record<string, object>>): Promise<void> {
   const xs = xsnapGlobals();
-  const frozen = freezeLikePreload(xs, firmwareModules);
-  const notFrozen = firmwareModules.flatMap((ns) => Object.keys(ns).filter((key) => {
-    const value = (ns as Record<string, unknown>)[key];
-    return ((typeof value === 'object' && value !== null) || typeof value === 'function') && !Object.isFrozen(value);
-  }));
   send(xs, {
     type: 'frozen',
-    ...frozen,
-    notFrozen,
+    ...freezeLikePreload(xs, firmwareModules),
     builtinsFrozen: [Object.prototype, Function.prototype, Array.prototype, Error.prototype, Promise.prototype, Map.prototype].every((o) => Object.isFrozen(o)),
     hasSetImmediate: typeof (globalThis as { setImmediate?: unknown }).setImmediate === 'function',
   });

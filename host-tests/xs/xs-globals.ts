@@ -37,33 +37,43 @@ export function send(xs: XsnapGlobals, message: unknown): void {
   xs.issueCommand(bytes.buffer as ArrayBuffer);
 }
 
+/** What freezeLikePreload froze, and `module.export` of every export it left unfrozen (none expected). */
+export interface Frozen {
+  builtins: number;
+  exports: number;
+  notFrozen: string[];
+}
+
+const isObject = (value: unknown): value is object => (typeof value === 'object' && value !== null) || typeof value === 'function';
+
 /**
  * Freeze what Moddable's preload freezes on the board, before anything runs: the built-in objects (every
  * global but the global object itself, with their prototypes and methods: the effect of lockdown's freezing, which
- * this build of xsnap does not offer as a global) and every export of the given firmware modules (classes
- * with their prototypes and statics, functions, constant tables). Module namespace properties are getters
- * in a bundle, so each export's value is hardened, not the namespace.
+ * this build of xsnap does not offer as a global) and every export of the given modules (classes with their
+ * prototypes and statics, functions, constant tables), by name as build/xs/host.mjs's bundleForXs passes them.
+ * Module namespace properties are getters in a bundle, so each export's value is hardened, not the namespace.
  */
-export function freezeLikePreload(xs: XsnapGlobals, modules: readonly object[]): { builtins: number; exports: number } {
+export function freezeLikePreload(xs: XsnapGlobals, modules: Readonly<Record<string, object>>): Frozen {
   let builtins = 0;
   for (const name of Object.getOwnPropertyNames(globalThis)) {
     const value = (globalThis as Record<string, unknown>)[name];
     // globalThis (and XS's alias `global`) stays open, as on the board, where programs still add globals.
     if (value === globalThis) continue;
-    if ((typeof value === 'object' && value !== null) || typeof value === 'function') {
+    if (isObject(value)) {
       xs.harden(value);
       builtins++;
     }
   }
   let exports = 0;
-  for (const ns of modules) {
+  const notFrozen: string[] = [];
+  for (const [name, ns] of Object.entries(modules)) {
     for (const key of Object.keys(ns)) {
       const value = (ns as Record<string, unknown>)[key];
-      if ((typeof value === 'object' && value !== null) || typeof value === 'function') {
-        xs.harden(value);
-        exports++;
-      }
+      if (!isObject(value)) continue;
+      xs.harden(value);
+      exports++;
+      if (!Object.isFrozen(value)) notFrozen.push(`${name}.${key}`);
     }
   }
-  return { builtins, exports };
+  return { builtins, exports, notFrozen };
 }

@@ -5,12 +5,9 @@
  * (xsnap's Node API locks down the process it runs in), and each scenario is reported here as its own test.
  * Alone: `node build/xs/lane.mjs`, or `npx jest host-tests/xs`.
  */
+import { resolve } from 'node:path';
+import { lastJsonLine, runNode } from '../../build/run-node.mjs';
 import { scenarios } from '../scenarios';
-
-// Jest runs this file as CommonJS (build/jest-transform.cjs). Node's modules are typed by hand here so the
-// program needs no @types/node: the firmware must not type-check against Node's globals.
-declare const require: (id: string) => unknown;
-declare const __dirname: string;
 
 interface ScenarioResult {
   name: string;
@@ -36,30 +33,12 @@ interface LaneReport {
   variants: VariantReport[];
 }
 
-type ExecFile = (
-  file: string, args: string[], options: { cwd: string; maxBuffer: number; timeout: number },
-  callback: (error: (Error & { code?: unknown }) | null, stdout: string, stderr: string) => void,
-) => unknown;
-
-const { execFile } = require('node:child_process') as { execFile: ExecFile };
-const { execPath } = require('node:process') as { execPath: string };
-const { resolve } = require('node:path') as { resolve: (...parts: string[]) => string };
-
 const root = resolve(__dirname, '..', '..');
 const VARIANT_IDS = ['xsnap', 'board-drain'] as const;
 
-function runLane(): Promise<LaneReport> {
-  return new Promise((done, fail) => {
-    execFile(execPath, ['build/xs/lane.mjs', '--json'], { cwd: root, maxBuffer: 64 * 1024 * 1024, timeout: 600_000 }, (error, stdout, stderr) => {
-      // The lane exits 1 when a scenario fails; its report is still on stdout.
-      const line = stdout.trim().split('\n').pop() ?? '';
-      try {
-        done(JSON.parse(line) as LaneReport);
-      } catch {
-        fail(new Error(`the XS lane produced no report${error ? ` (${error.message})` : ''}\n${stderr}${stdout}`));
-      }
-    });
-  });
+async function runLane(): Promise<LaneReport> {
+  const run = await runNode(['build/xs/lane.mjs', '--json'], { cwd: root, timeoutMs: 600_000 });
+  return lastJsonLine<LaneReport>('node build/xs/lane.mjs --json', run);
 }
 
 let report: LaneReport | undefined;

@@ -1,9 +1,10 @@
 /*
  * A host fake of Moddable's ECMA-419 DigitalBank for the ESP32 (modules/io/digital/digitalbank.js over
  * modules/io/digital/esp32/digitalbank.c, with modules/io/common/builtinCommon.c for the pin bookkeeping and
- * the option helpers), wired to the simulated board's nets. It replaces Moddable's native layer, not the GPIO
- * peripheral: hal/mock/gpio.ts's irq_chip is not involved. It is as strict as Moddable 8.2.3, because a
- * kinder fake let the device entry pass every host test and crash on the board.
+ * the option helpers), on the simulated board's GPIO peripheral (hal/mock/gpio-peripheral.ts) through
+ * ESP-IDF's GPIO driver (hal/mock/esp-idf/gpio.ts), as digitalbank.c sits on the chip. It replaces Moddable's
+ * native layer, not the hardware. It is as strict as Moddable 8.2.3, because a kinder fake let the device
+ * entry pass every host test and crash on the board.
  *
  * As on the board:
  * - The option bag `{ pins, bank, mode, rises, falls, onReadable, activeLow, initialValue, target, format }`;
@@ -16,17 +17,24 @@
  * - onReadable comes from the option bag only (builtinGetCallback reads the dictionary, not the instance): a
  *   subclass's onReadable method is never called. null/undefined is none; anything else not callable is
  *   Error "not a function".
- * - The ISR (digitalISR): a matching edge ORs the pin's bit into the bank's `triggered` mask and, only if the
- *   mask was 0, posts one message to the JavaScript thread (modMessagePostToMachineFromISR), ignoring the
- *   result. The message sits in the task's queue (xs/platforms/esp/xsHost.c: MODDEF_TASK_QUEUELENGTH, 10 by
+ * - Arming: an input bank with onReadable installs ESP-IDF's GPIO ISR service (once per chip), adds digitalISR
+ *   as each pin's handler, enables the pin's interrupt and sets its type from its rises/falls bits
+ *   (GPIO_INTR_ANYEDGE, POSEDGE or NEGEDGE). The peripheral latches an edge of that type in its status
+ *   register; edges while the bit is still latched merge there (the peripheral's `coalesced`).
+ * - The ISR (ESP-IDF's gpio_intr_service calling digitalISR for each latched pin): digitalISR finds the record
+ *   holding the pin (the newest first, as gDigitals is walked), ORs the pin's bit into its `triggered` mask
+ *   and, only if the mask was 0, posts one message to the JavaScript thread (modMessagePostToMachineFromISR),
+ *   ignoring the result. The message sits in the task's queue (xs/platforms/esp/xsHost.c: MODDEF_TASK_QUEUELENGTH, 10 by
  *   default, one queue for everything that posts to the JavaScript thread) until the JavaScript thread runs
  *   it, `latencyUs` later here; it then takes the mask, clears it and calls onReadable(mask) with `this` the
- *   bank. Edges before it runs coalesce into their pin's bit (counted in `stats.coalesced`).
+ *   bank, charged the board's virtual CPU cost of a hardirq first (sim.cpu.hardirqUs). Edges before it runs coalesce
+ *   into their pin's bit (counted in `stats.coalesced`).
  * - THE SILENT PIN: when the queue is full, xQueueSendToBackFromISR fails and the post is dropped; `triggered`
  *   stays set, so every later edge of every pin of that bank finds it non-zero and posts nothing: the bank
  *   never calls onReadable again until it is closed and opened anew (a new native record). Failed posts are
  *   `stats.postFailures`; edges swallowed by a silent bank are `stats.silenced`.
- * - close() releases the pins (gpio_reset_pin: the pad's pull goes) and drops a delivery still queued: the
+ * - close() removes each pin's ISR handler, resets the pin (gpio_reset_pin: interrupt off, type disabled; the
+ *   pad's pull goes) and drops a delivery still queued: the
  *   message stays in the queue, holding its slot, until the JavaScript thread reaches it, then does nothing
  *   (digitalDeliver frees the record). A record whose post failed is never freed (the ISR's useCount++ is
  *   never matched): `stats.leakedRecords`. A closed object's read/write throw.
@@ -44,14 +52,19 @@
  */
 import { hasPulls, socPins, type Esp32Soc, type SocPins } from '../../esp32/pins';
 import type { DigitalBankInstance, DigitalBankOptions } from '../../esp32/io-types';
+import { espIdfGpio } from '../esp-idf/gpio';
+import {
+  GPIO_INTR_ANYEDGE, GPIO_INTR_DISABLE, GPIO_INTR_NEGEDGE, GPIO_INTR_POSEDGE, type Esp32GpioPeripheral,
+} from '../gpio-peripheral';
 import type { Simulator } from '../sim';
-import type { Level, Net, OpenDrainDriver, Pull, PushPullDriver } from '../wire';
+import type { Net, OpenDrainDriver, Pull, PushPullDriver } from '../wire';
 
-/** What the fakes need of a board: its simulator and the nets of its pads (SimBoard fits). */
+/** What the fakes need of a board: its simulator, its GPIO peripheral and the nets of its pads (SimBoard fits). */
 export interface DigitalIoBoard {
-  readonly sim: Pick<Simulator, 'after' | 'cancel' | 'now'>;
+  readonly sim: Pick<Simulator, 'after' | 'cancel' | 'now' | 'spend' | 'cpu'>;
   /** The chip whose pin table (valid pins, banks, input-only pins, pulls) the fakes use: 'esp32' when absent. */
   readonly soc?: Esp32Soc;
+  readonly gpio: Esp32GpioPeripheral;
   pin(n: number): Net;
 }
 
@@ -142,9 +155,12 @@ export interface FakeDigitalIoOptions {
 
 /** What the fake native layer did, for tests. */
 export interface FakeDigitalIoStats {
-  /** Edges that matched a bank's rises/falls. */
+  /** digitalISR calls for a pin of an open bank (one per latched status bit the ISR service found). */
   edges: number;
-  /** Edges that found their pin's bit already set in a live bank: merged into one bit of one delivery. */
+  /**
+   * Edges merged: those that found their pin's bit already set in a live bank's `triggered` (one bit of one
+   * delivery), and those the peripheral's status latch merged before the ISR ran, for pins of open banks.
+   */
   coalesced: number;
   /** onReadable calls. */
   deliveries: number;
@@ -189,7 +205,7 @@ export interface FakeDigitalBankIo {
   readonly queue: FakeMessageQueue;
   /** The pin registry the banks claim their pins in. */
   readonly pins: FakePinRegistry;
-  /** Edges merged on one GPIO since the start. */
+  /** Edges merged on one GPIO since the start, by the `triggered` mask and by the peripheral's latch. */
   coalesced(gpio: number): number;
   /** The pins of `bank` some open object holds (Moddable's builtinUsePins bookkeeping). */
   pinsInUse(bank: number): number;
@@ -229,7 +245,8 @@ interface OpenPin {
   readonly net: Net;
   readonly restorePull: Pull | undefined;
   readonly driver: PushPullDriver | OpenDrainDriver | undefined;
-  unsubscribe: (() => void) | undefined;
+  /** The peripheral's merge count for the pin, as far as this bank has accounted for it. */
+  latchMerges: number;
 }
 
 interface BankState {
@@ -242,6 +259,7 @@ interface BankState {
   readonly rises: number;
   readonly falls: number;
   readonly onReadable: OnReadable | undefined;
+  readonly self: DigitalBankInstance;
   readonly open: OpenPin[];
   triggered: number;
   /** A message for this record is in the queue. */
@@ -264,7 +282,10 @@ export function createFakeDigitalBank(board: DigitalIoBoard, options: FakeDigita
   /** When each GPIO's pending bit was set: the time of the edge a delivery reports (see edgeTime). */
   const edgeAt = new Map<number, number>();
   const states = new WeakMap<object, BankState>();
+  /** gDigitals: the open records with onReadable, the newest first (digitalISR walks it in this order). */
+  const records: BankState[] = [];
   const live = new Set<BankState>();
+  const idf = espIdfGpio(board.gpio);
 
   function stateOf(obj: object): BankState {
     const state = states.get(obj);
@@ -272,25 +293,42 @@ export function createFakeDigitalBank(board: DigitalIoBoard, options: FakeDigita
     return state;
   }
 
-  /** digitalISR for one pin of one record. */
-  function edge(self: DigitalBankInstance, state: BankState, pin: OpenPin, level: Level): void {
-    if (!((level === 1 ? state.rises : state.falls) & pin.bit)) return;
+  function countMerges(pin: OpenPin, n: number): void {
+    if (n === 0) return;
+    stats.coalesced += n;
+    coalescedPerGpio.set(pin.gpio, (coalescedPerGpio.get(pin.gpio) ?? 0) + n);
+  }
+
+  /** Edges the peripheral's latch merged on an open pin since this bank last looked. */
+  function absorbLatchMerges(pin: OpenPin): void {
+    const now = board.gpio.coalesced(pin.gpio);
+    countMerges(pin, now - pin.latchMerges);
+    pin.latchMerges = now;
+  }
+
+  /** digitalISR(pin): called by ESP-IDF's ISR service for a latched pin with this handler. */
+  function digitalIsr(gpio: number): void {
+    const bank = gpio >> 5;
+    const bit = 1 << (gpio & 31);
+    const state = records.find((r) => r.bank === bank && (r.pins & bit) !== 0);
+    if (state === undefined) return;
+    const pin = state.open.find((p) => p.gpio === gpio)!;
+    absorbLatchMerges(pin);
     stats.edges++;
     if (state.silent) {
       stats.silenced++;
       return;
     }
-    if (state.triggered & pin.bit) {
-      stats.coalesced++;
-      coalescedPerGpio.set(pin.gpio, (coalescedPerGpio.get(pin.gpio) ?? 0) + 1);
+    if (state.triggered & bit) {
+      countMerges(pin, 1);
       return;
     }
     const first = state.triggered === 0;
-    state.triggered |= pin.bit;
-    edgeAt.set(pin.gpio, board.sim.now());
+    state.triggered |= bit;
+    edgeAt.set(gpio, board.sim.now());
     if (!first) return;
     // The post's result is ignored by digitalbank.c: a refused post leaves `triggered` set for good.
-    if (queue.post(() => deliver(self, state), latencyUs)) {
+    if (queue.post(() => deliver(state), latencyUs)) {
       state.posted = true;
     } else {
       state.silent = true;
@@ -299,14 +337,15 @@ export function createFakeDigitalBank(board: DigitalIoBoard, options: FakeDigita
   }
 
   /** digitalDeliver, when the JavaScript thread reaches the message. */
-  function deliver(self: DigitalBankInstance, state: BankState): void {
+  function deliver(state: BankState): void {
     state.posted = false;
     if (state.closed) return; // the record is freed; the closed object's bits are gone
     const triggered = state.triggered;
     state.triggered = 0;
     if (triggered === 0 || state.onReadable === undefined) return;
     stats.deliveries++;
-    state.onReadable.call(self, triggered);
+    board.sim.spend(board.sim.cpu.hardirqUs);
+    state.onReadable.call(state.self, triggered);
   }
 
   class DigitalBank implements DigitalBankInstance {
@@ -357,7 +396,7 @@ export function createFakeDigitalBank(board: DigitalIoBoard, options: FakeDigita
 
       const state: BankState = {
         bank, pins, isInput, openDrain: mode === DIGITAL_OUTPUT_OPEN_DRAIN, activeLow, rises, falls, onReadable,
-        open: [], triggered: 0, posted: false, silent: false, closed: false,
+        self: this, open: [], triggered: 0, posted: false, silent: false, closed: false,
       };
       for (let b = 0; b < 32; b++) {
         const bit = 1 << b;
@@ -382,10 +421,18 @@ export function createFakeDigitalBank(board: DigitalIoBoard, options: FakeDigita
           pp.drive(high ? 1 : 0);
           driver = pp;
         }
-        state.open.push({ gpio, bit, net, restorePull, driver, unsubscribe: undefined });
+        state.open.push({ gpio, bit, net, restorePull, driver, latchMerges: board.gpio.coalesced(gpio) });
       }
       if (onReadable !== undefined) {
-        for (const pin of state.open) pin.unsubscribe = pin.net.onChange((level) => edge(this, state, pin, level));
+        if (!idf.isrServiceInstalled) idf.gpioInstallIsrService();
+        records.unshift(state);
+        for (const pin of state.open) {
+          idf.gpioIsrHandlerAdd(pin.gpio, () => digitalIsr(pin.gpio));
+          idf.gpioIntrEnable(pin.gpio);
+          const rise = (rises & pin.bit) !== 0;
+          const fall = (falls & pin.bit) !== 0;
+          idf.gpioSetIntrType(pin.gpio, rise && fall ? GPIO_INTR_ANYEDGE : rise ? GPIO_INTR_POSEDGE : fall ? GPIO_INTR_NEGEDGE : GPIO_INTR_DISABLE);
+        }
       }
       registry.use(bank, pins);
       states.set(this, state);
@@ -425,8 +472,13 @@ export function createFakeDigitalBank(board: DigitalIoBoard, options: FakeDigita
       // The queued message keeps its slot until the JavaScript thread reaches it (then does nothing).
       if (state.posted) stats.cancelled++;
       if (state.silent) stats.leakedRecords++;
+      if (state.onReadable !== undefined) records.splice(records.indexOf(state), 1);
       for (const pin of state.open) {
-        pin.unsubscribe?.();
+        if (state.onReadable !== undefined) {
+          absorbLatchMerges(pin);
+          idf.gpioIsrHandlerRemove(pin.gpio);
+        }
+        idf.gpioResetPin(pin.gpio);
         pin.driver?.release();
         if (pin.restorePull !== undefined) pin.net.setPull(pin.restorePull);
       }
