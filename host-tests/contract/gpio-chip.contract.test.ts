@@ -8,11 +8,12 @@
 import {
   IRQ_HANDLED, IRQ_NONE, IRQ_TYPE_EDGE_BOTH, IRQ_TYPE_EDGE_FALLING, IRQ_TYPE_EDGE_RISING, IRQ_TYPE_LEVEL_LOW, IRQ_TYPE_NONE,
   IRQF_ONESHOT, IRQF_SHARED, IRQF_TRIGGER_FALLING, IRQF_TRIGGER_HIGH, IRQF_TRIGGER_LOW, IRQF_TRIGGER_RISING,
-  IrqError, SPURIOUS_WINDOW, type IrqErrorCode,
+  IrqError, SPURIOUS_WINDOW,
 } from '../../firmware/irq';
 import { LevelSensor, PulseGenerator, PushButton } from '../../hal/mock/devices';
 import type { Simulator } from '../../hal/mock/sim';
 import { CHIP_KINDS, type BootedChip } from './chips';
+import { expectIrqError } from '../helpers/irq-error';
 
 /** Soon after an edge: the delivery latency plus a few hardirqs' CPU time. */
 const SOON_US = 100;
@@ -20,18 +21,6 @@ const SOON_US = 100;
 /** A thread function's sleep (a bus transfer, say), in virtual time. */
 function sleep(sim: Simulator, us: number): Promise<void> {
   return new Promise((resolve) => sim.after(us, resolve));
-}
-
-function expectIrqError(fn: () => unknown, code: IrqErrorCode): IrqError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(IrqError);
-  expect((caught as IrqError).code).toBe(code);
-  return caught as IrqError;
 }
 
 function warned(chip: BootedChip, pattern: RegExp): boolean {

@@ -4,7 +4,7 @@
  * behaviour per test; the sources of each rule are cited in pins.ts.
  */
 import {
-  IRQ_HANDLED, IRQF_TRIGGER_FALLING, IRQF_TRIGGER_LOW, IRQF_TRIGGER_RISING, IrqCore, IrqError, type IrqErrorCode,
+  IRQ_HANDLED, IRQF_TRIGGER_FALLING, IRQF_TRIGGER_LOW, IRQF_TRIGGER_RISING, IrqCore,
 } from '../../firmware/irq';
 import {
   ESP32_SOCS, Esp32Gpio, canWakeFromLightSleep, isInputOnlyGpio, isValidGpio, socPins, type Esp32Soc,
@@ -12,6 +12,7 @@ import {
 import { SimBoard } from '../../hal/mock/board';
 import { createFakeDigitalIo } from '../../hal/mock/ecma419/digital';
 import { makeEsp32Board } from './helpers';
+import { expectIrqError } from '../helpers/irq-error';
 
 /** Every GPIO number up to 63 the chip's table calls valid. */
 function validGpios(soc: Esp32Soc): number[] {
@@ -23,22 +24,6 @@ function validGpios(soc: Esp32Soc): number[] {
 
 function range(from: number, to: number): number[] {
   return Array.from({ length: to - from + 1 }, (_, i) => from + i);
-}
-
-function irqError(fn: () => unknown): IrqError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(IrqError);
-    return err as IrqError;
-  }
-  throw new Error('expected an IrqError');
-}
-
-function expectIrqError(fn: () => unknown, code: IrqErrorCode, message: RegExp): void {
-  const err = irqError(fn);
-  expect(err.code).toBe(code);
-  expect(err.message).toMatch(message);
 }
 
 function warnings(logs: { level: string; message: string }[]): string[] {

@@ -1,8 +1,9 @@
 import {
   IRQ_HANDLED, IRQ_TYPE_EDGE_BOTH, IRQ_TYPE_EDGE_FALLING, IRQ_TYPE_EDGE_RISING, IRQ_TYPE_LEVEL_HIGH, IRQ_TYPE_LEVEL_LOW,
-  IRQF_TRIGGER_FALLING, IRQF_TRIGGER_HIGH, IRQF_TRIGGER_LOW, IRQF_TRIGGER_RISING, IrqError,
+  IRQF_TRIGGER_FALLING, IRQF_TRIGGER_HIGH, IRQF_TRIGGER_LOW, IRQF_TRIGGER_RISING,
 } from '../../firmware/irq';
 import { makeEsp32Board } from './helpers';
+import { expectIrqError } from '../helpers/irq-error';
 
 function requested(gpio: ReturnType<typeof makeEsp32Board>['gpio'], core: ReturnType<typeof makeEsp32Board>['core'], pin: number, flags: number): number {
   const irq = gpio.gpioToIrq(pin);
@@ -10,17 +11,6 @@ function requested(gpio: ReturnType<typeof makeEsp32Board>['gpio'], core: Return
   return irq;
 }
 
-function expectEnosys(fn: () => unknown, message: RegExp): void {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(IrqError);
-  expect((caught as IrqError).code).toBe('ENOSYS');
-  expect((caught as IrqError).message).toMatch(message);
-}
 
 describe('ESP32 wake sources (irqSetIrqWake)', () => {
   test('a level-low RTC GPIO is a light-sleep GPIO wake source on low and an ext1 ALL_LOW source', () => {
@@ -45,14 +35,14 @@ describe('ESP32 wake sources (irqSetIrqWake)', () => {
     const { core, gpio } = makeEsp32Board();
     const irq = requested(gpio, core, 2, IRQF_TRIGGER_FALLING);
     core.irqSetIrqType(irq, IRQ_TYPE_EDGE_BOTH);
-    expectEnosys(() => core.irqSetIrqWake(irq, true), /GPIO2 cannot wake the ESP32 with trigger edge-both/);
+    expectIrqError(() => core.irqSetIrqWake(irq, true), 'ENOSYS', /GPIO2 cannot wake the ESP32 with trigger edge-both/);
     expect(core.irqToDesc(irq)!.wakeDepth).toBe(0);
     expect(gpio.wakeSources().gpio).toEqual([]);
   });
 
   test('a GPIO that is not an RTC GPIO cannot wake from deep sleep: ENOSYS; with deepSleepWake false it wakes from light sleep', () => {
     const deep = makeEsp32Board();
-    expectEnosys(() => deep.core.irqSetIrqWake(requested(deep.gpio, deep.core, 5, IRQF_TRIGGER_LOW), true), /GPIO5 is not an RTC GPIO/);
+    expectIrqError(() => deep.core.irqSetIrqWake(requested(deep.gpio, deep.core, 5, IRQF_TRIGGER_LOW), true), 'ENOSYS', /GPIO5 is not an RTC GPIO/);
     const light = makeEsp32Board({ deepSleepWake: false });
     light.core.irqSetIrqWake(requested(light.gpio, light.core, 5, IRQF_TRIGGER_LOW), true);
     expect(light.gpio.wakeSources()).toEqual({ gpio: [{ pin: 5, level: 0 }], ext1: undefined });
@@ -61,14 +51,14 @@ describe('ESP32 wake sources (irqSetIrqWake)', () => {
   test('ext1 has one mode: a low pin after a high pin is ENOSYS', () => {
     const { core, gpio } = makeEsp32Board();
     core.irqSetIrqWake(requested(gpio, core, 12, IRQF_TRIGGER_HIGH), true);
-    expectEnosys(() => core.irqSetIrqWake(requested(gpio, core, 13, IRQF_TRIGGER_FALLING), true), /one mode \(ALL_LOW or ANY_HIGH\)/);
+    expectIrqError(() => core.irqSetIrqWake(requested(gpio, core, 13, IRQF_TRIGGER_FALLING), true), 'ENOSYS', /one mode \(ALL_LOW or ANY_HIGH\)/);
     expect(gpio.wakeSources().ext1).toEqual({ pins: [12], mask: 2 ** 12, mode: 'any-high' });
   });
 
   test('two active-low pins cannot share ext1 ALL_LOW (it wakes only when both are low): ENOSYS', () => {
     const { core, gpio } = makeEsp32Board();
     core.irqSetIrqWake(requested(gpio, core, 14, IRQF_TRIGGER_LOW), true);
-    expectEnosys(() => core.irqSetIrqWake(requested(gpio, core, 15, IRQF_TRIGGER_LOW), true), /ALL_LOW would wake only when both are low/);
+    expectIrqError(() => core.irqSetIrqWake(requested(gpio, core, 15, IRQF_TRIGGER_LOW), true), 'ENOSYS', /ALL_LOW would wake only when both are low/);
   });
 
   test('disabling wake removes the pin, and another mode may then be used', () => {
@@ -85,7 +75,7 @@ describe('ESP32 wake sources (irqSetIrqWake)', () => {
     const { core, gpio } = makeEsp32Board();
     const irq = requested(gpio, core, 0, IRQF_TRIGGER_LOW);
     core.irqSetIrqWake(irq, true);
-    expectEnosys(() => core.irqSetIrqType(irq, IRQ_TYPE_EDGE_BOTH), /edge-both/);
+    expectIrqError(() => core.irqSetIrqType(irq, IRQ_TYPE_EDGE_BOTH), 'ENOSYS', /edge-both/);
     expect(gpio.pinInfo(0).type).toBe(IRQ_TYPE_LEVEL_LOW);
     expect(core.irqToDesc(irq)!.triggerType).toBe(IRQ_TYPE_LEVEL_LOW);
     core.irqSetIrqType(irq, IRQ_TYPE_EDGE_FALLING);

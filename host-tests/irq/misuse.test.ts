@@ -4,10 +4,11 @@
  */
 import {
   IRQ_HANDLED, IRQ_NONE, IRQ_TYPE_EDGE_RISING, IRQ_TYPE_LEVEL_HIGH, IRQ_WAKE_THREAD, IRQF_NO_AUTOEN, IRQF_ONESHOT,
-  IRQF_SHARED, IRQF_TRIGGER_FALLING, IRQF_TRIGGER_HIGH, IRQF_TRIGGER_RISING, IrqError, handleSimpleIrq,
-  irqDefaultPrimaryHandler, type IrqCore,
+  IRQF_SHARED, IRQF_TRIGGER_FALLING, IRQF_TRIGGER_HIGH, IRQF_TRIGGER_RISING, handleSimpleIrq,
+  irqDefaultPrimaryHandler, type IrqCore, type IrqErrorCode,
 } from '../../firmware/irq';
 import { fakeChip, makeCore, makeLine, makeLines, type LogEntry } from '../helpers/fake-chip';
+import { expectIrqError } from '../helpers/irq-error';
 
 /** What a line looks like from outside: compared before and after a refused call. */
 function snapshot(core: IrqCore, irq: number) {
@@ -21,20 +22,8 @@ function snapshot(core: IrqCore, irq: number) {
   };
 }
 
-function expectIrqError(fn: () => unknown, code: string, message?: RegExp): void {
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (err) {
-    thrown = err;
-  }
-  expect(thrown).toBeInstanceOf(IrqError);
-  expect((thrown as IrqError).code).toBe(code);
-  if (message) expect((thrown as IrqError).message).toMatch(message);
-}
-
 /** Refused: throws IrqError `code` and leaves the line as it was. */
-function refused(core: IrqCore, irq: number, fn: () => unknown, code: string, message?: RegExp): void {
+function refused(core: IrqCore, irq: number, fn: () => unknown, code: IrqErrorCode, message?: RegExp): void {
   const before = snapshot(core, irq);
   expectIrqError(fn, code, message);
   expect(snapshot(core, irq)).toEqual(before);
