@@ -6,7 +6,7 @@
  * called when the state changes (mask_irq and unmask_irq in the kernel do the same).
  */
 import { IRQCHIP_EOI_THREADED } from './constants';
-import type { IrqDesc } from './desc';
+import { type IrqDesc, UNMASK_HOLD_NO_ACTION, UNMASK_HOLD_POLLED } from './desc';
 import { describe } from './error';
 import { wakeSyncWaiters } from './sync';
 import { IRQ_TRACE } from './trace';
@@ -70,8 +70,9 @@ export function maskAckIrq(desc: IrqDesc): void {
  * ours (storm.ts).
  */
 export function irqMayUnmask(desc: IrqDesc, by?: 'enable' | 'poll'): boolean {
-  return !desc.disabled && desc.threadsOneshot === 0 && (!desc.polled || by === 'poll') &&
-    (desc.action.length !== 0 || by === 'enable');
+  // Disabled, polled and no action are the bits of desc.unmaskHold (desc.ts); `by` waives one of them.
+  const hold = by === undefined ? desc.unmaskHold : desc.unmaskHold & ~(by === 'poll' ? UNMASK_HOLD_POLLED : UNMASK_HOLD_NO_ACTION);
+  return hold === 0 && desc.threadsOneshot === 0;
 }
 
 /**

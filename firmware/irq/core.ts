@@ -272,11 +272,12 @@ export class IrqCore implements IrqManageCore, IrqDomainHost {
    */
   genericHandleIrq(irq: number, edgeUs?: number): number {
     const desc = this.descs[irq];
-    if (desc === undefined) {
+    // Truthiness tests of objects: on XS one bytecode fewer than `=== undefined`, and this is every interrupt.
+    if (!desc) {
       this.noteBadIrq(irq, 'not allocated');
       return -EINVAL;
     }
-    if (desc.stats !== undefined) {
+    if (desc.stats) {
       desc.edgeUs = edgeUs ?? NaN;
       if (edgeUs !== undefined) desc.stats.edgeToHardirq.record(this.platform.now() - edgeUs);
     }

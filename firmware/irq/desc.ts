@@ -17,6 +17,15 @@ import type { IrqThread } from './thread';
 import type { IrqTracer } from './trace';
 import type { IrqData, IrqFlowHandler, IrqHandler, IrqLog, IrqStormOptions, IrqThreadFn, Platform } from './types';
 
+/**
+ * The bits of IrqDesc.unmaskHold: the reasons, besides a oneshot thread still running, for which a line may
+ * not be unmasked (chip.ts's irqMayUnmask): disabled, polled after a storm, no action to handle what it
+ * lets in.
+ */
+export const UNMASK_HOLD_DISABLED = 1;
+export const UNMASK_HOLD_POLLED = 2;
+export const UNMASK_HOLD_NO_ACTION = 4;
+
 /** How many interrupts for unknown irqs are logged before they are only counted (ERR in the table). */
 const BAD_IRQ_LOG_LIMIT = 10;
 
@@ -177,11 +186,26 @@ export class IrqDesc implements Omit<IrqDescInfo, 'actions'> {
    * iterating the old list survives a free from inside a handler.
    */
   action: readonly IrqAction[] = [];
+  /**
+   * The flows' fast paths, derived from `action` by manage.ts's setActions whenever the list is replaced, so
+   * a hardirq tests one field instead of the list's length, its first entry and that entry's handler and
+   * thread (on XS each of those reads costs as much as the work it guards). `onlyWake`: the line's one
+   * action when its primary handler is the default one (it only wakes the action's thread) and it has a
+   * thread; `onlyCall`: the line's one action when it has a primary handler of its own. Else undefined.
+   */
+  onlyWake: IrqAction | undefined = undefined;
+  onlyCall: IrqAction | undefined = undefined;
 
   // Kernel's desc_set_defaults: a new line is disabled, masked and at depth 1 until requested.
   depth = 1;
   wakeDepth = 0;
-  disabled = true;
+  /**
+   * `disabled`, `polled` and "no action" as bits of one number (UNMASK_HOLD_*), so irqMayUnmask and the
+   * flows' fast paths test one field instead of three: 0 is a line that is enabled, in interrupt mode and
+   * has an action. `disabled` and `polled` read and write their bits; manage.ts's setActions keeps the
+   * no-action bit.
+   */
+  unmaskHold = UNMASK_HOLD_DISABLED | UNMASK_HOLD_NO_ACTION;
   masked = true;
   started = false;
   inProgress = false;
@@ -213,8 +237,7 @@ export class IrqDesc implements Omit<IrqDescInfo, 'actions'> {
   /** Disabled after its thread failed threadRetries times in a row. */
   failDisabled = false;
 
-  // Storm handling (storm.ts)
-  polled = false;
+  // Storm handling (storm.ts); `polled`, a bit of unmaskHold, is below.
   stormSwitches = 0;
   polledInterrupts = 0;
   stormWindowStart = 0;
@@ -268,6 +291,19 @@ export class IrqDesc implements Omit<IrqDescInfo, 'actions'> {
     };
   }
 
+  get disabled(): boolean {
+    return (this.unmaskHold & UNMASK_HOLD_DISABLED) !== 0;
+  }
+  set disabled(on: boolean) {
+    this.unmaskHold = on ? this.unmaskHold | UNMASK_HOLD_DISABLED : this.unmaskHold & ~UNMASK_HOLD_DISABLED;
+  }
+  /** In polled handling after an interrupt storm (storm.ts). */
+  get polled(): boolean {
+    return (this.unmaskHold & UNMASK_HOLD_POLLED) !== 0;
+  }
+  set polled(on: boolean) {
+    this.unmaskHold = on ? this.unmaskHold | UNMASK_HOLD_POLLED : this.unmaskHold & ~UNMASK_HOLD_POLLED;
+  }
   get hwirq(): number {
     return this.irqData.hwirq;
   }

@@ -7,8 +7,9 @@ import { IRQ_HANDLED, IRQ_NONE, IRQ_WAKE_THREAD, IRQCHIP_EOI_IF_HANDLED, IRQCHIP
 import type { IrqAction, IrqDesc } from './desc';
 import { IrqError, describe } from './error';
 import { irqMayUnmask, maskAckIrq, maskIrq, unmaskIrq } from './chip';
-import { finishEvent, handleIrqEvent, irqDefaultPrimaryHandler, reportHandlerError } from './handle';
+import { finishEvent, handleIrqEvent, reportHandlerError } from './handle';
 import { SPURIOUS_DEFERRED, noteInterrupt } from './spurious';
+import { STORM_SAMPLE, noteCpu } from './storm';
 import { wakeSyncWaiters } from './sync';
 import { type IrqThread, irqWakeThreadAction } from './thread';
 import { IRQ_TRACE } from './trace';
@@ -48,57 +49,72 @@ function markPending(desc: IrqDesc): void {
 export function handleLevelIrq(desc: IrqDesc): void {
   const data = desc.irqData;
   const chip = data.chip;
-  if (chip !== undefined) {
-    if (chip.irqMaskAck !== undefined) {
+  // Read once for the mask's tracepoint and the fast path's. (Objects are tested by truthiness on the fast
+  // paths: on XS one bytecode fewer than `!== undefined`.)
+  const tracer = desc.ctx.tracer;
+  if (chip) {
+    if (chip.irqMaskAck) {
       chip.irqMaskAck(data);
       desc.masked = true;
     } else {
-      if (!desc.masked && chip.irqMask !== undefined) {
+      if (!desc.masked && chip.irqMask) {
         chip.irqMask(data);
         desc.masked = true;
-        const tracer = desc.ctx.tracer;
-        if (tracer !== undefined) tracer.record(IRQ_TRACE.MASK, desc.irq, 0);
+        if (tracer) tracer.record(IRQ_TRACE.MASK, desc.irq, 0);
       }
-      if (chip.irqAck !== undefined) chip.irqAck(data);
+      if (chip.irqAck) chip.irqAck(data);
     }
   }
-  if (desc.inProgress) {
-    desc.deferred++;
-    return;
-  }
-  desc.replay = false;
-  if (desc.disabled || desc.action.length === 0) {
-    markPending(desc);
-    desc.deferred++;
-    return;
-  }
-  desc.count++;
   // handleIrqEvent's common threaded event written out, as a call is the dearest thing here (the edge flow
-  // does the same for a primary handler): one action whose primary is the default one (it only wakes the
-  // thread, so no driver code runs and the in-progress mark would be set and cleared with nothing between),
-  // no storm sample due (stormSkip counts down as handleIrqEvent's). With tracing on, the same tracepoints as
-  // handleIrqEvent's: the handler's entry and exit and the wakeup at one clock reading. The result is
-  // IRQ_WAKE_THREAD, fed to the spurious detector as handleIrqEvent does (its deferred check for threaded
-  // results, inline).
-  const actions = desc.action;
-  const action = actions[0];
-  if (actions.length === 1 && action.handler === irqDefaultPrimaryHandler && action.thread !== undefined && desc.stormSkip > 0) {
-    desc.stormSkip--;
-    desc.pending = false;
-    const tracer = desc.ctx.tracer;
-    if (tracer === undefined) {
+  // does the same for a primary handler): one action whose primary is the default one (onlyWake: it only
+  // wakes the thread, so no driver code runs and the in-progress mark would be set and cleared with nothing
+  // between), the line free to run it and in interrupt mode (unmaskHold 0: enabled, not polled, an action;
+  // not in progress). Storm accounting samples as handleIrqEvent's, on the same countdown: a sampled event
+  // reads the clock before the wakeup and after it, and charges the difference STORM_SAMPLE times over. The
+  // sample is written out here too: sent through handleIrqEvent, the one sampled event in STORM_SAMPLE cost
+  // more than the countdown of all the others. With tracing on, the same tracepoints as handleIrqEvent's: the handler's entry and
+  // exit and the wakeup at one clock reading. The result is IRQ_WAKE_THREAD, fed to the spurious detector as
+  // handleIrqEvent does (its deferred check for threaded results, inline: the mark, bit 31, makes
+  // threadsHandledLast negative while set). Flags are tested before they are cleared: a read costs less than
+  // a write.
+  const action = desc.onlyWake;
+  if (action && !desc.unmaskHold && !desc.inProgress) {
+    let sampleUs = NaN;
+    if (--desc.stormSkip < 0) {
+      desc.stormSkip = STORM_SAMPLE - 1;
+      sampleUs = desc.ctx.platform.now();
+    }
+    if (desc.replay) desc.replay = false;
+    if (desc.pending) desc.pending = false;
+    desc.count++;
+    if (!tracer) {
       irqWakeThreadAction(action, NaN);
     } else {
       const stampUs = desc.ctx.platform.now();
       tracer.recordHandler(desc.irq, action.traceId, IRQ_WAKE_THREAD, stampUs);
       irqWakeThreadAction(action, stampUs);
     }
+    if (sampleUs === sampleUs) {
+      const now = desc.ctx.platform.now();
+      noteCpu(desc, (now - sampleUs) * STORM_SAMPLE, now, desc.ctx.storm!);
+    }
     const last = desc.threadsHandledLast;
     const handled = desc.threadsHandled | SPURIOUS_DEFERRED;
-    if (desc.unhandled === 0 && (last & SPURIOUS_DEFERRED) !== 0 && handled !== last) desc.threadsHandledLast = handled;
+    if (last < 0 && handled !== last && !desc.unhandled) desc.threadsHandledLast = handled;
     else noteInterrupt(desc, IRQ_WAKE_THREAD);
-    if (desc.syncWaiters.length !== 0) wakeSyncWaiters(desc);
+    if (desc.syncWaiters.length) wakeSyncWaiters(desc);
   } else {
+    if (desc.inProgress) {
+      desc.deferred++;
+      return;
+    }
+    desc.replay = false;
+    if (desc.disabled || desc.action.length === 0) {
+      markPending(desc);
+      desc.deferred++;
+      return;
+    }
+    desc.count++;
     handleIrqEvent(desc, true);
   }
   // A oneshot thread woken just now holds the line (the common threaded case): no need to ask irqMayUnmask.
@@ -112,24 +128,18 @@ export function handleLevelIrq(desc: IrqDesc): void {
 export function handleEdgeIrq(desc: IrqDesc): void {
   const data = desc.irqData;
   const chip = data.chip;
-  if (desc.inProgress || desc.disabled || desc.action.length === 0) {
-    irqCanHandle(desc, true);
-    maskAckIrq(desc);
-    return;
-  }
-  desc.replay = false;
-  desc.count++;
-  if (chip !== undefined && chip.irqAck !== undefined) chip.irqAck(data);
-  // An edge that arrived while we were handling the last one masked the line: let it through again.
-  if (desc.pending && desc.masked && irqMayUnmask(desc)) unmaskIrq(desc);
   // handleIrqEvent's common event written out, as a call is the dearest thing here: one action with a
-  // primary handler of its own, no tracing, no storm sample due (stormSkip counts down as handleIrqEvent's).
-  const actions = desc.action;
-  const action = actions[0];
-  if (actions.length === 1 && action.handler !== irqDefaultPrimaryHandler && desc.stormSkip > 0 && desc.ctx.tracer === undefined) {
+  // primary handler of its own (onlyCall), the line free to run it and in interrupt mode (unmaskHold 0:
+  // enabled, not polled, an action; not in progress), no edge pending (its replay unmasks the line first:
+  // the general path below), no tracing, no storm sample due (the countdown decremented by the test, last,
+  // as in handleLevelIrq). Tested first, so a line that passes pays for no other test. (Objects are tested by
+  // truthiness on the fast paths: on XS one bytecode fewer than `!== undefined`.)
+  const action = desc.onlyCall;
+  if (action && !desc.unmaskHold && !desc.inProgress && !desc.pending && !desc.ctx.tracer && --desc.stormSkip >= 0) {
+    if (desc.replay) desc.replay = false;
+    desc.count++;
+    if (chip && chip.irqAck) chip.irqAck(data);
     const handler = action.handler;
-    desc.stormSkip--;
-    desc.pending = false;
     desc.inProgress = true;
     let res: unknown;
     try {
@@ -139,9 +149,19 @@ export function handleEdgeIrq(desc: IrqDesc): void {
       res = IRQ_NONE;
     }
     // Claimed, no spurious window open, nobody waiting: nothing left but the flag.
-    if (res === IRQ_HANDLED && desc.unhandled === 0 && desc.syncWaiters.length === 0) desc.inProgress = false;
+    if (res === IRQ_HANDLED && !desc.unhandled && !desc.syncWaiters.length) desc.inProgress = false;
     else finishEvent(desc, action, res);
   } else {
+    if (desc.inProgress || desc.disabled || desc.action.length === 0) {
+      irqCanHandle(desc, true);
+      maskAckIrq(desc);
+      return;
+    }
+    desc.replay = false;
+    desc.count++;
+    if (chip !== undefined && chip.irqAck !== undefined) chip.irqAck(data);
+    // An edge that arrived while we were handling the last one masked the line: let it through again.
+    if (desc.pending && desc.masked && irqMayUnmask(desc)) unmaskIrq(desc);
     handleIrqEvent(desc, true);
   }
   while (desc.pending && !desc.disabled) {

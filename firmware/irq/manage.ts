@@ -7,7 +7,7 @@ import {
   IRQF_NO_AUTOEN, IRQF_NO_THREAD, IRQF_ONESHOT, IRQF_SHARED, IRQF_TRIGGER_MASK, IRQF_VALID_MASK, triggerName,
 } from './constants';
 import { disableIrqDesc, irqDisable, irqMayUnmask, irqShutdown, irqStartup, maskIrq, unmaskIrq, withBusLock } from './chip';
-import { IrqAction, type IrqDesc } from './desc';
+import { IrqAction, type IrqDesc, UNMASK_HOLD_NO_ACTION } from './desc';
 import { IrqError, describe, describeValue } from './error';
 import { irqDefaultPrimaryHandler } from './handle';
 import { checkIrqResend } from './resend';
@@ -37,6 +37,20 @@ export interface IrqManageCore {
 const VALID_TYPES: readonly number[] = Object.freeze([
   IRQ_TYPE_EDGE_RISING, IRQ_TYPE_EDGE_FALLING, IRQ_TYPE_EDGE_BOTH, IRQ_TYPE_LEVEL_HIGH, IRQ_TYPE_LEVEL_LOW,
 ]);
+
+/**
+ * Replace the line's action list (never edited in place: a flow iterating the old one survives a free from a
+ * handler), with the fast-path fields derived from it (desc.ts, onlyWake and onlyCall). Every change of
+ * desc.action goes through here. A threaded action has its thread by now (setupIrq attaches it first).
+ */
+function setActions(desc: IrqDesc, actions: readonly IrqAction[]): void {
+  desc.action = actions;
+  desc.unmaskHold = actions.length === 0 ? desc.unmaskHold | UNMASK_HOLD_NO_ACTION : desc.unmaskHold & ~UNMASK_HOLD_NO_ACTION;
+  const only = actions.length === 1 ? actions[0] : undefined;
+  const wakes = only !== undefined && only.handler === irqDefaultPrimaryHandler;
+  desc.onlyWake = wakes && only.thread !== undefined ? only : undefined;
+  desc.onlyCall = wakes ? undefined : only;
+}
 
 /** The action registered on the line with devId (the kernel's walk of desc->action by dev_id). */
 function findAction(desc: IrqDesc, devId: unknown): IrqAction | undefined {
@@ -245,7 +259,7 @@ function setupIrq(core: IrqManageCore, desc: IrqDesc, action: IrqAction, oneshot
         desc.spuriousDisabled = false;
         desc.failDisabled = false;
         desc.oneshot = oneshot;
-        desc.action = [action];
+        setActions(desc, [action]);
         if (action.flags & IRQF_NO_AUTOEN) {
           // Disabled even if an enableIrq started the line before any request (the kernel only sets depth).
           desc.depth = 1;
@@ -255,13 +269,13 @@ function setupIrq(core: IrqManageCore, desc: IrqDesc, action: IrqAction, oneshot
             irqStartup(desc);
             checkIrqResend(desc);
           } catch (err) {
-            desc.action = [];
+            setActions(desc, []);
             throw chipFailure(desc, 'irqStartup', err);
           }
         }
       } else {
         desc.oneshot ||= oneshot;
-        desc.action = [...desc.action, action];
+        setActions(desc, [...desc.action, action]);
       }
       // A new handler gets a fresh spurious window, and a line the detector killed gets another chance.
       desc.irqCount = 0;
@@ -383,7 +397,7 @@ export function freeIrq(core: IrqManageCore, irq: number, devId: unknown): Promi
     return Promise.resolve(undefined);
   }
   withBusLock(desc, () => {
-    desc.action = desc.action.filter((a) => a !== action);
+    setActions(desc, desc.action.filter((a) => a !== action));
     action.freed = true;
     // Its forced secondary goes with it: a late result of either is ignored, and the watchdog bounds both.
     if (action.secondary !== undefined) action.secondary.freed = true;

@@ -22,7 +22,7 @@
  * the place of the line's flow in desc.handleIrq and runs that flow, then masks the line again; the way back
  * puts the flow back. A line in interrupt mode pays nothing for it.
  */
-import type { IrqDesc } from './desc';
+import { type IrqDesc, UNMASK_HOLD_POLLED } from './desc';
 import { irqMayUnmask, maskIrq, unmaskIrq } from './chip';
 import { eventNames } from './events';
 import { IRQ_TRACE } from './trace';
@@ -40,7 +40,8 @@ export const STORM_SAMPLE = 8;
  * so the charge reads no clock); switch the line to polled handling when it is over its budget.
  */
 export function noteCpu(desc: IrqDesc, us: number, now: number, options: IrqStormOptions): void {
-  if (desc.polled || desc.noRequest) return;
+  // (The polled bit of unmaskHold read directly: `polled` is an accessor, and this runs every sampled hardirq.)
+  if ((desc.unmaskHold & UNMASK_HOLD_POLLED) !== 0 || desc.noRequest) return;
   if (now - desc.stormWindowStart >= options.windowUs) {
     desc.stormWindowStart = now;
     desc.stormCpuUs = 0;
@@ -66,6 +67,10 @@ function enterPolled(desc: IrqDesc, now: number, options: IrqStormOptions): void
     return;
   }
   desc.polled = true;
+  // No window while polled (noteCpu charges nothing then, and the way back opens a new one): -Infinity makes
+  // the runner's inline charge (thread.ts) fail its window test and leave a polled line to noteCpu, without
+  // a test of its own.
+  desc.stormWindowStart = -Infinity;
   desc.stormSwitches++;
   ctx.tracer?.record(IRQ_TRACE.STORM, desc.irq, 1);
   desc.pollTicks = 0;

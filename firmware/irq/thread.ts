@@ -76,9 +76,10 @@ export class IrqThread implements IrqThreadInfo {
   sleeping = false;
   queued = false;
   exited = false;
-  wakeups = 0;
   coalesced = 0;
   runs = 0;
+  /** Woken runs dropped from the work list without running (dropRun): part of `wakeups`. */
+  dropped = 0;
   errors = 0;
   stuck = 0;
   totalUs = 0;
@@ -128,6 +129,16 @@ export class IrqThread implements IrqThreadInfo {
     return this.runner.cpu;
   }
 
+  /**
+   * Wakeups that queued a run: every one has started its run (`runs`), was dropped (`dropped`) or waits in
+   * the work list. Counted here when read rather than on every wakeup, the interrupt path.
+   */
+  get wakeups(): number {
+    let waiting = 0;
+    for (let a = this.work; a !== undefined; a = a.nextWork) waiting++;
+    return this.runs + this.dropped + waiting;
+  }
+
   get irqs(): readonly number[] {
     const irqs: number[] = [];
     for (const a of this.served) if (!irqs.includes(a.desc.irq)) irqs.push(a.desc.irq);
@@ -150,10 +161,16 @@ export class IrqThread implements IrqThreadInfo {
  * runs them in bursts.
  */
 export class ThreadRunner {
-  /** Threads with work, highest priority first, FIFO among equals: a list linked through IrqThread.next. */
-  private head: IrqThread | undefined = undefined;
-  /** A burst is due or running: a thread queued meanwhile needs no other (the burst's end schedules one if work is left). */
-  private scheduled = false;
+  /**
+   * Threads with work, highest priority first, FIFO among equals: a list linked through IrqThread.next.
+   * Not private: irqWakeThreadAction (below) queues a thread on an idle runner itself, the common wakeup.
+   */
+  head: IrqThread | undefined = undefined;
+  /**
+   * A burst is due or running: a thread queued meanwhile needs no other (the burst's end schedules one if
+   * work is left). Not private, for irqWakeThreadAction as `head`.
+   */
+  scheduled = false;
   /** Bursts run, and bursts that ended with work left because the budget ran out. */
   bursts = 0;
   yields = 0;
@@ -171,7 +188,7 @@ export class ThreadRunner {
    * chip's unmask after it threw (`unmasking` names the line: isolated as before, and the run finished), or
    * the run's own bookkeeping failed (runThrew logs it and the runner goes on).
    */
-  private readonly burst = (): void => {
+  readonly burst = (): void => {
     this.bursts++;
     const ctx = this.ctx;
     const registry = this.registry;
@@ -179,17 +196,19 @@ export class ThreadRunner {
     let now = start;
     /** The line whose chip is being unmasked after a run (the catch's clue), else undefined. */
     let unmasking: IrqDesc | undefined;
-    for (let t = this.head; t !== undefined; t = this.head) {
+    // Objects (threads, actions, stats, tracer, storm, chip) are tested by truthiness here: on XS one
+    // bytecode fewer than `!== undefined`, and this is every run's path.
+    for (let t = this.head; t; t = this.head) {
       this.head = t.next;
       t.next = undefined;
       t.queued = false;
       const action = t.work;
-      if (action !== undefined) {
+      if (action) {
         try {
           const next = action.nextWork;
           t.work = next;
-          if (next === undefined) t.lastWork = undefined;
-          else action.nextWork = undefined;
+          if (next) action.nextWork = undefined;
+          else t.lastWork = undefined;
           action.runthread = false;
           t.active = action;
           t.runs++;
@@ -197,13 +216,13 @@ export class ThreadRunner {
           t.startUs = now;
           const desc = action.desc;
           const stats = desc.stats;
-          if (stats !== undefined) {
+          if (stats) {
             stats.hardirqToThread.record(now - action.wokenUs);
             const edgeUs = action.edgeUs;
             if (edgeUs === edgeUs) stats.edgeToThread.record(now - edgeUs); // not NaN: the HAL said when the edge was
           }
           const tracer = ctx.tracer;
-          if (tracer !== undefined) tracer.recordAt(IRQ_TRACE.THREAD_RUN, desc.irq, t.traceId, now);
+          if (tracer) tracer.recordAt(IRQ_TRACE.THREAD_RUN, desc.irq, t.traceId, now);
           registry.current = t;
           // A throw lands in the catch (runThrew) with current still set.
           const ret: unknown = action.threadFn!(desc.irq, action.devId);
@@ -212,16 +231,16 @@ export class ThreadRunner {
           const elapsed = end - now;
           now = end;
           // The synchronous part is CPU time the line's storm budget pays for; time asleep is not. Within the
-          // window and the budget the charge is an addition; anything else (a new window, over budget, polled) is
-          // noteCpu's.
+          // window and the budget the charge is an addition; anything else (a new window, over budget, polled:
+          // a polled line's window starts at -Infinity, storm.ts) is noteCpu's.
           const storm = ctx.storm;
-          if (storm !== undefined) {
-            if (end - desc.stormWindowStart < storm.windowUs && desc.stormCpuUs + elapsed <= ctx.stormBudgetUs && !desc.polled) desc.stormCpuUs += elapsed;
+          if (storm) {
+            if (end - desc.stormWindowStart < storm.windowUs && desc.stormCpuUs + elapsed <= ctx.stormBudgetUs) desc.stormCpuUs += elapsed;
             else noteCpu(desc, elapsed, end, storm);
           }
           if (typeof ret === 'object' && ret !== null && typeof (ret as PromiseLike<unknown>).then === 'function') {
             t.sleeping = true;
-            if (tracer !== undefined) tracer.recordAt(IRQ_TRACE.THREAD_SLEEP, desc.irq, t.traceId, end);
+            if (tracer) tracer.recordAt(IRQ_TRACE.THREAD_SLEEP, desc.irq, t.traceId, end);
             this.watch.sleeping(t);
             (ret as PromiseLike<unknown>).then(t.onSettled, t.onFailed);
           } else if (t.active === action) {
@@ -230,9 +249,9 @@ export class ThreadRunner {
             t.active = undefined;
             t.totalUs += elapsed;
             if (elapsed > t.longestUs) t.longestUs = elapsed;
-            if (stats !== undefined) stats.threadRun.record(elapsed);
-            if (tracer !== undefined) tracer.recordAt(IRQ_TRACE.THREAD_FINISH, desc.irq, t.traceId, end);
-            if (action.failures !== 0) action.failures = 0;
+            if (stats) stats.threadRun.record(elapsed);
+            if (tracer) tracer.recordAt(IRQ_TRACE.THREAD_FINISH, desc.irq, t.traceId, end);
+            if (action.failures) action.failures = 0;
             // A result returned after freeIrq removed the action is ignored.
             if (ret === IRQ_HANDLED) {
               if (!action.freed) desc.threadsHandled++;
@@ -240,31 +259,33 @@ export class ThreadRunner {
               this.runResult(t, action, ret);
             }
             // doneWith written out: irq_finalize_oneshot, then the waiters. Whether the line may be unmasked is
-            // still asked of the one rule, irqMayUnmask (chip.ts).
+            // still asked of the one rule, irqMayUnmask (chip.ts), unless nothing at all holds the line: every
+            // reason that rule weighs is a bit of desc.unmaskHold or of threadsOneshot, so both 0 is its yes
+            // (the common case, answered without the call).
             const mask = action.threadMask;
-            if (mask !== 0 && !action.runthread) {
+            if (mask && !action.runthread) {
               desc.threadsOneshot &= ~mask;
               const data = desc.irqData;
               const chip = data.chip;
-              if (chip !== undefined && (chip.irqBusLock !== undefined || chip.irqBusSyncUnlock !== undefined)) {
+              if (chip && (chip.irqBusLock || chip.irqBusSyncUnlock)) {
                 this.finalizeOneshot(t, desc, true);
-              } else if (chip !== undefined && desc.masked && irqMayUnmask(desc)) {
+              } else if (chip && desc.masked && ((desc.unmaskHold | desc.threadsOneshot) === 0 || irqMayUnmask(desc))) {
                 unmasking = desc;
-                if (chip.flags !== undefined && (chip.flags & IRQCHIP_EOI_THREADED) !== 0) chip.irqEoi?.(data);
-                if (chip.irqUnmask !== undefined) {
+                if (chip.flags && (chip.flags & IRQCHIP_EOI_THREADED) !== 0) chip.irqEoi?.(data);
+                if (chip.irqUnmask) {
                   chip.irqUnmask(data);
                   desc.masked = false;
-                  if (tracer !== undefined) tracer.recordAt(IRQ_TRACE.UNMASK, desc.irq, 0, end);
+                  if (tracer) tracer.recordAt(IRQ_TRACE.UNMASK, desc.irq, 0, end);
                 }
                 unmasking = undefined;
               }
             }
             desc.threadsActive--;
-            if (desc.syncWaiters.length !== 0) wakeSyncWaiters(desc);
-            if (t.work !== undefined && !t.queued && !t.exited) t.runner.enqueue(t);
+            if (desc.syncWaiters.length) wakeSyncWaiters(desc);
+            if (t.work && !t.queued && !t.exited) t.runner.enqueue(t);
           }
         } catch (err) {
-          if (unmasking !== undefined) {
+          if (unmasking) {
             const desc = unmasking;
             unmasking = undefined;
             this.unmaskThrew(t, desc, err);
@@ -273,16 +294,16 @@ export class ThreadRunner {
           }
         }
       }
-      if (this.head === undefined) break;
+      if (!this.head) break;
       if (now - start >= this.budgetUs) {
         this.yields++;
         break;
       }
     }
     this.scheduled = false;
-    if (this.head !== undefined) this.schedule();
+    if (this.head) this.schedule();
     const watch = this.watch;
-    if (watch.sleepers !== 0) watch.poll();
+    if (watch.sleepers) watch.poll();
   };
 
   /**
@@ -290,8 +311,8 @@ export class ThreadRunner {
    * allocates nothing (on the board, one Moddable timer re-armed per burst instead of a new one). Undefined on
    * a platform without createDeferred, which gets defer(burst) per burst.
    */
-  private readonly deferred: PlatformDeferred | undefined;
-  private readonly ctx: IrqContext;
+  readonly deferred: PlatformDeferred | undefined;
+  readonly ctx: IrqContext;
   /** The registry's watchdog, told of every run that sleeps. */
   private readonly watch: IrqSleepWatch;
 
@@ -511,6 +532,7 @@ export class ThreadRunner {
     if (t.lastWork === action) t.lastWork = prev;
     action.nextWork = undefined;
     action.runthread = false;
+    t.dropped++;
     this.doneWith(t, action);
   }
 
@@ -551,23 +573,37 @@ export function irqWakeThreadAction(action: IrqAction, nowUs: number): void {
     return;
   }
   const desc = action.desc;
-  t.wakeups++;
+  // (t.wakeups is counted when read: see IrqThread.)
   action.runthread = true;
-  const ctx = desc.ctx;
-  const tracer = ctx.tracer;
-  if (desc.stats !== undefined) {
-    if (nowUs !== nowUs) nowUs = ctx.platform.now();
+  // Truthiness tests of objects (stats, tracer, runner.deferred): on XS one bytecode fewer than `!== undefined`.
+  if (desc.stats) {
+    if (nowUs !== nowUs) nowUs = desc.ctx.platform.now();
     action.wokenUs = nowUs;
     action.edgeUs = desc.edgeUs;
   }
-  if (tracer !== undefined) tracer.recordAt(IRQ_TRACE.THREAD_WAKE, desc.irq, t.traceId, nowUs !== nowUs ? ctx.platform.now() : nowUs);
+  const tracer = desc.ctx.tracer;
+  if (tracer) tracer.recordAt(IRQ_TRACE.THREAD_WAKE, desc.irq, t.traceId, nowUs !== nowUs ? desc.ctx.platform.now() : nowUs);
   desc.threadsOneshot |= action.threadMask;
   desc.threadsActive++;
   const last = t.lastWork;
-  if (last === undefined) t.work = action;
-  else last.nextWork = action;
+  if (last) last.nextWork = action;
+  else t.work = action;
   t.lastWork = action;
-  if (t.active === undefined && !t.queued) t.runner.enqueue(t);
+  if (t.active || t.queued) return;
+  const runner = t.runner;
+  if (runner.head) {
+    runner.enqueue(t);
+    return;
+  }
+  // enqueue and schedule written out for the common wakeup, a runner with nothing queued: the thread is the
+  // whole queue (t.next is already undefined: a thread off the queue never keeps a successor).
+  runner.head = t;
+  t.queued = true;
+  if (runner.scheduled) return;
+  runner.scheduled = true;
+  const deferred = runner.deferred;
+  if (deferred) deferred.schedule();
+  else runner.ctx.platform.defer(runner.burst);
 }
 
 /** irq_finalize_oneshot's unmask on a slow-bus chip: between chip_bus_lock and chip_bus_sync_unlock. */

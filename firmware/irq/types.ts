@@ -38,6 +38,13 @@ export interface Platform {
    * it the watchdog checks sleeping threads only when a runner burst ends.
    */
   setTimer?(cb: () => void, delayUs: number): unknown;
+  /**
+   * Optional one-shot timer for a background check that runs as long as the system does (the ESP32 HAL's
+   * silent-bank check) and must not by itself keep an otherwise idle system busy: a host simulator's
+   * runUntilIdle returns when only these are left, as Node's unref lets a process end. Cleared with
+   * clearTimer. A platform without it gets setTimer; on the board they are the same (Moddable's Timer.set).
+   */
+  setBackgroundTimer?(cb: () => void, delayUs: number): unknown;
   clearTimer?(handle: unknown): void;
 }
 

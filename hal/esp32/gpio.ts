@@ -25,22 +25,49 @@
  * bank (below). The price: a DigitalBank's pins and edges are fixed at construction, so starting, stopping,
  * retyping (other rises/falls) or re-moding a pin closes and reopens its whole group; the other pins of the
  * group are closed for that moment (gpio_reset_pin drops their pulls briefly) and their queued delivery is
- * dropped by the close. Both are repaired: after every reopen the group's levels are compared with the levels
- * last accounted for, and a change in a direction a pin reports is raised as a missed edge (`missedEdges`);
- * a level line is read again. Only an even number of edges during the reopen goes unseen. Falling and
- * level-low (rising and level-high) have the same bits, so a switch between them reopens nothing.
+ * dropped by the close. Both are repaired after every reopen. An edge pin: the group's levels are compared
+ * with the levels last accounted for (`seen`), and a change in a direction the pin reports is raised once as
+ * a missed edge (`missedEdges`; a both-edge pin's raise accounts its level as a delivery would, so its next
+ * delivery is not counted as a merge). Only an even number of edges during the reopen goes unseen. A level
+ * pin: by its own level, not by `seen` (its service is a fall, or a rise, its bank does not report, so `seen`
+ * may still hold the old assertion and a new one look like no change): one that is asserted, started and
+ * unmasked with no raise queued is entered again (`missedEdges`, then `levelRetriggers`). That state means its
+ * assertion went unseen: an unmasked level line is entered only by a delivery, whose flow masks it, or by the
+ * HAL's raise, which unmask queues while the level holds. Falling and level-low (rising and level-high) have
+ * the same bits, so a switch between them reopens nothing.
  *
  * The silent pin: digitalbank.c's ISR posts only when `triggered` was 0 and ignores the post's result; when
  * the queue is full the post is lost, `triggered` stays set and the bank never posts again. Defence: every
  * delivery reads its own bank's levels (the accounted levels) and nothing else; each check, on a slow timer
  * (`silentCheckUs`), reads each open bank once and looks for a level that changed in a direction the bank
- * reports with no delivery since. One such sighting only makes the bank a suspect (its message may still be
- * queued); the next check, a period later, with still no delivery proves it silent: the bank is closed and
- * reopened (a new native record, `triggered` 0: `rearms`) and the missed edges are raised once. The timer runs
- * only while banks are open and something happened in the last SILENT_IDLE_CHECKS periods (a delivery, an
- * open, a suspect), so an idle system sleeps; a delivery costs it one flag test (it restarts a stopped timer).
- * Without a timer (silentCheckUs 0, or a platform without setTimer) each delivery checks the other open banks
- * instead, when there are any.
+ * reports with no delivery since, or a level pin asserted with nothing to enter it (as above). One such
+ * sighting only makes the bank a suspect (its message may still be queued); the next check, a period later,
+ * with still no delivery proves it silent: the bank is closed and reopened (a new native record, `triggered`
+ * 0: `rearms`) and the reopen raises what it missed, as above.
+ *
+ * The check never stops while a bank is open. A silent bank says nothing, by definition, and a post can fail
+ * whenever the queue is full (other posters fill it too), so no quiet spell proves the banks alive: a timer
+ * that stopped when idle (as it did, after SILENT_IDLE_CHECKS quiet periods) left a bank silenced before or
+ * after the stop dead for good, every later edge swallowed. Instead it backs off: a period with a delivery, an
+ * open or a suspect keeps it at silentCheckUs; after SILENT_IDLE_CHECKS quiet periods in a row each quiet
+ * check doubles the period, up to `silentIdleCheckUs` (default 1 s: 100, 200, 400, 800 ms, then 1 s). An idle
+ * system pays one timer wake and one read per open bank (at most 8) per silentIdleCheckUs, and nothing per
+ * interrupt: a delivery costs one flag test, and only the first after a backed-off period clears the timer and
+ * arms it at silentCheckUs. The bound: an edge into a silent bank (or the edge whose lost post silenced it)
+ * that leaves its pin at a level other than the one last accounted for when the next check reads it is
+ * re-armed and raised within silentIdleCheckUs + silentCheckUs (1.1 s by default; 2 × silentCheckUs while
+ * deliveries come), and so is a level line's assertion, which holds until it is served. What no read can see:
+ * an even number of edges of a pin between two reads of its silent bank (a pulse shorter than the period) is
+ * lost, and the bank stays silent until a check sees a change. Re-arming every bank after a quiet spell
+ * instead was rejected: it needs the same timer (a post can fail right after a re-arm), and a re-arm is far
+ * dearer than a read: a close and a new native record (a malloc, and a host object to collect),
+ * gpio_reset_pin on every pin of the bank (pulls dropped for a moment, latched edges lost and found again
+ * only by their levels). So banks are read, and re-armed only when proven silent. The timer is a
+ * background one (Platform.setBackgroundTimer where the platform has it: a host simulator's runUntilIdle does
+ * not wait for it; on the board it is Moddable's Timer.set, as setTimer). With no bank open it stops; the next
+ * open starts it. Without a timer (silentCheckUs 0, or a platform without setTimer) each delivery checks the
+ * other open banks instead, when there are any: no bound then, a silent bank is found at another bank's
+ * delivery.
  *
  * Nothing touches native IO at module load (Moddable's preload runs and freezes modules at build time):
  * every bank is opened by an instance created at start-up.
@@ -89,11 +116,19 @@ export interface Esp32GpioOptions {
    */
   edgeTime?: (gpio: number) => number | undefined;
   /**
-   * Period of the silent-bank check timer, µs (default 100,000): the checks, and so the time between the
-   * sighting that makes a bank a suspect and the check that re-arms it. 0: no timer; each delivery checks
-   * the other open banks instead (the sighting and the re-arm are then two deliveries of other banks).
+   * Period of the silent-bank check timer, µs (default 100,000), while anything happens (it backs off to
+   * silentIdleCheckUs when quiet): the time between the sighting that makes a bank a suspect and the check
+   * that re-arms it. 0: no timer; each delivery checks the other open banks instead (the sighting and the
+   * re-arm are then two deliveries of other banks).
    */
   silentCheckUs?: number;
+  /**
+   * Longest period of the check timer, µs (default 1,000,000, and never less than silentCheckUs): after
+   * SILENT_IDLE_CHECKS quiet periods the period doubles at each quiet check up to this one, so an idle system
+   * pays one wake and one read per open bank per silentIdleCheckUs. It bounds the recovery of a silent bank:
+   * an edge into one is re-armed and raised within silentIdleCheckUs + silentCheckUs (header comment).
+   */
+  silentIdleCheckUs?: number;
 }
 
 /** Counters of everything the pins did; the HAL's `stats` and each pin's `pinInfo` carry the same names. */
@@ -118,7 +153,8 @@ export interface Esp32GpioCounters {
   reopens: number;
   /**
    * Edges no delivery reported, found by the levels: of a bank that went silent (its post was lost to a full
-   * queue), or dropped with a delivery still queued when the bank was reopened. Each is raised once.
+   * queue), or dropped with a delivery still queued when the bank was reopened. Each is raised once. On a
+   * level pin: an assertion found by a reopen with nothing to enter it (it is entered again: levelRetriggers).
    */
   missedEdges: number;
   /** Silent banks closed and reopened (per pin: re-arms of the pin's bank while the pin was in it). */
@@ -184,8 +220,14 @@ function newCounters(): Esp32GpioCounters {
 /** Modes in group order: a group's index is bankIndex * 4 + the mode's index. */
 const MODE_INDEX: Readonly<Record<Esp32PinMode, number>> = Object.freeze({ input: 0, pullup: 1, pulldown: 2, pullupdown: 3 });
 
-/** Quiet timer periods after which the silent-bank timer stops until the next delivery or open. */
+/**
+ * Quiet timer periods (no delivery, open or suspect) at silentCheckUs after which the silent-bank check backs
+ * off: each further quiet check doubles the period, up to silentIdleCheckUs.
+ */
 const SILENT_IDLE_CHECKS = 10;
+
+/** Default longest check period (silentIdleCheckUs), µs. */
+const SILENT_IDLE_CHECK_US = 1_000_000;
 
 /** One shared DigitalBank: the started pins of one bank index with one pull mode. */
 interface BankGroup {
@@ -196,6 +238,8 @@ interface BankGroup {
   pins: number;
   rises: number;
   falls: number;
+  /** Member pins of a level type (a level-high pin has its rising bit, a level-low one its falling bit). */
+  level: number;
   /** The levels last accounted for: read at open, at each delivery, and by checks (unreported changes). */
   seen: number;
   /**
@@ -235,6 +279,7 @@ export class Esp32Gpio {
   /** The shared banks, by bankIndex * 4 + mode index; created with the instance. */
   private readonly groups: (BankGroup | undefined)[] = [];
   private readonly silentCheckUs: number;
+  private readonly silentIdleCheckUs: number;
   /** Groups with an open bank (the cross-bank check has something to do on a delivery only with two). */
   private openGroups = 0;
   /**
@@ -242,8 +287,16 @@ export class Esp32Gpio {
    * banks instead, as the only way a silent bank is noticed between opens.
    */
   private readonly checkOnDelivery: boolean;
-  /** The check timer is enabled and not armed: the next delivery (or open) starts it. */
-  private checkTimerIdle: boolean;
+  /** The platform has setBackgroundTimer (the check timer's kind: see the header). */
+  private readonly backgroundTimer: boolean;
+  /** The armed check timer's handle (undefined: not armed), and the period it was armed with. */
+  private checkTimer: unknown = undefined;
+  private checkPeriodUs: number;
+  /**
+   * The check timer is enabled and either not armed or armed for a backed-off period: the next delivery (or
+   * open) brings the check forward to silentCheckUs. A delivery's one flag test.
+   */
+  private checkSlow: boolean;
   /** Quiet timer periods in a row (no delivery, open or suspect), and the delivery count at the last tick. */
   private checkQuiet = 0;
   private checkDeliveries = 0;
@@ -274,8 +327,14 @@ export class Esp32Gpio {
     this.edgeTime = options.edgeTime;
     this.silentCheckUs = options.silentCheckUs ?? 100_000;
     if (!(this.silentCheckUs >= 0)) throw new RangeError(`Esp32Gpio: silentCheckUs ${String(options.silentCheckUs)} must be >= 0`);
+    this.silentIdleCheckUs = options.silentIdleCheckUs ?? Math.max(SILENT_IDLE_CHECK_US, this.silentCheckUs);
+    if (!(this.silentIdleCheckUs >= this.silentCheckUs)) {
+      throw new RangeError(`Esp32Gpio: silentIdleCheckUs ${String(options.silentIdleCheckUs)} must be >= silentCheckUs (${this.silentCheckUs})`);
+    }
     this.checkOnDelivery = this.silentCheckUs === 0 || core.platform.setTimer === undefined;
-    this.checkTimerIdle = !this.checkOnDelivery;
+    this.backgroundTimer = core.platform.setBackgroundTimer !== undefined;
+    this.checkSlow = !this.checkOnDelivery;
+    this.checkPeriodUs = this.silentCheckUs;
     this.wake = new Esp32Wake(this.soc, options.deepSleepWake !== false);
     for (let b = 0; b < this.soc.banks; b++) {
       this.status.push(0);
@@ -497,7 +556,7 @@ export class Esp32Gpio {
     let group = this.groups[index];
     if (group === undefined) {
       group = {
-        bankIndex: pin.bankIndex, mode: pin.mode, bank: undefined, pins: 0, rises: 0, falls: 0, seen: 0, suspect: 0,
+        bankIndex: pin.bankIndex, mode: pin.mode, bank: undefined, pins: 0, rises: 0, falls: 0, level: 0, seen: 0, suspect: 0,
         missed: 0, missedQueued: false, onReadable: undefined as unknown as (triggered: number) => void,
       };
       group.onReadable = this.deliverer(group);
@@ -515,6 +574,7 @@ export class Esp32Gpio {
     group.pins |= bit;
     group.rises = edges[0] ? group.rises | bit : group.rises & ~bit;
     group.falls = edges[1] ? group.falls | bit : group.falls & ~bit;
+    group.level = this.isLevel(pin) ? group.level | bit : group.level & ~bit;
     try {
       this.rebuild(group, bit);
     } catch (err) {
@@ -522,6 +582,7 @@ export class Esp32Gpio {
       group.pins &= ~bit;
       group.rises &= ~bit;
       group.falls &= ~bit;
+      group.level &= ~bit;
       this.rebuild(group, 0);
       throw err;
     }
@@ -542,6 +603,7 @@ export class Esp32Gpio {
     group.pins &= ~bit;
     group.rises &= ~bit;
     group.falls &= ~bit;
+    group.level &= ~bit;
     group.suspect &= ~bit;
     group.missed &= ~bit;
     this.rebuild(group, bit);
@@ -556,7 +618,9 @@ export class Esp32Gpio {
   /**
    * Close the group's bank and open it again with its current pins and edges (none: it stays closed). The
    * other pins' edges the close may have dropped (a queued delivery, or a silent bank's) are found by their
-   * levels against `seen` and raised once; `changed` pins (joining, leaving, retyped) are accounted afresh.
+   * levels against `seen` and raised once; a level pin by its own level, whatever `seen` says (an assertion
+   * after a service, a fall its bank does not report, looks like no change: see levelsDue); `changed` pins
+   * (joining, leaving, retyped) are accounted afresh by the caller.
    */
   private rebuild(group: BankGroup, changed: number): void {
     const old = group.bank;
@@ -587,8 +651,11 @@ export class Esp32Gpio {
     });
     const levels = bank.read();
     this.counters.silentCheckReads++;
-    this.noteMissed(group, this.reported(group, levels) & ~changed);
+    const level = group.level & ~changed;
+    this.noteMissed(group, levels, this.reported(group, levels) & ~changed & ~level);
     group.seen = levels;
+    // Whatever reached the level pins' flows went with the close: each asserted, unmasked one is entered again.
+    this.raiseLevels(group, this.levelsDue(group, this.asserted(group, levels, level)));
     this.kickCheckTimer();
   }
 
@@ -609,19 +676,16 @@ export class Esp32Gpio {
   }
 
   /**
-   * Edges the bank should have reported and did not: counted, and raised once from a deferred job (an edge
-   * pin enters its flow; a level pin is read again, since only its level counts).
+   * Edges of edge pins the bank should have reported and did not (`levels`: the bank's levels now): counted,
+   * and raised once from a deferred job. A both-edge pin's raised edge is accounted in its `lastLevel` as a
+   * delivery would be, so its next delivery is not taken for two edges merged.
    */
-  private noteMissed(group: BankGroup, bits: number): void {
+  private noteMissed(group: BankGroup, levels: number, bits: number): void {
     if (bits === 0) return;
     this.forEachPin(group.bankIndex, bits, (p) => {
       this.count(p, 'missedEdges');
-      if (this.isLevel(p)) {
-        bits &= ~p.bit;
-        this.checkLevel(p);
-      }
+      if (p.type === IRQ_TYPE_EDGE_BOTH) p.lastLevel = (levels & p.bit) !== 0 ? 1 : 0;
     });
-    if (bits === 0) return;
     group.missed |= bits;
     if (group.missedQueued) return;
     group.missedQueued = true;
@@ -635,13 +699,44 @@ export class Esp32Gpio {
     });
   }
 
+  /** Pins of `bits` whose bit is at the level their bank is opened to report (a level pin: asserted). */
+  private asserted(group: BankGroup, levels: number, bits: number): number {
+    return bits & ((levels & group.rises) | (~levels & group.falls));
+  }
+
+  /**
+   * The level pins of `bits` (asserted ones) that are started, unmasked and with no raise queued: an assertion
+   * that nothing will enter. An unmasked level line reaches its flow only through a delivery of its bank
+   * (which masks it: handleLevelIrq) or the HAL's raise (unmask queues one while the level holds), so such a
+   * pin's delivery is lost, or dropped, or still queued (checkBanks waits a period before it believes that).
+   */
+  private levelsDue(group: BankGroup, bits: number): number {
+    let due = bits;
+    if (due === 0) return 0;
+    this.forEachPin(group.bankIndex, due, (p) => {
+      if (!p.started || p.masked || p.raiseQueued || p.irq === 0) due &= ~p.bit;
+    });
+    return due;
+  }
+
+  /** Level pins levelsDue found after a reopen: counted as missed and entered again (a retrigger each). */
+  private raiseLevels(group: BankGroup, bits: number): void {
+    if (bits === 0) return;
+    this.forEachPin(group.bankIndex, bits, (p) => {
+      this.count(p, 'missedEdges');
+      this.queueRaise(p);
+    });
+  }
+
   // ---- the silent-bank defence ----
 
   /**
    * Look at every open group but `except` (one read each): a level that moved in a reported direction with no
-   * delivery makes its group a suspect; a suspect still without a delivery at the next check (the next timer
-   * tick, silentCheckUs later) is silent and re-armed. Changes its bank does not report (a fall on a rising
-   * pin) are accounted at once. True when something is going on (a suspect), so the timer keeps running.
+   * delivery, or a level pin asserted with nothing to enter it (levelsDue: its own level says it, whatever
+   * `seen` says), makes its group a suspect; a suspect still without a delivery at the next check (the next
+   * timer tick, silentCheckUs later) is silent and re-armed. Changes its bank does not report (a fall on a
+   * rising pin) are accounted at once. True when something is going on (a suspect): the timer stays at
+   * silentCheckUs.
    */
   private checkBanks(except: BankGroup | undefined): boolean {
     this.counters.silentChecks++;
@@ -654,9 +749,12 @@ export class Esp32Gpio {
       const reported = this.reported(group, levels);
       const unreported = (levels ^ group.seen) & group.pins & ~reported;
       group.seen = (group.seen & ~unreported) | (levels & unreported);
-      if (reported === 0 && group.suspect === 0) continue;
+      // Level pins asserted (the bits of their bank's edge at the level it ends at), seldom any: inline.
+      const asserted = group.level & ~reported & ((levels & group.rises) | (~levels & group.falls));
+      const suspect = asserted === 0 ? reported : reported | this.levelsDue(group, asserted);
+      if (suspect === 0 && group.suspect === 0) continue;
       busy = true;
-      if (group.suspect === 0) group.suspect = reported;
+      if (group.suspect === 0) group.suspect = suspect;
       else this.rearm(group);
     }
     return busy;
@@ -672,34 +770,56 @@ export class Esp32Gpio {
     this.rebuild(group, 0);
   }
 
-  /** Something happened (an open): make sure the slow check runs, if it is enabled, for the next quiet periods. */
+  /**
+   * Something happened (a delivery while the checks were backed off, an open): the next check comes
+   * silentCheckUs from now, and the quiet count starts again. A timer armed for a backed-off period is
+   * cleared and armed anew (once per idle-to-busy change, not per delivery: checkSlow is cleared here); on a
+   * platform without clearTimer it is left to run, and its tick sees the activity.
+   */
   private kickCheckTimer(): void {
     this.checkQuiet = 0;
-    if (this.checkTimerIdle) this.armCheckTimer();
+    if (!this.checkSlow) return;
+    const platform = this.core.platform;
+    if (this.checkTimer !== undefined) {
+      if (platform.clearTimer === undefined) {
+        this.checkSlow = false;
+        return;
+      }
+      platform.clearTimer(this.checkTimer);
+    }
+    this.armCheckTimer(this.silentCheckUs);
   }
 
-  private armCheckTimer(): void {
-    this.checkTimerIdle = false;
-    this.core.platform.setTimer!(this.checkTimerFired, this.silentCheckUs);
+  /** A background timer where the platform has one (it runs as long as the system does; see the header). */
+  private armCheckTimer(periodUs: number): void {
+    this.checkPeriodUs = periodUs;
+    this.checkSlow = periodUs > this.silentCheckUs;
+    this.checkTimer = this.backgroundTimer
+      ? this.core.platform.setBackgroundTimer!(this.checkTimerFired, periodUs)
+      : this.core.platform.setTimer!(this.checkTimerFired, periodUs);
   }
 
   /**
    * The timer's check of every open bank. A period with a delivery (counted, not flagged per delivery), an
-   * open or a suspect is busy; after SILENT_IDLE_CHECKS quiet ones in a row (or with no bank open) the timer
-   * stops until the next delivery or open starts it.
+   * open or a suspect is busy: the next check is silentCheckUs away. After SILENT_IDLE_CHECKS quiet ones in a
+   * row each quiet check doubles the period, up to silentIdleCheckUs, where it stays while banks are open: a
+   * silent bank says nothing, so only a read can find it. With no bank open the timer stops (the next open
+   * starts it).
    */
   private onCheckTimer(): void {
-    this.checkTimerIdle = true;
+    this.checkTimer = undefined;
+    this.checkSlow = true;
     if (this.openGroups === 0) return;
     const deliveries = this.counters.deliveries;
-    if (deliveries !== this.checkDeliveries) {
+    if (this.checkBanks(undefined) || deliveries !== this.checkDeliveries) {
       this.checkDeliveries = deliveries;
       this.checkQuiet = 0;
+    } else {
+      this.checkQuiet++;
     }
-    if (this.checkBanks(undefined)) this.checkQuiet = 0;
-    else this.checkQuiet++;
     // A re-arm above has armed it already (rebuild kicks the timer).
-    if (this.checkTimerIdle && this.checkQuiet < SILENT_IDLE_CHECKS) this.armCheckTimer();
+    if (this.checkTimer !== undefined) return;
+    this.armCheckTimer(this.checkQuiet < SILENT_IDLE_CHECKS ? this.silentCheckUs : Math.min(2 * this.checkPeriodUs, this.silentIdleCheckUs));
   }
 
   /** A level line found asserted where no edge would tell us (start, unmask, type change): raise it. */
@@ -773,6 +893,9 @@ export class Esp32Gpio {
         throw err;
       }
     }
+    // Falling <-> level-low (rising <-> level-high) reopens nothing: the group's level bit follows the type.
+    const group = pin.group;
+    if (group !== undefined) group.level = this.isLevel(pin) ? group.level | pin.bit : group.level & ~pin.bit;
     if (this.wake.enabled(pin.pin)) this.wake.enable(pin.irq, pin.pin, type);
     // A latch of the old type must not fire the new one.
     pin.pending = false;
@@ -785,8 +908,8 @@ export class Esp32Gpio {
   /**
    * onReadable of a group's bank: the hardirq entry. One read of the bank's levels serves the both-edge
    * coalescing check and the silent-bank accounting (the bank is alive: it is no suspect, its levels are
-   * accounted). The other open banks are left to the check timer (a delivery only restarts it if it stopped),
-   * or, with no timer, checked here. Made once per group (groupFor) and passed as the bank's onReadable itself,
+   * accounted). The other open banks are left to the check timer (a delivery only brings it forward when it
+   * was backed off: one flag test), or, with no timer, checked here. Made once per group (groupFor) and passed as the bank's onReadable itself,
    * rather than an arrow calling a method with the group: one call per delivery instead of two.
    */
   private deliverer(group: BankGroup): (triggered: number) => void {
@@ -830,10 +953,11 @@ export class Esp32Gpio {
           core.genericHandleIrq(pin.irq, edgeTime(n));
         }
       }
-      // The other banks are checked by the timer; by each delivery only when there is no timer.
+      // The other banks are checked by the timer (brought forward to silentCheckUs if it was backed off); by
+      // each delivery only when there is no timer.
       if (this.checkOnDelivery) {
         if (this.openGroups > 1) this.checkBanks(group);
-      } else if (this.checkTimerIdle) {
+      } else if (this.checkSlow) {
         this.kickCheckTimer();
       }
     };

@@ -144,6 +144,9 @@ class Scheduled implements SimTimer {
     readonly seq: number,
     public cb: (() => void) | undefined,
   ) {}
+
+  /** A background event (afterBackground): runUntilIdle does not wait for it. Set on those only (no cost to others). */
+  declare background?: boolean;
 }
 
 function before(a: Scheduled, b: Scheduled): boolean {
@@ -269,6 +272,8 @@ export class Simulator {
   private time = 0;
   private seq = 0;
   private queued = 0;
+  /** Of the queued events, the background ones (afterBackground). */
+  private backgroundQueued = 0;
   private runCount = 0;
   private rngState: number;
   private running = false;
@@ -299,6 +304,7 @@ export class Simulator {
       defer: (cb: () => void): void => this.defer(cb),
       createDeferred: (cb: () => void): PlatformDeferred => this.createDeferred(cb),
       setTimer: (cb: () => void, delayUs: number): unknown => this.after(delayUs, cb),
+      setBackgroundTimer: (cb: () => void, delayUs: number): unknown => this.afterBackground(delayUs, cb),
       clearTimer: (handle: unknown): void => {
         if (handle instanceof Scheduled) this.cancel(handle);
       },
@@ -315,7 +321,7 @@ export class Simulator {
     return this.runCount;
   }
 
-  /** Events scheduled and neither run nor cancelled yet. */
+  /** Events scheduled and neither run nor cancelled yet (background ones included). */
   get pending(): number {
     return this.queued;
   }
@@ -336,6 +342,23 @@ export class Simulator {
   after(delayUs: number, cb: () => void): SimTimer {
     if (!(delayUs >= 0)) throw new RangeError(`Simulator.after: delay ${delayUs} µs must be >= 0`);
     return this.at(this.time + delayUs, cb);
+  }
+
+  /**
+   * Schedule a background event `delayUs` (>= 0) after now() (Platform.setBackgroundTimer: a check that runs
+   * as long as the system does). advance() runs it like any other; runUntilIdle() runs it only while other
+   * events are left, and returns when nothing else is.
+   */
+  afterBackground(delayUs: number, cb: () => void): SimTimer {
+    if (!(delayUs >= 0) || !Number.isFinite(delayUs)) throw new RangeError(`Simulator.afterBackground: delay ${delayUs} µs must be finite and >= 0`);
+    // Counted out when it runs (by its own callback: the run loop pays nothing for them) or is cancelled.
+    const item = this.at(this.time + delayUs, () => {
+      this.backgroundQueued--;
+      cb();
+    }) as Scheduled;
+    item.background = true;
+    this.backgroundQueued++;
+    return item;
   }
 
   /** Run `cb` at the current time, after every event already queued for this time. */
@@ -404,6 +427,7 @@ export class Simulator {
     timer.cb = undefined;
     this.heap.remove(timer);
     this.queued--;
+    if (timer.background) this.backgroundQueued--;
   }
 
   /** A seeded pseudo-random number in [0, 1), deterministic per seed. */
@@ -434,9 +458,10 @@ export class Simulator {
   }
 
   /**
-   * Run events until none is left. Throws, naming the events run, when more than `maxEvents` events or
-   * `maxUs` of virtual time would be needed: a periodic timer or an interrupt storm never goes idle, and
-   * should fail loudly rather than hang. The clock stays at the last event run.
+   * Run events until none is left but background ones (afterBackground: they run while others are left, and
+   * are not waited for). Throws, naming the events run, when more than `maxEvents` events or `maxUs` of
+   * virtual time would be needed: a periodic timer or an interrupt storm never goes idle, and should fail
+   * loudly rather than hang. The clock stays at the last event run.
    */
   async runUntilIdle(limits: RunLimits = {}): Promise<void> {
     const maxUs = limits.maxUs ?? DEFAULT_MAX_US;
@@ -449,15 +474,15 @@ export class Simulator {
         const ran = this.runCount - firstRun;
         if (ran >= maxEvents) {
           await drainPromiseJobs();
-          if (this.nextLive() === undefined) return;
+          if (this.idle()) return;
           throw new Error(
             `Simulator.runUntilIdle: still busy after ${ran} events (limit ${maxEvents}) ` +
               `over ${this.time - start} µs; ${this.queued} events pending`,
           );
         }
-        if (!(await this.runNext(deadline))) {
-          const next = this.nextLive();
-          if (next === undefined) return;
+        if (!(await this.runNext(deadline, true))) {
+          if (this.idle()) return;
+          const next = this.nextLive()!;
           throw new Error(
             `Simulator.runUntilIdle: still busy after ${maxUs} µs of virtual time (limit) and ${ran} events; ` +
               `next event at ${next.time} µs, ${this.queued} events pending`,
@@ -478,9 +503,18 @@ export class Simulator {
     }
   }
 
-  /** Drain promise jobs, then run the next event if it is due by `limit`. Returns whether one ran. */
-  private async runNext(limit: number): Promise<boolean> {
+  /** Nothing is queued but background events. */
+  private idle(): boolean {
+    return this.queued === this.backgroundQueued;
+  }
+
+  /**
+   * Drain promise jobs, then run the next event if it is due by `limit` (and, with `untilIdle`, if anything but
+   * background events is queued). Returns whether one ran.
+   */
+  private async runNext(limit: number, untilIdle?: boolean): Promise<boolean> {
     await drainPromiseJobs();
+    if (untilIdle && this.queued === this.backgroundQueued) return false;
     const next = this.nextLive();
     if (next === undefined || next.time > limit) return false;
     // The no-progress guard, before the event is taken: a stall leaves it queued. An event made late by

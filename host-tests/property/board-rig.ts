@@ -30,12 +30,16 @@ import {
   LINE_NAMES, LINES, newModel, type ActionModel, type BoardModel, type Cmd, type LineModel, type LineName, type LineSpec,
   type RunConfig,
 } from './board-model';
-import { strictDefects, type KnownDefect } from './config';
 
 /** The core on the board: a short watchdog that disables, and few thread retries, so runs stay short. */
 export const CORE_OPTIONS = { watchdog: { timeoutUs: 20_000, action: 'disable' as const }, threadRetries: 3 };
 /** The HAL's silent-bank check period: short, so a silent bank is found and re-armed within a sequence. */
 export const SILENT_CHECK_US = 2_000;
+/**
+ * The longest period the HAL's check backs off to when the pins are quiet (silentIdleCheckUs): 8 periods, so a
+ * run's quiet spells reach it and the end's recovery check (d) measures the bound at its worst.
+ */
+export const SILENT_IDLE_CHECK_US = 8 * SILENT_CHECK_US;
 /** Events at one virtual instant that stop a run as stalled (SimStallError names the irqs and threads). */
 export const STALL_EVENTS = 20_000;
 /** Simulator events one run may take in all; a run without a storm takes a few hundred. */
@@ -137,22 +141,13 @@ export interface RunStats {
   /** Commands run, and simulator events. */
   steps: number;
   events: number;
-  /** Violations matching a known defect's signature (config.ts KNOWN_DEFECTS), by defect. */
-  knownLevelSeen: number;
-  knownSilentTimer: number;
-  knownBothParity: number;
 }
-
-const KNOWN_STAT: Readonly<Record<KnownDefect, 'knownLevelSeen' | 'knownSilentTimer' | 'knownBothParity'>> = {
-  'hal-level-seen': 'knownLevelSeen', 'hal-silent-timer': 'knownSilentTimer', 'hal-both-parity': 'knownBothParity',
-};
 
 export function emptyStats(): RunStats {
   return {
     edges: 0, fakeCoalesced: 0, halCoalesced: 0, drops: 0, handledEvents: 0, deferred: 0, resends: 0, replays: 0,
     levelRetriggers: 0, postFailures: 0, rearms: 0, missedEdges: 0, threadRuns: 0, requests: 0, invalidRequests: 0,
-    coreDisables: 0, storms: 0, probes: 0, probesSkipped: 0, exactLedgerChecks: 0, steps: 0, events: 0, knownLevelSeen: 0,
-    knownSilentTimer: 0, knownBothParity: 0,
+    coreDisables: 0, storms: 0, probes: 0, probesSkipped: 0, exactLedgerChecks: 0, steps: 0, events: 0,
   };
 }
 
@@ -192,7 +187,7 @@ export class BoardRig implements DriverHooks {
     this.config = config;
     this.board = bootSimBoard({
       seed: config.seed, queueLength: config.queueLength, latencyUs: config.latencyUs, stallEvents: STALL_EVENTS,
-      core: CORE_OPTIONS, gpio: { silentCheckUs: SILENT_CHECK_US },
+      core: CORE_OPTIONS, gpio: { silentCheckUs: SILENT_CHECK_US, silentIdleCheckUs: SILENT_IDLE_CHECK_US },
       log: (level, message) => this.logs.push({ level, message }),
     });
     this.peripheral = this.board.board.gpio;
@@ -437,12 +432,6 @@ export class BoardRig implements DriverHooks {
 
   fail(message: string): void {
     this.violations.push(`step ${this.step}: ${message}`);
-  }
-
-  /** A violation that matches a known defect's signature: counted (failed under FC_STRICT=1). */
-  known(defect: KnownDefect, message: string): void {
-    if (strictDefects()) this.fail(`[known defect ${defect}] ${message}`);
-    else this.stats[KNOWN_STAT[defect]]++;
   }
 
   get failed(): boolean {

@@ -56,11 +56,11 @@
  *       no re-arm), exactly: every edge is a delivery or a counted merge. Undelivered edges are at least those
  *       the fake says fell into silent banks; the HAL saw every onReadable call and every delivered bit;
  *   (d) at the end, a fresh device event on every enabled, requested line reaches its flow within the HAL's
- *       silent-bank recovery time (its checks find a bank a failed post silenced, re-arm it, raise the missed
- *       edge), whatever the run did to the queue.
+ *       silent-bank recovery bound, silentIdleCheckUs + silentCheckUs (its checks, backed off or not, find a
+ *       bank a failed post silenced, re-arm it, raise the missed edge), whatever the run did to the queue.
  *
- * Known defects (config.ts KNOWN_DEFECTS, each a test.failing in regressions.test.ts): a violation matching one's
- * signature exactly is counted and reported after the run instead of failing it; FC_STRICT=1 fails on them.
+ * Every violation fails the property: there is no list of tolerated defects. A defect it finds is shrunk to a
+ * plain test in regressions.test.ts when it is fixed.
  *
  * A failure prints fast-check's counterexample: [run settings, set-up requests, commands...]. Replay it with
  * `replayBoard(settings, setup, ...commands)` (board-run.ts) in a test, or with FC_SEED and FC_PATH (config.ts).
@@ -71,18 +71,10 @@ import { commandsArb, configArb, setupArb } from './board-gen';
 import type { Cmd, RunConfig } from './board-model';
 import { emptyStats, type RunStats } from './board-rig';
 import { runBoard } from './board-run';
-import { env, KNOWN_DEFECTS, propertyParameters } from './config';
+import { env, propertyParameters } from './config';
 
 const RUNS = 10_000;
 const MAX_COMMANDS = 60;
-
-/** The known defects the runs hit, for the report. */
-function knownDefectsHit(total: RunStats): string[] {
-  const hits: [keyof typeof KNOWN_DEFECTS, number][] = [
-    ['hal-level-seen', total.knownLevelSeen], ['hal-silent-timer', total.knownSilentTimer], ['hal-both-parity', total.knownBothParity],
-  ];
-  return hits.filter(([, n]) => n !== 0).map(([id, n]) => `${id} (${n} violations): ${KNOWN_DEFECTS[id]}`);
-}
 
 test(`board: ${RUNS} random command sequences on the ESP32 HAL keep every invariant after every step`, async () => {
   const total = emptyStats();
@@ -95,8 +87,6 @@ test(`board: ${RUNS} random command sequences on the ESP32 HAL keep every invari
     params,
   );
   if (env('FC_STATS')) console.log(JSON.stringify(total));
-  const known = knownDefectsHit(total);
-  if (known.length !== 0) console.warn(`board property: known defects hit (FC_STRICT=1 fails on them):\n- ${known.join('\n- ')}`);
   // The sequences did reach what the invariants are about (checked on full runs, not on a replay of a few).
   if ((params.numRuns ?? RUNS) < 1000) return;
   for (const key of [
