@@ -10,16 +10,16 @@ import type { IrqDesc } from './desc';
  * 30-character one, say) widens its column instead of pushing the rest of its row out of line. ACTIONS, the
  * last, is not padded.
  */
-const COLUMNS: readonly { readonly title: string; readonly min: number; readonly left: boolean; readonly gap: string }[] = [
-  { title: 'IRQ', min: 4, left: false, gap: '' },
-  { title: 'COUNT', min: 10, left: false, gap: ' ' },
-  { title: 'UNHANDLED', min: 10, left: false, gap: ' ' },
-  { title: 'DEFERRED', min: 9, left: false, gap: ' ' },
-  { title: 'CHIP', min: 14, left: true, gap: '  ' },
-  { title: 'HWIRQ', min: 5, left: false, gap: ' ' },
-  { title: 'TRIGGER', min: 13, left: true, gap: '  ' },
-  { title: 'ACTIONS', min: 0, left: true, gap: ' ' },
-];
+const COLUMNS: readonly { readonly title: string; readonly min: number; readonly left: boolean; readonly gap: string }[] = Object.freeze([
+  Object.freeze({ title: 'IRQ', min: 4, left: false, gap: '' }),
+  Object.freeze({ title: 'COUNT', min: 10, left: false, gap: ' ' }),
+  Object.freeze({ title: 'UNHANDLED', min: 10, left: false, gap: ' ' }),
+  Object.freeze({ title: 'DEFERRED', min: 9, left: false, gap: ' ' }),
+  Object.freeze({ title: 'CHIP', min: 14, left: true, gap: '  ' }),
+  Object.freeze({ title: 'HWIRQ', min: 5, left: false, gap: ' ' }),
+  Object.freeze({ title: 'TRIGGER', min: 13, left: true, gap: '  ' }),
+  Object.freeze({ title: 'ACTIONS', min: 0, left: true, gap: ' ' }),
+]);
 
 /**
  * Whether the line's `masked` state means anything: it does for a line whose chip can mask it (irqMask or

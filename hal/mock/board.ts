@@ -16,9 +16,9 @@ import type { Net } from './wire';
  * hardirq flow it runs) and a deferred job (a runner burst of thread functions, or the HAL's replay job).
  * Small beside the ~0.5 ms XS takes per threaded interrupt on a 240 MHz ESP32, so that timing in tests stays
  * readable, yet never zero: a handler that makes no progress still moves virtual time, so a run ends.
- * Known gap: the time is spent just before the job, outside the handler and thread-run windows the core's
- * storm accounting times, so it is not billed to the line's CPU budget: a storm of handlers that make no
- * progress moves virtual time but is not switched to polling.
+ * A burst's charge is spent inside its first thread run (sim.ts, createDeferred), so the core's storm
+ * accounting bills it to the line: a level device nobody clears is switched to polling, as on the board. The
+ * hardirq's charge is spent before onReadable and is not billed.
  */
 export const DEFAULT_BOARD_CPU: Readonly<Required<SimulatorCpuCost>> = Object.freeze({ hardirqUs: 5, threadUs: 10 });
 

@@ -270,6 +270,9 @@ export class Simulator {
   readonly stallEvents: number;
 
   private time = 0;
+  /** The CPU charge of the runner burst running now, not yet spent, and the clock reads it has made. */
+  private burstCharge = 0;
+  private burstReads = 0;
   private seq = 0;
   private queued = 0;
   /** Of the queued events, the background ones (afterBackground). */
@@ -300,7 +303,7 @@ export class Simulator {
     const cpu = options.cpu ?? {};
     this.cpu = Object.freeze({ hardirqUs: checkCost(cpu.hardirqUs, 'hardirqUs'), threadUs: checkCost(cpu.threadUs, 'threadUs') });
     this.platform = Object.freeze({
-      now: (): number => this.time,
+      now: (): number => this.now(),
       defer: (cb: () => void): void => this.defer(cb),
       createDeferred: (cb: () => void): PlatformDeferred => this.createDeferred(cb),
       setTimer: (cb: () => void, delayUs: number): unknown => this.after(delayUs, cb),
@@ -313,7 +316,14 @@ export class Simulator {
 
   /** Virtual time in µs; starts at 0 and never moves backwards. */
   now(): number {
+    // The second read in a charged burst spends the burst's CPU charge (createDeferred).
+    if (this.burstCharge !== 0 && this.burstReads++ !== 0) this.payBurstCharge();
     return this.time;
+  }
+
+  private payBurstCharge(): void {
+    this.time += this.burstCharge;
+    this.burstCharge = 0;
   }
 
   /** Events that have run so far (cancelled ones are not counted). */
@@ -341,6 +351,7 @@ export class Simulator {
   /** Schedule `cb` `delayUs` (>= 0) after now(). */
   after(delayUs: number, cb: () => void): SimTimer {
     if (!(delayUs >= 0)) throw new RangeError(`Simulator.after: delay ${delayUs} µs must be >= 0`);
+    if (this.burstCharge !== 0) this.payBurstCharge();
     return this.at(this.time + delayUs, cb);
   }
 
@@ -363,6 +374,7 @@ export class Simulator {
 
   /** Run `cb` at the current time, after every event already queued for this time. */
   defer(cb: () => void): void {
+    if (this.burstCharge !== 0) this.payBurstCharge();
     this.at(this.time, cb);
   }
 
@@ -371,20 +383,36 @@ export class Simulator {
    * has run, so a runner's bursts are ordered among the other events exactly as with defer. The simulator
    * allocates an event per schedule() either way; the board's implementation (hal/esp32/platform.ts) does not.
    *
-   * Each run is charged `cpu.threadUs` (spend) before cb runs: per burst of the core's runner, not per thread
-   * run in it, and outside the runs it holds (their own timings and the storm detector's charge see none of it).
+   * Each run is charged `cpu.threadUs`: per burst of the core's runner, not per thread run in it. The charge
+   * is spent when the burst first does something that shows time after its start: its second clock read, or
+   * scheduling anything (after, defer, a deferred call). The runner reads the clock as the burst starts and
+   * again when its first thread function returns, so that run is timed with the charge in it, as on a busy CPU,
+   * and the core's storm accounting bills it to the run's line: a storm of threads that make no progress is
+   * seen and polled. A thread function that reads the clock or starts a transfer does so after the charge; a
+   * burst that does neither pays at its end.
    */
   createDeferred(cb: () => void): PlatformDeferred {
     let pending: SimTimer | undefined;
     const threadUs = this.cpu.threadUs;
     const run = (): void => {
       pending = undefined;
-      if (threadUs !== 0) this.spend(threadUs);
-      cb();
+      if (threadUs === 0) {
+        cb();
+        return;
+      }
+      this.burstCharge = threadUs;
+      this.burstReads = 0;
+      try {
+        cb();
+      } finally {
+        if (this.burstCharge !== 0) this.payBurstCharge();
+      }
     };
     return Object.freeze({
       schedule: (): void => {
-        if (pending === undefined) pending = this.at(this.time, run);
+        if (pending !== undefined) return;
+        if (this.burstCharge !== 0) this.payBurstCharge();
+        pending = this.at(this.time, run);
       },
       cancel: (): void => {
         if (pending === undefined) return;

@@ -37,3 +37,14 @@ test("with the board's default CPU cost the same storm takes virtual time, and t
   expect(count).toBeGreaterThan(100);
   expect(count).toBeLessThanOrEqual(10_000 / 15 + 1);
 });
+
+test("the board's CPU cost is billed to the line: the storm detector switches the stuck line to polling", async () => {
+  const { sim, core, irq } = stuckLevelDevice({});
+  const polled: number[] = [];
+  core.onIrqEvent((event) => {
+    if (event.kind === 'storm-poll') polled.push(event.irq);
+  });
+  await sim.advance(300_000);
+  expect(polled).toContain(irq);
+});
+

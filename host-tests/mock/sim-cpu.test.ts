@@ -34,15 +34,41 @@ describe('virtual CPU cost', () => {
     expect(() => new Simulator({ cpu })).toThrow(field);
   });
 
-  test('each run of a createDeferred callback is charged threadUs before the callback runs', async () => {
+  test('a burst reads its start, then sees its threadUs spent: at its second clock read', async () => {
+    const sim = new Simulator({ cpu: { threadUs: 10 } });
+    const seen: number[][] = [];
+    const deferred = sim.createDeferred(() => seen.push([sim.now(), sim.now(), sim.now()]));
+    deferred.schedule();
+    await sim.advance(0);
+    deferred.schedule();
+    await sim.advance(0);
+    expect(seen).toEqual([[0, 10, 10], [10, 20, 20]]);
+  });
+
+  test('a burst that schedules something pays its charge first; one that shows no time pays at its end', async () => {
     const sim = new Simulator({ cpu: { threadUs: 10 } });
     const seen: number[] = [];
-    const deferred = sim.createDeferred(() => seen.push(sim.now()));
-    deferred.schedule();
+    sim.createDeferred(() => sim.after(5, () => seen.push(sim.now()))).schedule();
+    await sim.advance(100);
+    expect(seen).toEqual([15]);
+    const quiet = sim.createDeferred(() => {});
+    quiet.schedule();
     await sim.advance(0);
-    deferred.schedule();
+    expect(sim.now()).toBe(110);
+  });
+
+  test('a thread run is timed with the charge in it: the thread listing and the storm budget see it', async () => {
+    const sim = new Simulator({ cpu: { threadUs: 10 } });
+    const core = new IrqCore({ platform: sim.platform, log: () => {} });
+    const device = levelDevice(sim, core);
+    core.requestThreadedIrq(device.irq, null, () => IRQ_HANDLED, IRQF_ONESHOT, 'dev');
+    device.raise();
     await sim.advance(0);
-    expect(seen).toEqual([10, 20]);
+    device.asserted = false;
+    await sim.advance(1_000);
+    const t = threadOf(core, `irq/${device.irq}-dev`);
+    expect(t.runs).toBe(1);
+    expect(t.longestUs).toBe(10);
   });
 
   test('the charge is per burst: one runner burst that runs two threads costs threadUs once', async () => {
