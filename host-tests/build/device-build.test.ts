@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { lastJsonLine, runNode } from '../../build/run-node.mjs';
 import { filesUnder } from '../../build/walk.mjs';
+import { unfrozenModuleConstants } from './preload-frozen';
 import { SMOKE_CHECKS, type SmokeReport } from './xs-smoke-entry';
 
 const root = resolve(__dirname, '..', '..');
@@ -170,6 +171,22 @@ describe('the library build', () => {
       return [...text.matchAll(/^(?:export\s+)?(var|let)\s+(\w+)|^import\s*\*\s*as\s+(\w+)/gm)].map((m) => `${file}: ${m[0]}`);
     });
     expect(offenders).toEqual([]);
+  });
+
+  test("no module-level constant holds an array or object that is not frozen (xsl's 'not frozen' warning)", () => {
+    ready();
+    const offenders = jsFiles().flatMap((file) => unfrozenModuleConstants(file, fs.readFileSync(join(outdir, file), 'utf8')));
+    expect(offenders).toEqual([]);
+  });
+
+  test('the frozen-constant check finds an unfrozen table, nested ones included, and a module-level Map', () => {
+    const text = [
+      'const A = Object.freeze([Object.freeze({ a: 1 }), { b: 2 }]);',
+      'const B = [1, 2];',
+      'const C = new Map();',
+      'const D = Object.freeze({ f: () => [1] });',
+    ].join('\n');
+    expect(unfrozenModuleConstants('t.js', text)).toEqual(['t.js:1 A: object not frozen', 't.js:2 B: array not frozen', 't.js:3 C: new Map not frozen']);
   });
 
   test('the declarations import each other relatively, in the output layout', () => {
