@@ -46,6 +46,17 @@ export function unmaskThreadedIrq(desc: IrqDesc): void {
   }
 }
 
+/**
+ * The chip itself if irq_finalize_oneshot on it is only its irqUnmask: frozen (no bus lock or flag can be
+ * added later), no bus lock (chip_bus_lock calls nothing), no IRQCHIP_EOI_THREADED (no EOI before the unmask),
+ * and an irqUnmask. Else undefined: the runner then takes the general path (desc.plainChip).
+ */
+export function plainUnmaskChip(chip: IrqChip): IrqChip | undefined {
+  if (!Object.isFrozen(chip) || chip.irqBusLock !== undefined || chip.irqBusSyncUnlock !== undefined) return undefined;
+  if (chip.flags !== undefined && (chip.flags & IRQCHIP_EOI_THREADED) !== 0) return undefined;
+  return typeof chip.irqUnmask === 'function' ? chip : undefined;
+}
+
 export function maskAckIrq(desc: IrqDesc): void {
   const chip = desc.irqData.chip;
   if (!chip) return;

@@ -14,7 +14,7 @@ import type { IrqLatencyInfo } from './stats';
 import { chromeTrace, IrqTracer, type ChromeTrace, type IrqTraceEvent } from './trace';
 import type { IrqChip, IrqDomainOps, IrqFlowHandler, IrqHandler, IrqLog, IrqStormOptions, IrqThreadFn, Platform } from './types';
 import { IrqContext, IrqDesc, type IrqDescInfo } from './desc';
-import { irqSetFlow, irqStartup } from './chip';
+import { irqSetFlow, irqStartup, plainUnmaskChip } from './chip';
 import { IRQ_STORM_DEFAULT } from './storm';
 import { IrqThreadRegistry, type IrqThreadInfo } from './thread';
 import { handleBadIrq, handleNestedIrq } from './flow';
@@ -222,7 +222,9 @@ export class IrqCore implements IrqManageCore, IrqDomainHost {
     if (chip === null || typeof chip !== 'object' || typeof chip.name !== 'string') {
       throw new IrqError('EINVAL', `irq ${irq}: a chip needs at least a name`, irq);
     }
-    this.descFor(irq).irqData.chip = chip;
+    const desc = this.descFor(irq);
+    desc.irqData.chip = chip;
+    desc.plainChip = plainUnmaskChip(chip);
   }
 
   irqSetHandler(irq: number, flow: IrqFlowHandler): void {

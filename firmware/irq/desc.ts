@@ -15,7 +15,7 @@ import type { IrqLatencyStats } from './stats';
 // runs it, and a thread at the actions it serves, as struct irqaction and struct task_struct do.
 import type { IrqThread } from './thread';
 import type { IrqTracer } from './trace';
-import type { IrqData, IrqFlowHandler, IrqHandler, IrqLog, IrqStormOptions, IrqThreadFn, Platform } from './types';
+import type { IrqChip, IrqData, IrqFlowHandler, IrqHandler, IrqLog, IrqStormOptions, IrqThreadFn, Platform } from './types';
 
 /**
  * The bits of IrqDesc.unmaskHold: the reasons, besides a oneshot thread still running, for which a line may
@@ -195,6 +195,12 @@ export class IrqDesc implements Omit<IrqDescInfo, 'actions'> {
    */
   onlyWake: IrqAction | undefined = undefined;
   onlyCall: IrqAction | undefined = undefined;
+  /**
+   * The line's chip when a oneshot thread's finalize needs nothing of it but irqUnmask (chip.ts's
+   * plainUnmaskChip: frozen, so this cannot go stale, with no bus lock and no EOI_THREADED), else undefined.
+   * Set with the chip (IrqCore.irqSetChip), so the runner's finalize tests one field instead of four.
+   */
+  plainChip: IrqChip | undefined = undefined;
 
   // Kernel's desc_set_defaults: a new line is disabled, masked and at depth 1 until requested.
   depth = 1;

@@ -191,7 +191,6 @@ export class ThreadRunner {
   readonly burst = (): void => {
     this.bursts++;
     const ctx = this.ctx;
-    const registry = this.registry;
     const start = ctx.platform.now();
     let now = start;
     /** The line whose chip is being unmasked after a run (the catch's clue), else undefined. */
@@ -199,15 +198,14 @@ export class ThreadRunner {
     // Objects (threads, actions, stats, tracer, storm, chip) are tested by truthiness here: on XS one
     // bytecode fewer than `!== undefined`, and this is every run's path.
     for (let t = this.head; t; t = this.head) {
-      this.head = t.next;
-      t.next = undefined;
+      // t.next cleared only when set: a test costs less than a write, and a lone thread has none.
+      if ((this.head = t.next)) t.next = undefined;
       t.queued = false;
       const action = t.work;
       if (action) {
         try {
-          const next = action.nextWork;
-          t.work = next;
-          if (next) action.nextWork = undefined;
+          // The assignment's value is the test (no local: fewer bytecodes on every run).
+          if ((t.work = action.nextWork)) action.nextWork = undefined;
           else t.lastWork = undefined;
           action.runthread = false;
           t.active = action;
@@ -215,32 +213,36 @@ export class ThreadRunner {
           if (t.reportedStuck) t.reportedStuck = false;
           t.startUs = now;
           const desc = action.desc;
-          const stats = desc.stats;
-          if (stats) {
+          // desc.stats read where it is tested rather than kept in a local: without statistics (the common
+          // case) the local would cost more bytecodes than it saves.
+          if (desc.stats) {
+            const stats = desc.stats;
             stats.hardirqToThread.record(now - action.wokenUs);
             const edgeUs = action.edgeUs;
             if (edgeUs === edgeUs) stats.edgeToThread.record(now - edgeUs); // not NaN: the HAL said when the edge was
           }
           const tracer = ctx.tracer;
           if (tracer) tracer.recordAt(IRQ_TRACE.THREAD_RUN, desc.irq, t.traceId, now);
-          registry.current = t;
+          // (this.registry twice rather than a local: on XS the local costs more than the second read.)
+          this.registry.current = t;
           // A throw lands in the catch (runThrew) with current still set.
           const ret: unknown = action.threadFn!(desc.irq, action.devId);
-          registry.current = undefined;
-          const end = ctx.platform.now();
-          const elapsed = end - now;
-          now = end;
+          this.registry.current = undefined;
+          // The clock reading that ends this run (and starts the next) replaces `now` in the same expression
+          // that takes the difference: the old value is read first. On XS a local and a separate assignment
+          // would cost four bytecodes more, on every run.
+          const elapsed = -now + (now = ctx.platform.now());
           // The synchronous part is CPU time the line's storm budget pays for; time asleep is not. Within the
           // window and the budget the charge is an addition; anything else (a new window, over budget, polled:
           // a polled line's window starts at -Infinity, storm.ts) is noteCpu's.
           const storm = ctx.storm;
           if (storm) {
-            if (end - desc.stormWindowStart < storm.windowUs && desc.stormCpuUs + elapsed <= ctx.stormBudgetUs) desc.stormCpuUs += elapsed;
-            else noteCpu(desc, elapsed, end, storm);
+            if (now - desc.stormWindowStart < storm.windowUs && desc.stormCpuUs + elapsed <= ctx.stormBudgetUs) desc.stormCpuUs += elapsed;
+            else noteCpu(desc, elapsed, now, storm);
           }
           if (typeof ret === 'object' && ret !== null && typeof (ret as PromiseLike<unknown>).then === 'function') {
             t.sleeping = true;
-            if (tracer) tracer.recordAt(IRQ_TRACE.THREAD_SLEEP, desc.irq, t.traceId, end);
+            if (tracer) tracer.recordAt(IRQ_TRACE.THREAD_SLEEP, desc.irq, t.traceId, now);
             this.watch.sleeping(t);
             (ret as PromiseLike<unknown>).then(t.onSettled, t.onFailed);
           } else if (t.active === action) {
@@ -249,8 +251,8 @@ export class ThreadRunner {
             t.active = undefined;
             t.totalUs += elapsed;
             if (elapsed > t.longestUs) t.longestUs = elapsed;
-            if (stats) stats.threadRun.record(elapsed);
-            if (tracer) tracer.recordAt(IRQ_TRACE.THREAD_FINISH, desc.irq, t.traceId, end);
+            if (desc.stats) desc.stats.threadRun.record(elapsed);
+            if (tracer) tracer.recordAt(IRQ_TRACE.THREAD_FINISH, desc.irq, t.traceId, now);
             if (action.failures) action.failures = 0;
             // A result returned after freeIrq removed the action is ignored.
             if (ret === IRQ_HANDLED) {
@@ -262,22 +264,33 @@ export class ThreadRunner {
             // still asked of the one rule, irqMayUnmask (chip.ts), unless nothing at all holds the line: every
             // reason that rule weighs is a bit of desc.unmaskHold or of threadsOneshot, so both 0 is its yes
             // (the common case, answered without the call).
-            const mask = action.threadMask;
-            if (mask && !action.runthread) {
-              desc.threadsOneshot &= ~mask;
-              const data = desc.irqData;
-              const chip = data.chip;
-              if (chip && (chip.irqBusLock || chip.irqBusSyncUnlock)) {
-                this.finalizeOneshot(t, desc, true);
-              } else if (chip && desc.masked && ((desc.unmaskHold | desc.threadsOneshot) === 0 || irqMayUnmask(desc))) {
-                unmasking = desc;
-                if (chip.flags && (chip.flags & IRQCHIP_EOI_THREADED) !== 0) chip.irqEoi?.(data);
-                if (chip.irqUnmask) {
-                  chip.irqUnmask(data);
+            // (Fields read twice rather than kept in locals: on XS a local costs more than the second read.)
+            if (action.threadMask && !action.runthread) {
+              desc.threadsOneshot &= ~action.threadMask;
+              // The common chip (desc.plainChip: no bus lock, no EOI_THREADED) is just its unmask.
+              if (desc.plainChip) {
+                if (desc.masked && ((desc.unmaskHold | desc.threadsOneshot) === 0 || irqMayUnmask(desc))) {
+                  unmasking = desc;
+                  desc.plainChip.irqUnmask!(desc.irqData);
                   desc.masked = false;
-                  if (tracer) tracer.recordAt(IRQ_TRACE.UNMASK, desc.irq, 0, end);
+                  if (tracer) tracer.recordAt(IRQ_TRACE.UNMASK, desc.irq, 0, now);
+                  unmasking = undefined;
                 }
-                unmasking = undefined;
+              } else {
+                const data = desc.irqData;
+                const chip = data.chip;
+                if (chip && (chip.irqBusLock || chip.irqBusSyncUnlock)) {
+                  this.finalizeOneshot(t, desc, true);
+                } else if (chip && desc.masked && ((desc.unmaskHold | desc.threadsOneshot) === 0 || irqMayUnmask(desc))) {
+                  unmasking = desc;
+                  if (chip.flags && (chip.flags & IRQCHIP_EOI_THREADED) !== 0) chip.irqEoi?.(data);
+                  if (chip.irqUnmask) {
+                    chip.irqUnmask(data);
+                    desc.masked = false;
+                    if (tracer) tracer.recordAt(IRQ_TRACE.UNMASK, desc.irq, 0, now);
+                  }
+                  unmasking = undefined;
+                }
               }
             }
             desc.threadsActive--;
@@ -302,8 +315,8 @@ export class ThreadRunner {
     }
     this.scheduled = false;
     if (this.head) this.schedule();
-    const watch = this.watch;
-    if (watch.sleepers) watch.poll();
+    // Read twice rather than kept in a local: the poll is rare, and a local costs more on every burst.
+    if (this.watch.sleepers) this.watch.poll();
   };
 
   /**
@@ -563,7 +576,8 @@ export class ThreadRunner {
  * irq_wake_thread and __irq_wake_thread: a wakeup while a run is already due is merged into it and counted;
  * otherwise the action joins its thread's work list and the thread its runner's queue. `nowUs`: the caller's
  * clock reading (the hardirq's, shared with its tracepoints), or NaN: then the clock is read here if tracing
- * or the latency statistics want it.
+ * or the latency statistics want it. handleLevelIrq (flow.ts) writes this out for its fast path (no tracing,
+ * no statistics): a change here belongs there too.
  */
 export function irqWakeThreadAction(action: IrqAction, nowUs: number): void {
   const t = action.thread!;
