@@ -99,10 +99,12 @@ export function handleLevelIrq(desc: IrqDesc): void {
         action.runthread = true;
         desc.threadsOneshot |= action.threadMask;
         desc.threadsActive++;
-        const last = t.lastWork;
-        if (last) last.nextWork = action;
-        else t.work = action;
-        t.lastWork = action;
+        if (!t.sole) {
+          const last = t.lastWork;
+          if (last) last.nextWork = action;
+          else t.work = action;
+          t.lastWork = action;
+        }
         if (!t.active && !t.queued) {
           const runner = t.runner;
           if (runner.head) {

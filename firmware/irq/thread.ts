@@ -62,8 +62,16 @@ export interface IrqThreadInfo {
 export class IrqThread implements IrqThreadInfo {
   priority = IRQ_THREAD_DEFAULT_PRIORITY;
   /**
-   * Woken actions waiting for their run, in wake order: a list linked through IrqAction.nextWork (an action
-   * is in it at most once: IRQTF_RUNTHREAD), so a wakeup and a run move two references and call nothing.
+   * A dedicated thread's one action (set when it is attached), undefined for a shared thread. A dedicated
+   * thread keeps no work list: an action is woken at most once before its run (IRQTF_RUNTHREAD), so its
+   * `runthread` flag says all the list would, and a wakeup and a run skip the list's bookkeeping. Cold paths
+   * read the queue through firstWork(), which covers both kinds.
+   */
+  sole: IrqAction | undefined = undefined;
+  /**
+   * A shared thread's woken actions waiting for their run, in wake order: a list linked through
+   * IrqAction.nextWork (an action is in it at most once: IRQTF_RUNTHREAD), so a wakeup and a run move two
+   * references and call nothing. Always empty on a dedicated thread (see `sole`).
    */
   work: IrqAction | undefined = undefined;
   lastWork: IrqAction | undefined = undefined;
@@ -135,8 +143,18 @@ export class IrqThread implements IrqThreadInfo {
    */
   get wakeups(): number {
     let waiting = 0;
-    for (let a = this.work; a !== undefined; a = a.nextWork) waiting++;
+    for (let a = this.firstWork(); a !== undefined; a = a.nextWork) waiting++;
     return this.runs + this.dropped + waiting;
+  }
+
+  /**
+   * The first woken action waiting for its run, or undefined: on either kind of thread, the start of a walk
+   * through IrqAction.nextWork (a dedicated thread's action has no successor).
+   */
+  firstWork(): IrqAction | undefined {
+    const sole = this.sole;
+    if (sole === undefined) return this.work;
+    return sole.runthread ? sole : undefined;
   }
 
   get irqs(): readonly number[] {
@@ -201,12 +219,18 @@ export class ThreadRunner {
       // t.next cleared only when set: a test costs less than a write, and a lone thread has none.
       if ((this.head = t.next)) t.next = undefined;
       t.queued = false;
-      const action = t.work;
+      let action = t.sole;
+      if (action) {
+        // A dedicated thread: its action's runthread flag is its whole queue.
+        if (!action.runthread) action = undefined;
+      } else if ((action = t.work)) {
+        // A shared thread: the first action off its work list. The assignment's value is the test (no local:
+        // fewer bytecodes on every run).
+        if ((t.work = action.nextWork)) action.nextWork = undefined;
+        else t.lastWork = undefined;
+      }
       if (action) {
         try {
-          // The assignment's value is the test (no local: fewer bytecodes on every run).
-          if ((t.work = action.nextWork)) action.nextWork = undefined;
-          else t.lastWork = undefined;
           action.runthread = false;
           t.active = action;
           t.runs++;
@@ -295,7 +319,8 @@ export class ThreadRunner {
             }
             desc.threadsActive--;
             if (desc.syncWaiters.length) wakeSyncWaiters(desc);
-            if (t.work && !t.queued && !t.exited) t.runner.enqueue(t);
+            // More work: on a dedicated thread (t.sole is this action), a wakeup during the run; on a shared one, the list.
+            if ((t.sole ? action.runthread : t.work) && !t.queued && !t.exited) t.runner.enqueue(t);
           }
         } catch (err) {
           if (unmasking) {
@@ -422,7 +447,7 @@ export class ThreadRunner {
     try {
       desc.threadsActive--;
       if (desc.syncWaiters.length !== 0) wakeSyncWaiters(desc);
-      if (t.work !== undefined && !t.queued && !t.exited) t.runner.enqueue(t);
+      if (t.firstWork() !== undefined && !t.queued && !t.exited) t.runner.enqueue(t);
     } catch (again) {
       this.runThrew(t, again);
     }
@@ -481,7 +506,7 @@ export class ThreadRunner {
       this.runResult(t, action, ret);
     }
     this.doneWith(t, action);
-    if (t.work !== undefined && !t.queued && !t.exited) t.runner.enqueue(t);
+    if (t.firstWork() !== undefined && !t.queued && !t.exited) t.runner.enqueue(t);
   }
 
   /**
@@ -533,6 +558,14 @@ export class ThreadRunner {
    * finished run's would be.
    */
   dropRun(t: IrqThread, action: IrqAction): void {
+    if (t.sole !== undefined) {
+      // A dedicated thread: its action's flag is its queue.
+      if (t.sole !== action || !action.runthread) return;
+      action.runthread = false;
+      t.dropped++;
+      this.doneWith(t, action);
+      return;
+    }
     let prev: IrqAction | undefined;
     let a = t.work;
     while (a !== undefined && a !== action) {
@@ -599,10 +632,13 @@ export function irqWakeThreadAction(action: IrqAction, nowUs: number): void {
   if (tracer) tracer.recordAt(IRQ_TRACE.THREAD_WAKE, desc.irq, t.traceId, nowUs !== nowUs ? desc.ctx.platform.now() : nowUs);
   desc.threadsOneshot |= action.threadMask;
   desc.threadsActive++;
-  const last = t.lastWork;
-  if (last) last.nextWork = action;
-  else t.work = action;
-  t.lastWork = action;
+  // A dedicated thread's queue is the runthread flag just set; a shared thread's action joins its work list.
+  if (!t.sole) {
+    const last = t.lastWork;
+    if (last) last.nextWork = action;
+    else t.work = action;
+    t.lastWork = action;
+  }
   if (t.active || t.queued) return;
   const runner = t.runner;
   if (runner.head) {
@@ -714,6 +750,7 @@ export class IrqThreadRegistry<W extends IrqSleepWatch = IrqSleepWatch> {
       if (secondary) t.priority = IRQ_THREAD_DEFAULT_PRIORITY - 1;
     }
     t.served.push(action);
+    if (num === undefined) t.sole = action;
     action.thread = t;
   }
 

@@ -41,7 +41,7 @@ export const IRQ_WATCHDOG_DEFAULT: IrqWatchdogOptions = Object.freeze({ timeoutU
  */
 function holdsFree(t: IrqThread): boolean {
   if (t.active?.freed === true) return true;
-  for (let a = t.work; a !== undefined; a = a.nextWork) if (a.freed) return true;
+  for (let a = t.firstWork(); a !== undefined; a = a.nextWork) if (a.freed) return true;
   return false;
 }
 
@@ -189,7 +189,7 @@ export class ThreadWatchdog implements IrqSleepWatch {
     const active = t.active!;
     const us = now - t.startUs;
     const why = noTimer ? ', at once: the platform has no timer to wait for it' : '';
-    for (let a = t.work; a !== undefined;) {
+    for (let a = t.firstWork(); a !== undefined;) {
       const next = a.nextWork;
       if (a.freed) {
         const dropped = a !== active;
