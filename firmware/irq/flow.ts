@@ -105,21 +105,7 @@ export function handleLevelIrq(desc: IrqDesc): void {
           else t.work = action;
           t.lastWork = action;
         }
-        if (!t.active && !t.queued) {
-          const runner = t.runner;
-          if (runner.head) {
-            runner.enqueue(t);
-          } else {
-            runner.head = t;
-            t.queued = true;
-            if (!runner.scheduled) {
-              runner.scheduled = true;
-              const deferred = runner.deferred;
-              if (deferred) deferred.schedule();
-              else runner.ctx.platform.defer(runner.burst);
-            }
-          }
-        }
+        if (!t.active && !t.queued) t.runner.enqueue(t);
       }
     } else if (!tracer) {
       irqWakeThreadAction(action, NaN);

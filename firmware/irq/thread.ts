@@ -179,16 +179,10 @@ export class IrqThread implements IrqThreadInfo {
  * runs them in bursts.
  */
 export class ThreadRunner {
-  /**
-   * Threads with work, highest priority first, FIFO among equals: a list linked through IrqThread.next.
-   * Not private: irqWakeThreadAction (below) queues a thread on an idle runner itself, the common wakeup.
-   */
-  head: IrqThread | undefined = undefined;
-  /**
-   * A burst is due or running: a thread queued meanwhile needs no other (the burst's end schedules one if
-   * work is left). Not private, for irqWakeThreadAction as `head`.
-   */
-  scheduled = false;
+  /** Threads with work, highest priority first, FIFO among equals: a list linked through IrqThread.next. */
+  private head: IrqThread | undefined = undefined;
+  /** A burst is due or running: a thread queued meanwhile needs no other (the burst's end schedules one if work is left). */
+  private scheduled = false;
   /** Bursts run, and bursts that ended with work left because the budget ran out. */
   bursts = 0;
   yields = 0;
@@ -206,7 +200,7 @@ export class ThreadRunner {
    * chip's unmask after it threw (`unmasking` names the line: isolated as before, and the run finished), or
    * the run's own bookkeeping failed (runThrew logs it and the runner goes on).
    */
-  readonly burst = (): void => {
+  private readonly burst = (): void => {
     this.bursts++;
     const ctx = this.ctx;
     const start = ctx.platform.now();
@@ -349,8 +343,8 @@ export class ThreadRunner {
    * allocates nothing (on the board, one Moddable timer re-armed per burst instead of a new one). Undefined on
    * a platform without createDeferred, which gets defer(burst) per burst.
    */
-  readonly deferred: PlatformDeferred | undefined;
-  readonly ctx: IrqContext;
+  private readonly deferred: PlatformDeferred | undefined;
+  private readonly ctx: IrqContext;
   /** The registry's watchdog, told of every run that sleeps. */
   private readonly watch: IrqSleepWatch;
 
@@ -622,7 +616,7 @@ export function irqWakeThreadAction(action: IrqAction, nowUs: number): void {
   const desc = action.desc;
   // (t.wakeups is counted when read: see IrqThread.)
   action.runthread = true;
-  // Truthiness tests of objects (stats, tracer, runner.deferred): on XS one bytecode fewer than `!== undefined`.
+  // Truthiness tests of objects (stats, tracer): on XS one bytecode fewer than `!== undefined`.
   if (desc.stats) {
     if (nowUs !== nowUs) nowUs = desc.ctx.platform.now();
     action.wokenUs = nowUs;
@@ -639,21 +633,7 @@ export function irqWakeThreadAction(action: IrqAction, nowUs: number): void {
     else t.work = action;
     t.lastWork = action;
   }
-  if (t.active || t.queued) return;
-  const runner = t.runner;
-  if (runner.head) {
-    runner.enqueue(t);
-    return;
-  }
-  // enqueue and schedule written out for the common wakeup, a runner with nothing queued: the thread is the
-  // whole queue (t.next is already undefined: a thread off the queue never keeps a successor).
-  runner.head = t;
-  t.queued = true;
-  if (runner.scheduled) return;
-  runner.scheduled = true;
-  const deferred = runner.deferred;
-  if (deferred) deferred.schedule();
-  else runner.ctx.platform.defer(runner.burst);
+  if (!t.active && !t.queued) t.runner.enqueue(t);
 }
 
 /** irq_finalize_oneshot's unmask on a slow-bus chip: between chip_bus_lock and chip_bus_sync_unlock. */

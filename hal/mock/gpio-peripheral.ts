@@ -44,6 +44,11 @@ interface Pad {
   coalesced: number;
 }
 
+/** The register bits gather() collects (made once, not per read). */
+const isHigh = (pad: Pad): boolean => pad.level === 1;
+const isLatched = (pad: Pad): boolean => pad.status;
+const isRaising = (pad: Pad): boolean => pad.status && pad.intEna;
+
 export class Esp32GpioPeripheral {
   /** One entry per GPIO number; undefined where the chip has no such GPIO. */
   private readonly pads: (Pad | undefined)[] = [];
@@ -72,17 +77,17 @@ export class Esp32GpioPeripheral {
 
   /** GPIO_IN (bank 0) or GPIO_IN1 (bank 1): the pads' levels, bit n the GPIO 32 * bank + n. */
   readIn(bank: number): number {
-    return this.gather(bank, (pad) => pad.level === 1);
+    return this.gather(bank, isHigh);
   }
 
   /** GPIO_STATUS (bank 0) or GPIO_STATUS1 (bank 1). */
   readStatus(bank: number): number {
-    return this.gather(bank, (pad) => pad.status);
+    return this.gather(bank, isLatched);
   }
 
   /** GPIO_PCPU_INT (bank 0) or GPIO_PCPU_INT1 (bank 1): the status bits of the pins enabled to interrupt. */
   readInterruptStatus(bank: number): number {
-    return this.gather(bank, (pad) => pad.status && pad.intEna);
+    return this.gather(bank, isRaising);
   }
 
   /** GPIO_STATUS_W1TC / GPIO_STATUS1_W1TC. A level type's bit is set again at once while its level holds. */
@@ -140,7 +145,8 @@ export class Esp32GpioPeripheral {
 
   /** True while the interrupt output is asserted. */
   get interruptAsserted(): boolean {
-    return this.pads.some((pad) => pad !== undefined && pad.status && pad.intEna);
+    for (const pad of this.pads) if (pad !== undefined && pad.status && pad.intEna) return true;
+    return false;
   }
 
   /**

@@ -310,9 +310,16 @@ export function createFakeDigitalBank(board: DigitalIoBoard, options: FakeDigita
   function digitalIsr(gpio: number): void {
     const bank = gpio >> 5;
     const bit = 1 << (gpio & 31);
-    const state = records.find((r) => r.bank === bank && (r.pins & bit) !== 0);
+    let state: BankState | undefined;
+    for (const r of records) {
+      if (r.bank === bank && (r.pins & bit) !== 0) {
+        state = r;
+        break;
+      }
+    }
     if (state === undefined) return;
-    const pin = state.open.find((p) => p.gpio === gpio)!;
+    let pin = state.open[0];
+    for (const p of state.open) if (p.gpio === gpio) pin = p;
     absorbLatchMerges(pin);
     stats.edges++;
     if (state.silent) {
