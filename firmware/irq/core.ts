@@ -17,7 +17,7 @@ import { IrqContext, IrqDesc, type IrqDescInfo } from './desc';
 import { irqSetFlow, irqStartup, plainUnmaskChip } from './chip';
 import { IRQ_STORM_DEFAULT } from './storm';
 import { IrqThreadRegistry, type IrqThreadInfo } from './thread';
-import { handleBadIrq, handleNestedIrq } from './flow';
+import { flowThrew, handleBadIrq, handleNestedIrq } from './flow';
 import { checkIrqResend } from './resend';
 import {
   checkPriority, disableHardirq, disableIrq, disableIrqNosync, enableIrq, freeIrq, irqSetAffinity, irqSetIrqType, irqSetIrqWake, irqSetNestedThread, irqSetThreadPriority, irqWakeThread, requestThreadedIrq, synchronizeIrq,
@@ -54,7 +54,10 @@ export interface IrqCoreOptions {
   storm?: Partial<IrqStormOptions> | false;
   /** Consecutive failed runs of a thread after which its line is disabled (10); 0: never. */
   threadRetries?: number;
-  /** Record tracepoints into a ring of `capacity` events (4096), from start-up; see irqTraceStart. */
+  /**
+   * Record tracepoints into a ring of `capacity` records (2048 by default: 64 KB, a record being four numbers and
+   * one to four events, trace.ts), from start-up; see irqTraceStart.
+   */
   trace?: { capacity?: number; on?: boolean };
   /** Keep per-irq latency histograms (irqLatency). */
   stats?: boolean;
@@ -133,7 +136,7 @@ export class IrqCore implements IrqManageCore, IrqDomainHost {
     }
     const threadRetries = checkCount(options.threadRetries, 10, 0, 'threadRetries');
     if (options.trace !== undefined) {
-      this.traceRing = new IrqTracer(checkCount(options.trace.capacity, 4096, 1, 'trace.capacity'), this.platform.now);
+      this.traceRing = new IrqTracer(checkCount(options.trace.capacity, 2048, 1, 'trace.capacity'), this.platform.now);
     }
     this.statsEnabled = options.stats === true;
     this.ctx = new IrqContext(this.platform, this.log, this.storm, this.traceRing);
@@ -286,15 +289,11 @@ export class IrqCore implements IrqManageCore, IrqDomainHost {
     this.hardirqDepth++;
     try {
       desc.handleIrq(desc);
-      this.hardirqDepth--;
     } catch (err) {
-      // A chip operation failing in hardirq context: isolated like a faulty handler, logged once per line
-      // (a chip that fails on every interrupt of a storm must not become a log storm).
-      this.hardirqDepth--;
-      desc.errors++;
-      if (!desc.flowFaultReported) this.log('error', `irq ${irq}: flow handler failed: ${err instanceof Error ? err.message : String(err)} (further failures of this line are only counted)`);
-      desc.flowFaultReported = true;
+      // A handler of the edge flow's fast path, or a chip operation failing in hardirq context: isolated.
+      flowThrew(desc, err);
     }
+    this.hardirqDepth--;
     return 0;
   }
 

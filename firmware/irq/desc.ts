@@ -238,6 +238,11 @@ export class IrqDesc implements Omit<IrqDescInfo, 'actions'> {
   affinity = 0;
   /** A slow-bus chip's irqBusSyncUnlock write-out still in flight; waits for the line wait for it too. */
   busSync: Promise<void> | undefined = undefined;
+  /**
+   * The action whose primary handler the edge flow's fast path is calling, without a try of its own (flow.ts's
+   * flowThrew reads it); handleIrqEvent clears it. Meaningful only while inProgress.
+   */
+  calling: IrqAction | undefined = undefined;
   /** A chip operation failed in hardirq context and was logged; later ones are only counted. */
   flowFaultReported = false;
   /** Disabled after its thread failed threadRetries times in a row. */
@@ -246,7 +251,13 @@ export class IrqDesc implements Omit<IrqDescInfo, 'actions'> {
   // Storm handling (storm.ts); `polled`, a bit of unmaskHold, is below.
   stormSwitches = 0;
   polledInterrupts = 0;
-  stormWindowStart = 0;
+  /**
+   * The storm window's end and the CPU time (µs) the line may still take in it: a charge is a subtraction and
+   * its check one test (storm.ts). Both Infinity with storms off, so the runner's inline charge never calls
+   * out; a polled line's window end is -Infinity, so every charge goes to noteCpu, which charges it nothing.
+   */
+  stormWindowEnd: number;
+  stormLeftUs: number;
   /**
    * Hardirqs of the line until the next one storm accounting times (handleIrqEvent samples); Infinity with
    * storms off, so that the hot path's one test of it never comes true.
@@ -254,8 +265,6 @@ export class IrqDesc implements Omit<IrqDescInfo, 'actions'> {
   stormSkip: number;
   /** While polled: the line's own flow, which handlePolledIrq (in handleIrq) runs. */
   polledFlow: IrqFlowHandler | undefined = undefined;
-  /** CPU time the line took in the current storm window, µs. */
-  stormCpuUs = 0;
   pollTicks = 0;
   pollHits = 0;
   stormReported = false;
@@ -275,8 +284,13 @@ export class IrqDesc implements Omit<IrqDescInfo, 'actions'> {
   unhandled = 0;
   unhandledTotal = 0;
   lastUnhandled = -Infinity;
-  threadsHandled = 0;
-  threadsHandledLast = 0;
+  /**
+   * The deferred check of threaded results (spurious.ts), the kernel's threads_handled and
+   * threads_handled_last as two bits: SPURIOUS_DEFERRED (a hardirq's IRQ_WAKE_THREAD awaits the next hardirq's
+   * judgment) and SPURIOUS_CLAIMED (a thread claimed an interrupt since the last judgment). The kernel compares
+   * two counts; only whether they differ matters, and one field with two bits costs the hardirq fewer reads.
+   */
+  spuriousThreads = 0;
 
   threadsOneshot = 0;
   threadsActive = 0;
@@ -286,6 +300,9 @@ export class IrqDesc implements Omit<IrqDescInfo, 'actions'> {
   constructor(readonly ctx: IrqContext, readonly irq: number, flow: IrqFlowHandler) {
     this.handleIrq = flow;
     this.stormSkip = ctx.storm === undefined ? Infinity : 0;
+    // The first window starts at 0.
+    this.stormWindowEnd = ctx.storm === undefined ? Infinity : ctx.storm.windowUs;
+    this.stormLeftUs = ctx.storm === undefined ? Infinity : ctx.stormBudgetUs;
     this.irqData = {
       irq,
       hwirq: irq,

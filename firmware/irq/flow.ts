@@ -8,11 +8,11 @@ import type { IrqAction, IrqDesc } from './desc';
 import { IrqError, describe } from './error';
 import { irqMayUnmask, maskAckIrq, maskIrq, unmaskIrq } from './chip';
 import { finishEvent, handleIrqEvent, reportHandlerError } from './handle';
-import { SPURIOUS_DEFERRED, noteInterrupt } from './spurious';
+import { SPURIOUS_DEFERRED, SPURIOUS_DEFERRED_CLAIMED, noteInterrupt } from './spurious';
 import { STORM_SAMPLE, noteCpu } from './storm';
 import { wakeSyncWaiters } from './sync';
-import { type IrqThread, irqWakeThreadAction } from './thread';
-import { IRQ_TRACE } from './trace';
+import type { IrqThread } from './thread';
+import { IRQ_TRACE, TRACE_HARDIRQ_MASKED } from './trace';
 
 /**
  * irq_may_run plus irq_can_handle_actions (kernel/irq/chip.c): may the flow run the handlers now? An arrival
@@ -52,6 +52,8 @@ export function handleLevelIrq(desc: IrqDesc): void {
   // Read once for the mask's tracepoint and the fast path's. (Objects are tested by truthiness on the fast
   // paths: on XS one bytecode fewer than `!== undefined`.)
   const tracer = desc.ctx.tracer;
+  /** TRACE_HARDIRQ_MASKED when tracing and this hardirq masked the line: its MASK event goes in the hardirq's record. */
+  let traceMask = 0;
   if (chip) {
     if (chip.irqMaskAck) {
       chip.irqMaskAck(data);
@@ -60,7 +62,7 @@ export function handleLevelIrq(desc: IrqDesc): void {
       if (!desc.masked && chip.irqMask) {
         chip.irqMask(data);
         desc.masked = true;
-        if (tracer) tracer.record(IRQ_TRACE.MASK, desc.irq, 0);
+        if (tracer) traceMask = TRACE_HARDIRQ_MASKED;
       }
       if (chip.irqAck) chip.irqAck(data);
     }
@@ -72,11 +74,9 @@ export function handleLevelIrq(desc: IrqDesc): void {
   // not in progress). Storm accounting samples as handleIrqEvent's, on the same countdown: a sampled event
   // reads the clock before the wakeup and after it, and charges the difference STORM_SAMPLE times over. The
   // sample is written out here too: sent through handleIrqEvent, the one sampled event in STORM_SAMPLE cost
-  // more than the countdown of all the others. With tracing on, the same tracepoints as handleIrqEvent's: the handler's entry and
-  // exit and the wakeup at one clock reading. The result is IRQ_WAKE_THREAD, fed to the spurious detector as
-  // handleIrqEvent does (its deferred check for threaded results, inline: the mark, bit 31, makes
-  // threadsHandledLast negative while set). Flags are tested before they are cleared: a read costs less than
-  // a write.
+  // more than the countdown of all the others. The result is IRQ_WAKE_THREAD, fed to the spurious detector as
+  // handleIrqEvent does (its deferred check for threaded results, inline). Flags are tested before they are
+  // cleared: a read costs less than a write.
   const action = desc.onlyWake;
   if (action && !desc.unmaskHold && !desc.inProgress) {
     let sampleUs = NaN;
@@ -87,43 +87,44 @@ export function handleLevelIrq(desc: IrqDesc): void {
     if (desc.replay) desc.replay = false;
     if (desc.pending) desc.pending = false;
     desc.count++;
-    if (!tracer && !desc.stats) {
-      // irqWakeThreadAction written out for a line without tracing or statistics (neither wants a clock
-      // reading): a call with its arguments costs about as much as the wakeup itself. Same steps, same order.
-      const t = action.thread!;
-      if (t.exited) {
-        // A thread that has exited takes no work (as irqWakeThreadAction).
-      } else if (action.runthread) {
-        t.coalesced++;
-      } else {
-        action.runthread = true;
-        desc.threadsOneshot |= action.threadMask;
-        desc.threadsActive++;
-        if (!t.sole) {
-          const last = t.lastWork;
-          if (last) last.nextWork = action;
-          else t.work = action;
-          t.lastWork = action;
-        }
-        if (!t.active && !t.queued) t.runner.enqueue(t);
-      }
-    } else if (!tracer) {
-      irqWakeThreadAction(action, NaN);
+    // irqWakeThreadAction written out (a call with its arguments costs about as much as the wakeup itself);
+    // same steps, same order. Tracing and statistics come after the wakeup, at one clock reading: the
+    // hardirq's one trace record (mask, handler entry and exit, wakeup) and the time the run's wait starts.
+    const t = action.thread!;
+    if (t.exited || action.runthread) {
+      // A thread that has exited takes no work; a wakeup while its run is due is merged into it, and counted.
+      if (!t.exited) t.coalesced++;
+      if (tracer) tracer.hardirq(desc.irq, action.traceId, 0, traceMask, desc.ctx.platform.now());
     } else {
-      const stampUs = desc.ctx.platform.now();
-      tracer.recordHandler(desc.irq, action.traceId, IRQ_WAKE_THREAD, stampUs);
-      irqWakeThreadAction(action, stampUs);
+      action.runthread = true;
+      desc.threadsOneshot |= action.threadMask;
+      desc.threadsActive++;
+      if (!t.sole) {
+        const last = t.lastWork;
+        if (last) last.nextWork = action;
+        else t.work = action;
+        t.lastWork = action;
+      }
+      if (!t.active && !t.queued) t.runner.enqueue(t);
+      if (tracer || desc.stats) {
+        const now = desc.ctx.platform.now();
+        if (desc.stats) {
+          action.wokenUs = now;
+          action.edgeUs = desc.edgeUs;
+        }
+        if (tracer) tracer.hardirq(desc.irq, action.traceId, t.traceId, traceMask, now);
+      }
     }
     if (sampleUs === sampleUs) {
       const now = desc.ctx.platform.now();
       noteCpu(desc, (now - sampleUs) * STORM_SAMPLE, now, desc.ctx.storm!);
     }
-    // threadsHandledLast read twice rather than kept in a local: on XS the local costs more.
-    const handled = desc.threadsHandled | SPURIOUS_DEFERRED;
-    if (desc.threadsHandledLast < 0 && handled !== desc.threadsHandledLast && !desc.unhandled) desc.threadsHandledLast = handled;
+    // noteInterrupt's common case inline: a thread claimed an interrupt since the last judgment, no window open.
+    if (desc.spuriousThreads === SPURIOUS_DEFERRED_CLAIMED && !desc.unhandled) desc.spuriousThreads = SPURIOUS_DEFERRED;
     else noteInterrupt(desc, IRQ_WAKE_THREAD);
     if (desc.syncWaiters.length) wakeSyncWaiters(desc);
   } else {
+    if (traceMask) tracer!.record(IRQ_TRACE.MASK, desc.irq, 0);
     if (desc.inProgress) {
       desc.deferred++;
       return;
@@ -154,6 +155,11 @@ export function handleEdgeIrq(desc: IrqDesc): void {
   // the general path below), no tracing, no storm sample due (the countdown decremented by the test, last,
   // as in handleLevelIrq). Tested first, so a line that passes pays for no other test. (Objects are tested by
   // truthiness on the fast paths: on XS one bytecode fewer than `!== undefined`.)
+  //
+  // The handler is called without a try of its own: a try costs XS about as much as the rest of this path's
+  // bookkeeping, and genericHandleIrq's, entered once per interrupt anyway, catches the throw. desc.calling
+  // tells flowThrew (below) that it was this handler, which then isolates it as handleIrqEvent would.
+  // (Deliberately unlike handleIrqEvent, which keeps its try: it runs several actions in a loop.)
   const action = desc.onlyCall;
   if (action && !desc.unmaskHold && !desc.inProgress && !desc.pending && !desc.ctx.tracer && --desc.stormSkip >= 0) {
     if (desc.replay) desc.replay = false;
@@ -161,13 +167,8 @@ export function handleEdgeIrq(desc: IrqDesc): void {
     if (chip && chip.irqAck) chip.irqAck(data);
     const handler = action.handler;
     desc.inProgress = true;
-    let res: unknown;
-    try {
-      res = handler(desc.irq, action.devId);
-    } catch (err) {
-      reportHandlerError(desc, action, err);
-      res = IRQ_NONE;
-    }
+    desc.calling = action;
+    const res: unknown = handler(desc.irq, action.devId);
     // Claimed, no spurious window open, nobody waiting: nothing left but the flag.
     if (res === IRQ_HANDLED && !desc.unhandled && !desc.syncWaiters.length) desc.inProgress = false;
     else finishEvent(desc, action, res);
@@ -184,6 +185,12 @@ export function handleEdgeIrq(desc: IrqDesc): void {
     if (desc.pending && desc.masked && irqMayUnmask(desc)) unmaskIrq(desc);
     handleIrqEvent(desc, true);
   }
+  // An edge that arrived meanwhile (its test here, so the common interrupt pays no call).
+  if (desc.pending) replayEdges(desc);
+}
+
+/** The end of handleEdgeIrq: handle the edges that arrived while the last one was handled, until none is left. */
+function replayEdges(desc: IrqDesc): void {
   while (desc.pending && !desc.disabled) {
     if (desc.action.length === 0) {
       maskIrq(desc);
@@ -192,6 +199,34 @@ export function handleEdgeIrq(desc: IrqDesc): void {
     if (desc.masked && irqMayUnmask(desc)) unmaskIrq(desc);
     handleIrqEvent(desc, true);
   }
+}
+
+/**
+ * A flow threw (genericHandleIrq's catch, and the resend job's). If it was the edge flow's fast path handler
+ * (desc.calling, with the line in progress: nothing else runs then), the handler is isolated as handleIrqEvent
+ * isolates one: reported once per action, counted, its interrupt unhandled for the spurious detector; then the
+ * flow goes on with the edges that arrived meanwhile. Anything else is a chip operation failing in hardirq
+ * context: isolated like a faulty handler, logged once per line (a chip that fails on every interrupt of a
+ * storm must not become a log storm).
+ */
+export function flowThrew(desc: IrqDesc, err: unknown): void {
+  const action = desc.calling;
+  if (action && desc.inProgress) {
+    desc.calling = undefined;
+    try {
+      reportHandlerError(desc, action, err);
+      finishEvent(desc, action, IRQ_NONE);
+      replayEdges(desc);
+      return;
+    } catch (again) {
+      err = again;
+    }
+  }
+  desc.errors++;
+  if (!desc.flowFaultReported) {
+    desc.ctx.log('error', `irq ${desc.irq}: flow handler failed: ${err instanceof Error ? err.message : String(err)} (further failures of this line are only counted)`);
+  }
+  desc.flowFaultReported = true;
 }
 
 /** handle_simple_irq: no flow control at all (demultiplexed children whose parent does the acking). */

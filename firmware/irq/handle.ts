@@ -4,7 +4,7 @@
 import { IRQ_HANDLED, IRQ_NONE, IRQ_WAKE_THREAD } from './constants';
 import type { IrqAction, IrqDesc } from './desc';
 import { describe } from './error';
-import { SPURIOUS_DEFERRED, noteInterrupt } from './spurious';
+import { SPURIOUS_DEFERRED, SPURIOUS_DEFERRED_CLAIMED, noteInterrupt } from './spurious';
 import { STORM_SAMPLE, noteCpu } from './storm';
 import { wakeSyncWaiters } from './sync';
 import { irqWakeThreadAction } from './thread';
@@ -39,6 +39,8 @@ export function handleIrqEvent(desc: IrqDesc, track: boolean): number {
   }
   desc.pending = false;
   desc.inProgress = true;
+  // The line is in progress here for this loop, not for the edge flow's inline handler (flow.ts's flowThrew).
+  if (desc.calling) desc.calling = undefined;
   // The list is replaced, never edited, on request and free: a handler freeing its own line is safe here.
   const actions = desc.action;
   let retval: number;
@@ -74,7 +76,7 @@ export function handleIrqEvent(desc: IrqDesc, track: boolean): number {
         res = IRQ_WAKE_THREAD;
         if (tracer !== undefined) {
           stampUs = ctx.platform.now();
-          tracer.recordHandler(desc.irq, action.traceId, IRQ_WAKE_THREAD, stampUs);
+          tracer.hardirq(desc.irq, action.traceId, 0, 0, stampUs);
         }
       } else {
         if (tracer !== undefined) tracer.record(IRQ_TRACE.HANDLER_ENTRY, desc.irq, action.traceId);
@@ -109,11 +111,9 @@ export function handleIrqEvent(desc: IrqDesc, track: boolean): number {
   }
   // note_interrupt has nothing to do for a claimed interrupt while no spurious window is open (spurious.ts);
   // nor for a threaded one whose threads claimed an interrupt since the last hardirq (its deferred check,
-  // here written out: the mark moves to the threads' new count).
+  // here written out: the judgment "handled" clears the claim and keeps the mark).
   if (track && (retval !== IRQ_HANDLED || desc.unhandled !== 0)) {
-    const last = desc.threadsHandledLast;
-    const handled = desc.threadsHandled | SPURIOUS_DEFERRED;
-    if (retval === IRQ_WAKE_THREAD && desc.unhandled === 0 && (last & SPURIOUS_DEFERRED) !== 0 && handled !== last) desc.threadsHandledLast = handled;
+    if (retval === IRQ_WAKE_THREAD && desc.unhandled === 0 && desc.spuriousThreads === SPURIOUS_DEFERRED_CLAIMED) desc.spuriousThreads = SPURIOUS_DEFERRED;
     else noteInterrupt(desc, retval);
   }
   if (desc.syncWaiters.length !== 0) wakeSyncWaiters(desc);
@@ -126,8 +126,10 @@ export function handleIrqEvent(desc: IrqDesc, track: boolean): number {
  * The line is still marked in progress.
  */
 export function finishEvent(desc: IrqDesc, action: IrqAction, res: unknown): void {
-  const retval = res === IRQ_HANDLED ? IRQ_HANDLED : actionResult(desc, action, res, NaN);
+  // Out of progress first: whatever fails below is not the handler's (flow.ts's flowThrew). Nothing between
+  // could see the difference: the wakeup only queues the thread.
   desc.inProgress = false;
+  const retval = res === IRQ_HANDLED ? IRQ_HANDLED : actionResult(desc, action, res, NaN);
   if (retval !== IRQ_HANDLED || desc.unhandled !== 0) noteInterrupt(desc, retval);
   if (desc.syncWaiters.length !== 0) wakeSyncWaiters(desc);
 }

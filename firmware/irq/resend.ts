@@ -2,7 +2,7 @@
  * Replaying an interrupt that arrived while its line was disabled: the kernel's kernel/irq/resend.c.
  */
 import type { IrqDesc } from './desc';
-import { handleNestedIrq } from './flow';
+import { flowThrew, handleNestedIrq } from './flow';
 
 /**
  * check_irq_resend: after irqStartup (chip.ts), on enable, replay a pending edge through the chip's irqRetrigger, or else in software
@@ -30,7 +30,15 @@ export function checkIrqResend(desc: IrqDesc): void {
     // Cancelled by a shutdown in between (clear_irq_resend).
     if (!desc.resendQueued) return;
     desc.resendQueued = false;
-    if (desc.nestedThread) void handleNestedIrq(desc, undefined);
-    else desc.handleIrq(desc);
+    if (desc.nestedThread) {
+      void handleNestedIrq(desc, undefined);
+      return;
+    }
+    // Isolated as genericHandleIrq isolates a flow (the edge flow's fast path leaves its handler's throw to it).
+    try {
+      desc.handleIrq(desc);
+    } catch (err) {
+      flowThrew(desc, err);
+    }
   });
 }

@@ -23,27 +23,31 @@ export const SPURIOUS_WINDOW = 100_000;
 export const SPURIOUS_LIMIT = 99_900;
 /** An unhandled interrupt more than 100 ms (HZ/10) after the previous one restarts the count at 1. */
 const UNHANDLED_AGING_US = 100_000;
-/** Bit 31 of threadsHandledLast: a threaded result is being waited for (SPURIOUS_DEFERRED). */
-export const SPURIOUS_DEFERRED = 0x80000000 | 0;
+/** The bits of desc.spuriousThreads: a threaded result is being waited for; a thread claimed an interrupt since the last judgment. */
+export const SPURIOUS_DEFERRED = 1;
+export const SPURIOUS_CLAIMED = 2;
+/** Both: the next hardirq's judgment is "handled" (the flows test this value inline). */
+export const SPURIOUS_DEFERRED_CLAIMED = SPURIOUS_DEFERRED | SPURIOUS_CLAIMED;
 
 export function noteInterrupt(desc: IrqDesc, actionRet: number): void {
   // A primary handler that only woke a thread cannot tell whether the interrupt was ours; the threads
-  // count their IRQ_HANDLED results in threadsHandled, and the next hardirq looks at whether it moved.
+  // mark their IRQ_HANDLED results (SPURIOUS_CLAIMED), and the next hardirq looks at whether one came.
   if (actionRet & IRQ_WAKE_THREAD) {
     if (actionRet === IRQ_WAKE_THREAD) {
-      if (!(desc.threadsHandledLast & SPURIOUS_DEFERRED)) {
-        desc.threadsHandledLast |= SPURIOUS_DEFERRED;
+      const state = desc.spuriousThreads;
+      if (!(state & SPURIOUS_DEFERRED)) {
+        // Claims before this mark still count at the next judgment (the kernel keeps the old count).
+        desc.spuriousThreads = state | SPURIOUS_DEFERRED;
         return;
       }
-      const handled = desc.threadsHandled | SPURIOUS_DEFERRED;
-      if (handled !== desc.threadsHandledLast) {
+      if (state & SPURIOUS_CLAIMED) {
         actionRet = IRQ_HANDLED;
-        desc.threadsHandledLast = handled;
+        desc.spuriousThreads = SPURIOUS_DEFERRED;
       } else {
         actionRet = IRQ_NONE;
       }
     } else {
-      desc.threadsHandledLast &= ~SPURIOUS_DEFERRED;
+      desc.spuriousThreads &= ~SPURIOUS_DEFERRED;
     }
   }
 

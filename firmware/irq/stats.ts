@@ -26,25 +26,37 @@ export interface LatencySummary {
 
 export class LatencyHistogram {
   private readonly buckets = new Uint32Array(BUCKETS);
-  count = 0;
   maxUs = 0;
 
+  /**
+   * One value into its bucket, and the maximum: all an event pays (the count and percentiles are derived from
+   * the buckets when read). A value that is not a time (NaN, negative) is not counted.
+   */
   record(us: number): void {
-    if (!(us >= 0)) return;
-    let i = 0;
     if (us >= 1) {
-      i = 1 + Math.floor(Math.log2(us) * STEPS);
+      let i = 1 + Math.floor(Math.log2(us) * STEPS);
       if (i >= BUCKETS) i = BUCKETS - 1;
+      this.buckets[i]++;
+    } else if (us >= 0) {
+      this.buckets[0]++;
+    } else {
+      return;
     }
-    this.buckets[i]++;
-    this.count++;
     if (us > this.maxUs) this.maxUs = us;
+  }
+
+  /** Values recorded: the sum of the buckets (read time only). */
+  get count(): number {
+    let n = 0;
+    for (let i = 0; i < BUCKETS; i++) n += this.buckets[i];
+    return n;
   }
 
   /** The upper bound of the bucket holding the p-th percentile (never above the maximum). */
   percentile(p: number): number {
-    if (this.count === 0) return NaN;
-    const rank = Math.ceil((p / 100) * this.count);
+    const count = this.count;
+    if (count === 0) return NaN;
+    const rank = Math.ceil((p / 100) * count);
     let seen = 0;
     for (let i = 0; i < BUCKETS; i++) {
       seen += this.buckets[i];
@@ -54,7 +66,8 @@ export class LatencyHistogram {
   }
 
   summary(): LatencySummary {
-    return { count: this.count, p50Us: this.percentile(50), p99Us: this.percentile(99), maxUs: this.count ? this.maxUs : NaN };
+    const count = this.count;
+    return { count, p50Us: this.percentile(50), p99Us: this.percentile(99), maxUs: count ? this.maxUs : NaN };
   }
 }
 

@@ -52,12 +52,32 @@ export const STORM_SAMPLE = 16;
 export function noteCpu(desc: IrqDesc, us: number, now: number, options: IrqStormOptions): void {
   // (The polled bit of unmaskHold read directly: `polled` is an accessor, and this runs every sampled hardirq.)
   if ((desc.unmaskHold & UNMASK_HOLD_POLLED) !== 0 || desc.noRequest) return;
-  if (now - desc.stormWindowStart >= options.windowUs) {
-    desc.stormWindowStart = now;
-    desc.stormCpuUs = 0;
-  }
-  desc.stormCpuUs += us;
-  if (desc.stormCpuUs > desc.ctx.stormBudgetUs) enterPolled(desc, now, options);
+  if (now >= desc.stormWindowEnd) openWindow(desc, now, options, us);
+  else desc.stormLeftUs -= us;
+  if (desc.stormLeftUs < 0) enterPolled(desc, now, options);
+}
+
+/**
+ * The rest of noteCpu, for a charge of `us` already subtracted from desc.stormLeftUs (the runner does that
+ * inline, and calls this only when the line went over its budget or past its window's end): a new window
+ * starts with this charge; over the budget, the line is switched to polled handling.
+ */
+export function noteCpuCharged(desc: IrqDesc, us: number, now: number, options: IrqStormOptions): void {
+  // (The polled bit of unmaskHold read directly: `polled` is an accessor, and this runs every sampled hardirq.)
+  if ((desc.unmaskHold & UNMASK_HOLD_POLLED) !== 0 || desc.noRequest) return;
+  if (now >= desc.stormWindowEnd) openWindow(desc, now, options, us);
+  if (desc.stormLeftUs < 0) enterPolled(desc, now, options);
+}
+
+/** A new storm window from `now`, `us` of it already taken. */
+function openWindow(desc: IrqDesc, now: number, options: IrqStormOptions, us: number): void {
+  desc.stormWindowEnd = now + options.windowUs;
+  desc.stormLeftUs = desc.ctx.stormBudgetUs - us;
+}
+
+/** The CPU time the line took in its current window, µs (for the reports). */
+function stormCpuUs(desc: IrqDesc): number {
+  return desc.ctx.stormBudgetUs - desc.stormLeftUs;
 }
 
 function enterPolled(desc: IrqDesc, now: number, options: IrqStormOptions): void {
@@ -71,16 +91,17 @@ function enterPolled(desc: IrqDesc, now: number, options: IrqStormOptions): void
     if (ctx.events.listening) {
       ctx.events.emit({
         kind: 'storm-unpolled', irq: desc.irq, time: now, actions: eventNames(desc.actionNames),
-        cpuUs: desc.stormCpuUs, cpuPercent: options.cpuPercent, windowUs: options.windowUs,
+        cpuUs: stormCpuUs(desc), cpuPercent: options.cpuPercent, windowUs: options.windowUs,
       });
     }
     return;
   }
   desc.polled = true;
+  const cpuUs = stormCpuUs(desc);
   // No window while polled (noteCpu charges nothing then, and the way back opens a new one): -Infinity makes
   // the runner's inline charge (thread.ts) fail its window test and leave a polled line to noteCpu, without
   // a test of its own.
-  desc.stormWindowStart = -Infinity;
+  desc.stormWindowEnd = -Infinity;
   desc.stormSwitches++;
   ctx.tracer?.record(IRQ_TRACE.STORM, desc.irq, 1);
   desc.pollTicks = 0;
@@ -93,7 +114,7 @@ function enterPolled(desc: IrqDesc, now: number, options: IrqStormOptions): void
   platform.setTimer(desc.poller, options.pollUs);
   if (ctx.events.listening) {
     ctx.events.emit({
-      kind: 'storm-poll', irq: desc.irq, time: now, actions: eventNames(desc.actionNames), cpuUs: desc.stormCpuUs,
+      kind: 'storm-poll', irq: desc.irq, time: now, actions: eventNames(desc.actionNames), cpuUs,
       cpuPercent: options.cpuPercent, windowUs: options.windowUs, pollUs: options.pollUs, stormSwitches: desc.stormSwitches,
     });
   }
@@ -137,8 +158,7 @@ function pollTick(desc: IrqDesc, options: IrqStormOptions): void {
       leavePolled(desc);
       ctx.tracer?.record(IRQ_TRACE.STORM, desc.irq, 0);
       const now = platform.now();
-      desc.stormWindowStart = now;
-      desc.stormCpuUs = 0;
+      openWindow(desc, now, options, 0);
       ctx.log('info', `irq ${desc.irq}: storm over; back to interrupts`);
       if (desc.masked && irqMayUnmask(desc)) unmaskIrq(desc);
       if (ctx.events.listening) {

@@ -19,9 +19,10 @@ import { IRQ_HANDLED, IRQ_NONE, IRQ_WAKE_THREAD, IRQCHIP_EOI_THREADED } from './
 import type { IrqAction, IrqContext, IrqDesc } from './desc';
 import { chipBusLock, chipBusSyncUnlock, disableIrqDesc, irqMayUnmask, unmaskThreadedIrq } from './chip';
 import { IrqError, describe } from './error';
-import { noteCpu } from './storm';
+import { SPURIOUS_CLAIMED } from './spurious';
+import { noteCpuCharged } from './storm';
 import { wakeSyncWaiters } from './sync';
-import { IRQ_TRACE } from './trace';
+import { IRQ_TRACE, TRACE_RUN_SLEPT, TRACE_RUN_UNMASKED } from './trace';
 import type { PlatformDeferred } from './types';
 
 /** The kernel's default priority for irq threads (SCHED_FIFO 50); a forced secondary thread gets one less. */
@@ -197,7 +198,7 @@ export class ThreadRunner {
    * finished here too: finishRun's and doneWith's work (irq_finalize_oneshot) written out for a run that did
    * not sleep. A run that sleeps is finished by finishRun when its promise settles. The catch tells the three
    * kinds of failure apart: the thread function threw (registry.current is still its thread: runThrew), the
-   * chip's unmask after it threw (`unmasking` names the line: isolated as before, and the run finished), or
+   * chip's unmask after it threw (`unmasking` names the line and it is still masked: isolated as in hardirq context, and the run finished), or
    * the run's own bookkeeping failed (runThrew logs it and the runner goes on).
    */
   private readonly burst = (): void => {
@@ -205,8 +206,6 @@ export class ThreadRunner {
     const ctx = this.ctx;
     const start = ctx.platform.now();
     let now = start;
-    /** The line whose chip is being unmasked after a run (the catch's clue), else undefined. */
-    let unmasking: IrqDesc | undefined;
     // Objects (threads, actions, stats, tracer, storm, chip) are tested by truthiness here: on XS one
     // bytecode fewer than `!== undefined`, and this is every run's path.
     for (let t = this.head; t; t = this.head) {
@@ -224,6 +223,11 @@ export class ThreadRunner {
         else t.lastWork = undefined;
       }
       if (action) {
+        /**
+         * The line whose chip the run's finalize unmasks, else undefined: the catch's clue (still masked: the
+         * chip's unmask failed) and the trace's (unmasked: the run record's UNMASK).
+         */
+        let unmasking: IrqDesc | undefined;
         try {
           action.runthread = false;
           t.active = action;
@@ -239,8 +243,10 @@ export class ThreadRunner {
             const edgeUs = action.edgeUs;
             if (edgeUs === edgeUs) stats.edgeToThread.record(now - edgeUs); // not NaN: the HAL said when the edge was
           }
+          // The run's trace record is written when its synchronous part ends; its RUN event goes here, before
+          // whatever the thread function traces (trace.ts).
           const tracer = ctx.tracer;
-          if (tracer) tracer.recordAt(IRQ_TRACE.THREAD_RUN, desc.irq, t.traceId, now);
+          if (tracer) tracer.runFrom = tracer.recorded;
           // (this.registry twice rather than a local: on XS the local costs more than the second read.)
           this.registry.current = t;
           // A throw lands in the catch (runThrew) with current still set.
@@ -251,16 +257,13 @@ export class ThreadRunner {
           // would cost four bytecodes more, on every run.
           const elapsed = -now + (now = ctx.platform.now());
           // The synchronous part is CPU time the line's storm budget pays for; time asleep is not. Within the
-          // window and the budget the charge is an addition; anything else (a new window, over budget, polled:
-          // a polled line's window starts at -Infinity, storm.ts) is noteCpu's.
-          const storm = ctx.storm;
-          if (storm) {
-            if (now - desc.stormWindowStart < storm.windowUs && desc.stormCpuUs + elapsed <= ctx.stormBudgetUs) desc.stormCpuUs += elapsed;
-            else noteCpu(desc, elapsed, now, storm);
-          }
+          // window and the budget the charge is a subtraction; anything else (a new window, over budget, polled:
+          // a polled line's window ends at -Infinity, storm.ts) is noteCpuCharged's. Storms off, both fields
+          // are Infinity and the test never comes true.
+          if ((desc.stormLeftUs -= elapsed) < 0 || now >= desc.stormWindowEnd) noteCpuCharged(desc, elapsed, now, ctx.storm!);
           if (typeof ret === 'object' && ret !== null && typeof (ret as PromiseLike<unknown>).then === 'function') {
             t.sleeping = true;
-            if (tracer) tracer.recordAt(IRQ_TRACE.THREAD_SLEEP, desc.irq, t.traceId, now);
+            if (tracer) tracer.run(desc.irq, t.traceId, TRACE_RUN_SLEPT, t.startUs, now);
             this.watch.sleeping(t);
             (ret as PromiseLike<unknown>).then(t.onSettled, t.onFailed);
           } else if (t.active === action) {
@@ -270,11 +273,10 @@ export class ThreadRunner {
             t.totalUs += elapsed;
             if (elapsed > t.longestUs) t.longestUs = elapsed;
             if (desc.stats) desc.stats.threadRun.record(elapsed);
-            if (tracer) tracer.recordAt(IRQ_TRACE.THREAD_FINISH, desc.irq, t.traceId, now);
             if (action.failures) action.failures = 0;
             // A result returned after freeIrq removed the action is ignored.
             if (ret === IRQ_HANDLED) {
-              if (!action.freed) desc.threadsHandled++;
+              if (!action.freed) desc.spuriousThreads |= SPURIOUS_CLAIMED;
             } else {
               this.runResult(t, action, ret);
             }
@@ -291,8 +293,6 @@ export class ThreadRunner {
                   unmasking = desc;
                   desc.plainChip.irqUnmask!(desc.irqData);
                   desc.masked = false;
-                  if (tracer) tracer.recordAt(IRQ_TRACE.UNMASK, desc.irq, 0, now);
-                  unmasking = undefined;
                 }
               } else {
                 const data = desc.irqData;
@@ -305,22 +305,21 @@ export class ThreadRunner {
                   if (chip.irqUnmask) {
                     chip.irqUnmask(data);
                     desc.masked = false;
-                    if (tracer) tracer.recordAt(IRQ_TRACE.UNMASK, desc.irq, 0, now);
                   }
-                  unmasking = undefined;
                 }
               }
             }
+            // The run's one trace record: RUN (where the run began), FINISH and the UNMASK, if there was one.
+            if (tracer) tracer.run(desc.irq, t.traceId, unmasking && !unmasking.masked ? TRACE_RUN_UNMASKED : 0, t.startUs, now);
             desc.threadsActive--;
             if (desc.syncWaiters.length) wakeSyncWaiters(desc);
             // More work: on a dedicated thread (t.sole is this action), a wakeup during the run; on a shared one, the list.
             if ((t.sole ? action.runthread : t.work) && !t.queued && !t.exited) t.runner.enqueue(t);
           }
         } catch (err) {
-          if (unmasking) {
-            const desc = unmasking;
-            unmasking = undefined;
-            this.unmaskThrew(t, desc, err);
+          // Still masked: the chip's unmask (or its EOI before it) is what threw.
+          if (unmasking && unmasking.masked) {
+            this.unmaskThrew(t, unmasking, err);
           } else {
             now = this.runThrew(t, err);
           }
@@ -480,7 +479,11 @@ export class ThreadRunner {
   finishRun(t: IrqThread, ret: unknown, now?: number): void {
     const action = t.active;
     if (action === undefined) return;
-    const elapsed = (now ?? this.ctx.platform.now()) - t.startUs;
+    const end = now ?? this.ctx.platform.now();
+    const elapsed = end - t.startUs;
+    // A run that slept has its RUN in the record its sleep wrote; one that threw or was abandoned before it
+    // returned has none yet.
+    const slept = t.sleeping;
     t.active = undefined;
     t.totalUs += elapsed;
     if (elapsed > t.longestUs) t.longestUs = elapsed;
@@ -491,11 +494,14 @@ export class ThreadRunner {
     const desc = action.desc;
     if (desc.stats !== undefined) desc.stats.threadRun.record(elapsed);
     const tracer = this.ctx.tracer;
-    if (tracer !== undefined) tracer.record(IRQ_TRACE.THREAD_FINISH, desc.irq, t.traceId);
+    if (tracer !== undefined) {
+      if (slept) tracer.recordAt(IRQ_TRACE.THREAD_FINISH, desc.irq, t.traceId, end);
+      else tracer.run(desc.irq, t.traceId, 0, t.startUs, end);
+    }
     if (t.failedRun) t.failedRun = false;
     else action.failures = 0;
     if (ret === IRQ_HANDLED) {
-      if (!action.freed) desc.threadsHandled++;
+      if (!action.freed) desc.spuriousThreads |= SPURIOUS_CLAIMED;
     } else {
       this.runResult(t, action, ret);
     }
@@ -603,8 +609,8 @@ export class ThreadRunner {
  * irq_wake_thread and __irq_wake_thread: a wakeup while a run is already due is merged into it and counted;
  * otherwise the action joins its thread's work list and the thread its runner's queue. `nowUs`: the caller's
  * clock reading (the hardirq's, shared with its tracepoints), or NaN: then the clock is read here if tracing
- * or the latency statistics want it. handleLevelIrq (flow.ts) writes this out for its fast path (no tracing,
- * no statistics): a change here belongs there too.
+ * or the latency statistics want it. handleLevelIrq (flow.ts) writes this out for its fast path (with its
+ * tracing and statistics after the wakeup): a change here belongs there too.
  */
 export function irqWakeThreadAction(action: IrqAction, nowUs: number): void {
   const t = action.thread!;

@@ -2,13 +2,14 @@
  * Tracepoints, after the kernel's irq_handler_entry / irq_handler_exit (include/trace/events/irq.h) and the
  * scheduler's wakeup and switch events, into a fixed-size ring buffer. Off unless IrqCore gets `trace`; off
  * (or stopped), `ctx.tracer` (the descriptors' IrqContext, desc.ts) is undefined and each tracepoint is one
- * property test (no allocation, no call). On, recording an event writes three numbers into preallocated typed
- * arrays (the time, the kind and irq packed into one, the argument): still no allocation on the hot path. When
- * the ring is full the oldest events are overwritten and counted.
+ * property test (no allocation, no call). On, a record of one or more events is four numbers written into a
+ * preallocated Float64Array (below): still no allocation on the hot path. When the ring is full the oldest
+ * records are overwritten and counted.
  *
  * Events carry ids instead of names: every action and thread gets a small number when it is created, and
  * the name table is kept beside the ring (created at request time, never on the hot path).
  */
+import { IRQ_WAKE_THREAD } from './constants';
 
 /** What happened: the `kind` of an event. */
 export const IRQ_TRACE = Object.freeze({
@@ -41,14 +42,44 @@ export interface IrqTraceEvent {
   readonly arg: number;
 }
 
+/*
+ * The ring holds records, not events: a record is four numbers (time, second time, code, argument) in one
+ * preallocated Float64Array, and the events are made from the records only when they are read (events()). A
+ * tracepoint of the cold paths is a record of one event. The two hot paths write one record each, of several
+ * events, in one call: a hardirq of the level flow's fast path (and the default primary handler's entry and
+ * exit elsewhere) is one record (mask, entry, exit, wakeup), a thread run is one record (run and finish, the
+ * unmask after it; or run and sleep). On XS a call with its arguments costs as much as the four writes it
+ * makes, so events per call is what tracing costs.
+ *
+ * A run's record is written when its synchronous part ends, but its RUN event belongs where the run began:
+ * the runner marks the ring when a run starts (runFrom), and the record keeps how many records came in between
+ * (what the thread function itself traced), so events() puts RUN back before them.
+ */
+
+/** Record codes beyond the single events' kinds (IRQ_TRACE, 1..10): code = kind | flags << 4 | irq << 8. */
+const REC_HARDIRQ = 14;
+const REC_RUN = 15;
+/** A hardirq record's flag: the flow masked the line first (a MASK event before the handler's). */
+export const TRACE_HARDIRQ_MASKED = 1 << 4;
+/** A run record's flags: the run went to sleep (SLEEP instead of FINISH); the line was unmasked after it. */
+export const TRACE_RUN_SLEPT = 1 << 4;
+export const TRACE_RUN_UNMASKED = 2 << 4;
+/** A run record's argument: the thread's id + the records written during the run × ID_SPAN. */
+const ID_SPAN = 2 ** 24;
+const FIELDS = 4;
+
 export class IrqTracer {
+  /** Records the ring holds (each one event or several: see above). */
   readonly capacity: number;
-  private readonly times: Float64Array;
-  /** An event's kind and irq packed into one number (kind | irq << 4; kinds fit 4 bits, irqs 27), one write fewer per event. */
-  private readonly kindIrqs: Int32Array;
-  private readonly args: Int32Array;
-  /** Events recorded in all: the next one goes to recorded % capacity; the ring's size and the overwritten count follow. */
-  private recorded = 0;
+  /** capacity records of FIELDS numbers: [time, second time, code, argument]. */
+  private readonly ring: Float64Array;
+  /**
+   * Records written in all: the next one goes to recorded % capacity; the ring's size and the overwritten count
+   * follow. Written only here (the runner reads it into runFrom).
+   */
+  recorded = 0;
+  /** `recorded` when the current thread run began (set by the runner; read by run()). */
+  runFrom = 0;
   /** Names of actions and threads, by id (id 0 is unused). */
   readonly names: string[] = [''];
   /** Which ids are threads (the rest are actions). */
@@ -56,9 +87,7 @@ export class IrqTracer {
 
   constructor(capacity: number, private readonly now: () => number) {
     this.capacity = capacity;
-    this.times = new Float64Array(capacity);
-    this.kindIrqs = new Int32Array(capacity);
-    this.args = new Int32Array(capacity);
+    this.ring = new Float64Array(capacity * FIELDS);
   }
 
   /** A new id for an action or thread name (at request time). */
@@ -71,12 +100,7 @@ export class IrqTracer {
 
   /** An event now (one clock reading). */
   record(kind: IrqTraceKind, irq: number, arg: number): void {
-    const n = this.recorded;
-    const i = n % this.capacity;
-    this.times[i] = this.now();
-    this.kindIrqs[i] = kind | (irq << 4);
-    this.args[i] = arg;
-    this.recorded = n + 1;
+    this.write(this.now(), 0, kind | (irq << 8), arg);
   }
 
   /**
@@ -84,57 +108,118 @@ export class IrqTracer {
    * run share the reading that run or hardirq takes anyway, so tracing adds no clock reads there.
    */
   recordAt(kind: IrqTraceKind, irq: number, arg: number, timeUs: number): void {
+    this.write(timeUs, 0, kind | (irq << 8), arg);
+  }
+
+  /**
+   * A hardirq of the default primary handler (which is not called), at one clock reading: the line's MASK if
+   * `masked` (TRACE_HARDIRQ_MASKED, or 0), the handler's entry and exit (IRQ_WAKE_THREAD), and the wakeup of
+   * thread `threadId` (0: none, the wakeup was merged or is recorded on its own).
+   */
+  hardirq(irq: number, actionId: number, threadId: number, masked: number, timeUs: number): void {
     const n = this.recorded;
-    const i = n % this.capacity;
-    this.times[i] = timeUs;
-    this.kindIrqs[i] = kind | (irq << 4);
-    this.args[i] = arg;
+    const i = (n % this.capacity) * FIELDS;
+    const ring = this.ring;
+    ring[i] = timeUs;
+    ring[i + 1] = threadId;
+    ring[i + 2] = REC_HARDIRQ | masked | (irq << 8);
+    ring[i + 3] = actionId;
     this.recorded = n + 1;
   }
 
   /**
-   * A handler's entry and exit at one clock reading (the default primary handler, which is not called): two
-   * events in one call, as each call costs XS as much as the writes it makes.
+   * A thread run of `threadId` for `irq`, from `startUs` to `endUs`: RUN, then SLEEP (TRACE_RUN_SLEPT) or
+   * FINISH and, with TRACE_RUN_UNMASKED, the line's UNMASK. Its RUN goes where runFrom marked the ring.
    */
-  recordHandler(irq: number, actionId: number, ret: number, timeUs: number): void {
+  run(irq: number, threadId: number, flags: number, startUs: number, endUs: number): void {
     const n = this.recorded;
-    const capacity = this.capacity;
-    const kindIrq = irq << 4;
-    let i = n % capacity;
-    this.times[i] = timeUs;
-    this.kindIrqs[i] = IRQ_TRACE.HANDLER_ENTRY | kindIrq;
-    this.args[i] = actionId;
-    i = (n + 1) % capacity;
-    this.times[i] = timeUs;
-    this.kindIrqs[i] = IRQ_TRACE.HANDLER_EXIT | kindIrq;
-    this.args[i] = ret;
-    this.recorded = n + 2;
+    const i = (n % this.capacity) * FIELDS;
+    const ring = this.ring;
+    ring[i] = startUs;
+    ring[i + 1] = endUs;
+    ring[i + 2] = REC_RUN | flags | (irq << 8);
+    ring[i + 3] = threadId + (n - this.runFrom) * ID_SPAN;
+    this.recorded = n + 1;
   }
 
-  /** Events in the ring. */
+  private write(time: number, time2: number, code: number, arg: number): void {
+    const n = this.recorded;
+    const i = (n % this.capacity) * FIELDS;
+    const ring = this.ring;
+    ring[i] = time;
+    ring[i + 1] = time2;
+    ring[i + 2] = code;
+    ring[i + 3] = arg;
+    this.recorded = n + 1;
+  }
+
+  /** Records in the ring. */
   get size(): number {
     return Math.min(this.recorded, this.capacity);
   }
 
-  /** Events overwritten because the ring was full. */
+  /** Records overwritten because the ring was full. */
   get overwritten(): number {
     return Math.max(0, this.recorded - this.capacity);
   }
 
-  /** The events in the ring, oldest first (allocates: for export, not for the hot path). */
+  /** The events of the records in the ring, oldest first (allocates: for export, not for the hot path). */
   events(): IrqTraceEvent[] {
+    const first = this.recorded - this.size;
+    const ring = this.ring;
+    /** RUN events that go before the record they are keyed by (a run whose thread function traced). */
+    const runs = new Map<number, IrqTraceEvent[]>();
+    const own: IrqTraceEvent[][] = [];
+    for (let n = first; n < this.recorded; n++) {
+      const i = (n % this.capacity) * FIELDS;
+      const time = ring[i];
+      const time2 = ring[i + 1];
+      const code = ring[i + 2];
+      const arg = ring[i + 3];
+      const kind = code & 15;
+      const irq = code >>> 8;
+      const events: IrqTraceEvent[] = [];
+      if (kind === REC_HARDIRQ) {
+        if (code & TRACE_HARDIRQ_MASKED) events.push({ timeUs: time, kind: IRQ_TRACE.MASK, irq, arg: 0 });
+        events.push({ timeUs: time, kind: IRQ_TRACE.HANDLER_ENTRY, irq, arg });
+        events.push({ timeUs: time, kind: IRQ_TRACE.HANDLER_EXIT, irq, arg: IRQ_WAKE_THREAD });
+        if (time2 !== 0) events.push({ timeUs: time, kind: IRQ_TRACE.THREAD_WAKE, irq, arg: time2 });
+      } else if (kind === REC_RUN) {
+        const tid = arg % ID_SPAN;
+        // The records its thread function wrote come between its RUN and the rest; a RUN before the ring's
+        // start was overwritten with them (a count gone stale by clear() puts it here).
+        const at = n - Math.max(0, Math.min(n - first + 1, Math.floor(arg / ID_SPAN)));
+        const run: IrqTraceEvent = { timeUs: time, kind: IRQ_TRACE.THREAD_RUN, irq, arg: tid };
+        if (at >= first && at < n) {
+          const list = runs.get(at);
+          if (list === undefined) runs.set(at, [run]);
+          else list.push(run);
+        } else if (at === n) {
+          events.push(run);
+        }
+        if (code & TRACE_RUN_SLEPT) {
+          events.push({ timeUs: time2, kind: IRQ_TRACE.THREAD_SLEEP, irq, arg: tid });
+        } else {
+          events.push({ timeUs: time2, kind: IRQ_TRACE.THREAD_FINISH, irq, arg: tid });
+          if (code & TRACE_RUN_UNMASKED) events.push({ timeUs: time2, kind: IRQ_TRACE.UNMASK, irq, arg: 0 });
+        }
+      } else {
+        events.push({ timeUs: time, kind: kind as IrqTraceKind, irq, arg });
+      }
+      own.push(events);
+    }
     const out: IrqTraceEvent[] = [];
-    const size = this.size;
-    for (let n = this.recorded - size; n < this.recorded; n++) {
-      const i = n % this.capacity;
-      const kindIrq = this.kindIrqs[i];
-      out.push({ timeUs: this.times[i], kind: (kindIrq & 15) as IrqTraceKind, irq: kindIrq >>> 4, arg: this.args[i] });
+    for (let k = 0; k < own.length; k++) {
+      const before = runs.get(first + k);
+      if (before !== undefined) out.push(...before);
+      out.push(...own[k]);
     }
     return out;
   }
 
   clear(): void {
     this.recorded = 0;
+    this.runFrom = 0;
   }
 }
 

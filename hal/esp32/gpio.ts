@@ -52,8 +52,8 @@
  * open or a suspect keeps it at silentCheckUs; after SILENT_IDLE_CHECKS quiet periods in a row each quiet
  * check doubles the period, up to `silentIdleCheckUs` (default 1 s: 100, 200, 400, 800 ms, then 1 s). An idle
  * system pays one timer wake and one read per open bank (at most 8) per silentIdleCheckUs, and nothing per
- * interrupt: a delivery costs one flag test, and only the first after a backed-off period clears the timer and
- * arms it at silentCheckUs. The bound: an edge into a silent bank (or the edge whose lost post silenced it)
+ * interrupt: while the check is backed off the deliveries leave the fast path (deliveryHook), and the first
+ * clears the timer and arms it at silentCheckUs, which puts them back on it. The bound: an edge into a silent bank (or the edge whose lost post silenced it)
  * that leaves its pin at a level other than the one last accounted for when the next check reads it is
  * re-armed and raised within silentIdleCheckUs + silentCheckUs (1.1 s by default; 2 × silentCheckUs while
  * deliveries come), and so is a level line's assertion, which holds until it is served. What no read can see:
@@ -191,7 +191,13 @@ interface Pin extends Esp32GpioCounters {
   readonly bit: number;
   irq: number;
   mode: Esp32PinMode;
+  /** Set with setPinType, which keeps `assertedRead` in step. */
   type: number;
+  /**
+   * For a level type, what `bank.read() & bit` gives while the level is asserted (0 for level-low, `bit` for
+   * level-high); -1 for any other type (no masked read gives -1). The unmask's one comparison.
+   */
+  assertedRead: number;
   /** The shared bank the pin is in while open, and its group (set by open, cleared by close). */
   bank: DigitalBankInstance | undefined;
   group: BankGroup | undefined;
@@ -250,6 +256,21 @@ interface BankGroup {
   /** Missed edges waiting for their deferred raise. */
   missed: number;
   missedQueued: boolean;
+  /**
+   * The delivery's fast path (refreshSolo): while the group has one pin, open in this bank, started, mapped,
+   * not both-edge, and a delivery has nothing else to do (no check to bring forward or run), `solo` is that
+   * pin's bit and `soloPin` the pin; else NaN (equal to no mask) and undefined.
+   */
+  solo: number;
+  soloPin: Pin | undefined;
+  /**
+   * Fast-path deliveries, a running total: each is one delivery and one edge of soloPin, added to the counters
+   * lazily (countFast: `fastCounted` is the part added), so the fast path bumps one number instead of three.
+   * It is also the group's sign of life for the silent check (`fastChecked`: the total at the last check).
+   */
+  fast: number;
+  fastCounted: number;
+  fastChecked: number;
   /** The bank's onReadable: this group's delivery (deliverer), made with the group. */
   onReadable: (triggered: number) => void;
 }
@@ -294,9 +315,16 @@ export class Esp32Gpio {
   private checkPeriodUs: number;
   /**
    * The check timer is enabled and either not armed or armed for a backed-off period: the next delivery (or
-   * open) brings the check forward to silentCheckUs. A delivery's one flag test.
+   * open) brings the check forward to silentCheckUs. Set, it turns the fast path off (deliveryHook), so the
+   * fast path never tests it.
    */
   private checkSlow: boolean;
+  /**
+   * A delivery has more to do than enter its pins: bring a backed-off check forward (checkSlow), or check the
+   * other banks (checkOnDelivery, with two open). While it has, no group takes the fast path (refreshSolo),
+   * so the fast path tests nothing for it (syncFastPath keeps it current).
+   */
+  private deliveryHook = false;
   /** Quiet timer periods in a row (no delivery, open or suspect), and the delivery count at the last tick. */
   private checkQuiet = 0;
   private checkDeliveries = 0;
@@ -334,6 +362,7 @@ export class Esp32Gpio {
     this.checkOnDelivery = this.silentCheckUs === 0 || core.platform.setTimer === undefined;
     this.backgroundTimer = core.platform.setBackgroundTimer !== undefined;
     this.checkSlow = !this.checkOnDelivery;
+    this.deliveryHook = this.checkSlow;
     this.checkPeriodUs = this.silentCheckUs;
     this.wake = new Esp32Wake(this.soc, options.deepSleepWake !== false);
     for (let b = 0; b < this.soc.banks; b++) {
@@ -352,25 +381,37 @@ export class Esp32Gpio {
       irqMask: (data) => {
         pinOf(data).masked = true;
       },
-      // handle_level_irq's mask and ack in one call (a level line's hot path): mask, and merge a latched edge.
+      // handle_level_irq's mask and ack in one call (a level line's hot path). The ack part is done: the HAL's
+      // entry merged any latched edge before the flow ran (see deliverer). Kept, not left to irqMask, because
+      // the flows' irqMaskAck branch is the shorter one.
       irqMaskAck: (data) => {
-        const pin = data.chipData as Pin;
-        pin.masked = true;
-        if (pin.pending) this.ack(pin);
+        (data.chipData as Pin).masked = true;
       },
-      irqUnmask: (data) => this.unmask(data.chipData as Pin),
+      // Inline (after each oneshot thread of a level line): unmask, with no call beyond the level read.
+      irqUnmask: (data) => {
+        const pin = data.chipData as Pin;
+        pin.masked = false;
+        const asserted = pin.assertedRead;
+        if (asserted !== -1) {
+          // Only the level counts for a level line, not the edges that came while it was masked: checkLevel,
+          // inline (every unmask of a level line, after each oneshot thread among them, reads the pin). An
+          // open pin is a started one (open and close follow start and shutdown), so the bank says both.
+          if (pin.pending) pin.pending = false;
+          const bank = pin.bank;
+          if (bank !== undefined && (bank.read() & pin.bit) === asserted) this.queueRaise(pin);
+        } else if (pin.pending) {
+          this.queueRaise(pin);
+        }
+      },
       // The core marks a line started before irqStartup returns: after a failed startup ("in use") the
       // next request only enables it, so enable opens the pin if it is not open yet.
       irqEnable: (data) => {
         const pin = pinOf(data);
-        if (pin.started) this.unmask(pin);
+        if (pin.started) this.chip.irqUnmask!(data);
         else this.startup(pin);
       },
-      // The flows' hot path (every interrupt): inline, the call to ack only for a latched edge.
-      irqAck: (data) => {
-        const pin = data.chipData as Pin;
-        if (pin.pending) this.ack(pin);
-      },
+      // No irqAck: every way into a pin's flow is a HAL entry, which merges a latched edge itself (see
+      // deliverer), so the edge flow makes no chip call per interrupt.
       irqSetType: (data, type) => this.setType(pinOf(data), data, type),
       irqSetWake: (data, on) => {
         const pin = pinOf(data);
@@ -393,10 +434,14 @@ export class Esp32Gpio {
         pin.irq = virq;
         core.irqSetChipAndHandler(virq, this.chip, handleEdgeIrq);
         core.irqSetChipData(virq, pin);
+        this.refreshSolo(pin.group);
       },
       unmap: (_domain, virq) => {
         const pin = this.pins.find((p) => p !== undefined && p.irq === virq);
-        if (pin !== undefined) pin.irq = 0;
+        if (pin !== undefined) {
+          pin.irq = 0;
+          this.refreshSolo(pin.group);
+        }
       },
     }, this, this.name);
 
@@ -474,13 +519,19 @@ export class Esp32Gpio {
     }
   }
 
-  /** The HAL's counters (live; do not write). */
+  /**
+   * The HAL's counters (do not write). The object is the same at every read, and each read brings it up to
+   * date (the fast path's deliveries and edges are added then: BankGroup.fast): read `stats` again for
+   * current figures rather than keeping it.
+   */
   get stats(): Readonly<Esp32GpioStats> {
+    this.countAllFast();
     return this.counters;
   }
 
   pinInfo(pin: number): Esp32PinInfo {
     const p = this.pinAt(pin);
+    this.countAllFast();
     return Object.freeze({
       pin: p.pin, irq: p.irq, mode: p.mode, type: p.type, open: p.bank !== undefined, masked: p.masked,
       pending: p.pending, wake: this.wake.enabled(p.pin),
@@ -509,7 +560,7 @@ export class Esp32Gpio {
     let pin = this.pins[n];
     if (pin === undefined) {
       pin = {
-        ...newCounters(), pin: n, bankIndex: n >> 5, bit: 1 << (n & 31), irq: 0, mode: 'input', type: IRQ_TYPE_NONE,
+        ...newCounters(), pin: n, bankIndex: n >> 5, bit: 1 << (n & 31), irq: 0, mode: 'input', type: IRQ_TYPE_NONE, assertedRead: -1,
         bank: undefined, group: undefined, rises: false, falls: false, started: false, masked: true, warned: false, pending: false,
         raiseQueued: false, lastLevel: 0,
       };
@@ -546,6 +597,11 @@ export class Esp32Gpio {
     return false;
   }
 
+  private setPinType(pin: Pin, type: number): void {
+    pin.type = type;
+    pin.assertedRead = type === IRQ_TYPE_LEVEL_LOW ? 0 : type === IRQ_TYPE_LEVEL_HIGH ? pin.bit : -1;
+  }
+
   private isLevel(pin: Pin): boolean {
     return (pin.type & IRQ_TYPE_LEVEL_MASK) !== 0;
   }
@@ -557,7 +613,8 @@ export class Esp32Gpio {
     if (group === undefined) {
       group = {
         bankIndex: pin.bankIndex, mode: pin.mode, bank: undefined, pins: 0, rises: 0, falls: 0, level: 0, seen: 0, suspect: 0,
-        missed: 0, missedQueued: false, onReadable: undefined as unknown as (triggered: number) => void,
+        missed: 0, missedQueued: false, solo: NaN, soloPin: undefined, fast: 0, fastCounted: 0, fastChecked: 0,
+        onReadable: undefined as unknown as (triggered: number) => void,
       };
       group.onReadable = this.deliverer(group);
       this.groups[index] = group;
@@ -628,11 +685,13 @@ export class Esp32Gpio {
     if (old !== undefined) {
       this.openGroups--;
       old.close();
+      this.syncFastPath();
     }
     this.forEachPin(group.bankIndex, group.pins, (p) => {
       p.bank = undefined;
     });
     group.suspect = 0;
+    this.refreshSolo(group);
     if (group.pins === 0) return;
     const bankIndex = group.bankIndex;
     const bank = new this.io.DigitalBank({
@@ -646,6 +705,7 @@ export class Esp32Gpio {
     });
     this.openGroups++;
     group.bank = bank;
+    this.syncFastPath();
     this.forEachPin(bankIndex, group.pins, (p) => {
       p.bank = bank;
     });
@@ -656,7 +716,54 @@ export class Esp32Gpio {
     group.seen = levels;
     // Whatever reached the level pins' flows went with the close: each asserted, unmasked one is entered again.
     this.raiseLevels(group, this.levelsDue(group, this.asserted(group, levels, level)));
+    this.refreshSolo(group);
     this.kickCheckTimer();
+  }
+
+  /**
+   * Set the group's fast path (solo, soloPin) from its pins' state and the delivery hook: called wherever
+   * either changes (a rebuild, start, shutdown, type change, map, unmap; syncFastPath), so a delivery tests
+   * one number instead of walking the mask and checking the pin. One pin per group is the usual case (a line
+   * per device INT). The fast deliveries so far are counted first: they belong to the pin they were made for.
+   */
+  private refreshSolo(group: BankGroup | undefined): void {
+    if (group === undefined) return;
+    this.countFast(group);
+    const bits = group.pins;
+    const bank = group.bank;
+    const pin = bits !== 0 && (bits & (bits - 1)) === 0 ? this.pins[group.bankIndex * 32 + (31 - Math.clz32(bits))] : undefined;
+    if (pin !== undefined && bank !== undefined && pin.bank === bank && pin.started && pin.irq !== 0 && pin.type !== IRQ_TYPE_EDGE_BOTH && !this.deliveryHook) {
+      group.solo = bits;
+      group.soloPin = pin;
+    } else {
+      group.solo = NaN;
+      group.soloPin = undefined;
+    }
+  }
+
+  /** Recompute deliveryHook after checkSlow or openGroups changed; every group's fast path follows it. */
+  private syncFastPath(): void {
+    const hook = this.checkSlow || (this.checkOnDelivery && this.openGroups > 1);
+    if (hook === this.deliveryHook) return;
+    this.deliveryHook = hook;
+    for (let i = 0; i < this.groups.length; i++) this.refreshSolo(this.groups[i]);
+  }
+
+  /** Add the group's fast deliveries not yet counted to the counters (see BankGroup.fast). */
+  private countFast(group: BankGroup): void {
+    const n = group.fast - group.fastCounted;
+    if (n === 0) return;
+    group.fastCounted = group.fast;
+    this.counters.deliveries += n;
+    this.counters.edges += n;
+    group.soloPin!.edges += n;
+  }
+
+  private countAllFast(): void {
+    for (let i = 0; i < this.groups.length; i++) {
+      const group = this.groups[i];
+      if (group !== undefined) this.countFast(group);
+    }
   }
 
   /** Pins of `bits` in bank `bankIndex` that have a record. */
@@ -744,6 +851,11 @@ export class Esp32Gpio {
     for (let i = 0; i < this.groups.length; i++) {
       const group = this.groups[i];
       if (group === undefined || group === except || group.bank === undefined) continue;
+      // A fast delivery since the last check: the bank is alive, no suspect (what a slow delivery does at once).
+      if (group.fast !== group.fastChecked) {
+        group.fastChecked = group.fast;
+        group.suspect = 0;
+      }
       const levels = group.bank.read();
       this.counters.silentCheckReads++;
       const reported = this.reported(group, levels);
@@ -783,6 +895,7 @@ export class Esp32Gpio {
     if (this.checkTimer !== undefined) {
       if (platform.clearTimer === undefined) {
         this.checkSlow = false;
+        this.syncFastPath();
         return;
       }
       platform.clearTimer(this.checkTimer);
@@ -794,6 +907,7 @@ export class Esp32Gpio {
   private armCheckTimer(periodUs: number): void {
     this.checkPeriodUs = periodUs;
     this.checkSlow = periodUs > this.silentCheckUs;
+    this.syncFastPath();
     this.checkTimer = this.backgroundTimer
       ? this.core.platform.setBackgroundTimer!(this.checkTimerFired, periodUs)
       : this.core.platform.setTimer!(this.checkTimerFired, periodUs);
@@ -809,7 +923,12 @@ export class Esp32Gpio {
   private onCheckTimer(): void {
     this.checkTimer = undefined;
     this.checkSlow = true;
-    if (this.openGroups === 0) return;
+    if (this.openGroups === 0) {
+      this.syncFastPath();
+      return;
+    }
+    // (Left set until the timer is armed again below, or by a re-arm: the fast path is not touched twice.)
+    this.countAllFast();
     const deliveries = this.counters.deliveries;
     if (this.checkBanks(undefined) || deliveries !== this.checkDeliveries) {
       this.checkDeliveries = deliveries;
@@ -839,6 +958,7 @@ export class Esp32Gpio {
     pin.started = true;
     pin.masked = false;
     pin.pending = false;
+    this.refreshSolo(pin.group);
     this.checkLevel(pin);
   }
 
@@ -849,21 +969,10 @@ export class Esp32Gpio {
     this.close(pin);
   }
 
-  private unmask(pin: Pin): void {
-    pin.masked = false;
-    const type = pin.type;
-    if ((type & IRQ_TYPE_LEVEL_MASK) !== 0) {
-      // Only the level counts for a level line, not the edges that came while it was masked: checkLevel,
-      // inline (every unmask of a level line, after each oneshot thread among them, reads the pin).
-      pin.pending = false;
-      const bank = pin.bank;
-      if (pin.started && bank !== undefined && ((bank.read() & pin.bit) === 0) === (type === IRQ_TYPE_LEVEL_LOW)) this.queueRaise(pin);
-    } else if (pin.pending) {
-      this.queueRaise(pin);
-    }
-  }
-
-  /** The flow accepted an interrupt of the pin: a latched edge is merged into it. */
+  /**
+   * A pin is entered (its flow runs next, which acks or mask-acks every interrupt it is given): a latched edge
+   * is merged into it. Called by the HAL's entries rather than the chip's irqAck (see deliverer).
+   */
   private ack(pin: Pin): void {
     if (!pin.pending) return;
     pin.pending = false;
@@ -875,14 +984,14 @@ export class Esp32Gpio {
     if (edges === undefined) throw new IrqError('EINVAL', `irq ${pin.irq}: GPIO${pin.pin} cannot take trigger ${triggerName(type)}`, pin.irq);
     if (this.wake.enabled(pin.pin)) this.wake.check(pin.irq, pin.pin, type);
     const oldType = pin.type;
-    pin.type = type;
+    this.setPinType(pin, type);
     if (pin.started) {
       try {
         if (pin.bank === undefined) this.open(pin);
         else if (pin.rises !== edges[0] || pin.falls !== edges[1]) this.reopen(pin);
       } catch (err) {
         // Reopening failed: put the old type back (and its bank, if the pin can still be had).
-        pin.type = oldType;
+        this.setPinType(pin, oldType);
         if (pin.bank === undefined) {
           try {
             this.open(pin);
@@ -896,6 +1005,7 @@ export class Esp32Gpio {
     // Falling <-> level-low (rising <-> level-high) reopens nothing: the group's level bit follows the type.
     const group = pin.group;
     if (group !== undefined) group.level = this.isLevel(pin) ? group.level | pin.bit : group.level & ~pin.bit;
+    this.refreshSolo(group);
     if (this.wake.enabled(pin.pin)) this.wake.enable(pin.irq, pin.pin, type);
     // A latch of the old type must not fire the new one.
     pin.pending = false;
@@ -906,64 +1016,90 @@ export class Esp32Gpio {
   // ---- interrupts ----
 
   /**
-   * onReadable of a group's bank: the hardirq entry. One read of the bank's levels serves the both-edge
-   * coalescing check and the silent-bank accounting (the bank is alive: it is no suspect, its levels are
-   * accounted). The other open banks are left to the check timer (a delivery only brings it forward when it
-   * was backed off: one flag test), or, with no timer, checked here. Made once per group (groupFor) and passed as the bank's onReadable itself,
-   * rather than an arrow calling a method with the group: one call per delivery instead of two.
+   * onReadable of a group's bank: the hardirq entry. Made once per group (groupFor) and passed as the bank's
+   * onReadable itself, rather than an arrow calling a method with the group: one call per delivery instead of
+   * two.
+   *
+   * The fast path, a mask that is the group's one pin (solo: the usual case, and nothing else to do, see
+   * refreshSolo): the bank's read is the accounted levels (`seen`; the bank is alive, which the check learns
+   * from `fast`, also the lazy count of the delivery and the edge), the delivery is the parent line's
+   * interrupt (counted as chained_irq_enter counts it: no chained parent flow, status register or domain
+   * lookup per delivery), and the pin is entered straight through its irq (set by map, cleared by unmap), or
+   * latched while masked. A latched edge is merged here, before the flow, which is where the flow's ack would
+   * merge it: every way into a pin's flow is a HAL entry (this, deliverSlow, dispatch), so the chip needs no
+   * irqAck and the flow makes no chip call for it. Anything else goes to deliverSlow.
    */
   private deliverer(group: BankGroup): (triggered: number) => void {
+    const core = this.core;
+    const parentDesc = this.parentDesc;
+    const edgeTime = this.edgeTime;
     return (triggered: number): void => {
-      const counters = this.counters;
-      counters.deliveries++;
-      const bank = group.bank;
-      const levels = bank === undefined ? 0 : bank.read();
-      group.seen = levels;
-      group.suspect = 0;
-      // Straight from the bit to the pin's irq, with no chained parent flow, status register or domain lookup
-      // per delivery (what the demux would do, for the bits it would find): the delivery is the parent line's
-      // interrupt, counted as chained_irq_enter counts it. Replays and missed edges still go through the parent.
-      this.parentDesc.count++;
-      const pins = this.pins;
-      const core = this.core;
-      const edgeTime = this.edgeTime;
-      const base = group.bankIndex * 32;
-      let bits = triggered;
-      while (bits !== 0) {
-        const bit = bits & -bits;
-        bits ^= bit;
-        const n = base + (31 - Math.clz32(bit));
-        const pin = pins[n];
-        counters.edges++;
-        if (pin === undefined) {
-          counters.ignored++;
-          continue;
-        }
-        pin.edges++;
-        if (pin.type === IRQ_TYPE_EDGE_BOTH) this.noteBothEdges(pin, (levels & bit) !== 0 ? 1 : 0);
-        // dispatch, inline (the hot path).
-        if (pin.bank === undefined || !pin.started || pin.irq === 0) {
-          this.count(pin, 'ignored');
-        } else if (pin.masked) {
+      if (triggered === group.solo) {
+        group.seen = group.bank!.read();
+        group.fast++;
+        parentDesc.count++;
+        const pin = group.soloPin!;
+        if (pin.masked) {
           this.latch(pin);
-        } else if (edgeTime === undefined) {
-          // The pin's irq is its mapping in the domain (set by map, cleared by unmap): no lookup per interrupt.
-          core.genericHandleIrq(pin.irq);
         } else {
-          core.genericHandleIrq(pin.irq, edgeTime(n));
+          if (pin.pending) this.ack(pin);
+          if (edgeTime === undefined) core.genericHandleIrq(pin.irq);
+          else core.genericHandleIrq(pin.irq, edgeTime(pin.pin));
         }
-      }
-      // The other banks are checked by the timer (brought forward to silentCheckUs if it was backed off); by
-      // each delivery only when there is no timer.
-      if (this.checkOnDelivery) {
-        if (this.openGroups > 1) this.checkBanks(group);
-      } else if (this.checkSlow) {
-        this.kickCheckTimer();
+      } else {
+        this.deliverSlow(group, triggered);
       }
     };
   }
 
-  /** One pin bit out of the status in the chained handler (deliver has the same steps inline). */
+  /**
+   * A delivery off the fast path (several pins, a both-edge pin, a pin not started or mapped, or a check due):
+   * the same steps for each bit of the mask, with the both-edge coalescing check (from the same bank read),
+   * then the other banks: checked by the timer (brought forward to silentCheckUs if it was backed off), by
+   * each delivery only when there is no timer.
+   */
+  private deliverSlow(group: BankGroup, triggered: number): void {
+    const counters = this.counters;
+    counters.deliveries++;
+    const bank = group.bank;
+    const levels = bank === undefined ? 0 : bank.read();
+    group.seen = levels;
+    group.suspect = 0;
+    this.parentDesc.count++;
+    const pins = this.pins;
+    const core = this.core;
+    const edgeTime = this.edgeTime;
+    const base = group.bankIndex * 32;
+    let bits = triggered;
+    while (bits !== 0) {
+      const bit = bits & -bits;
+      bits ^= bit;
+      const n = base + (31 - Math.clz32(bit));
+      const pin = pins[n];
+      counters.edges++;
+      if (pin === undefined) {
+        counters.ignored++;
+        continue;
+      }
+      pin.edges++;
+      if (pin.type === IRQ_TYPE_EDGE_BOTH) this.noteBothEdges(pin, (levels & bit) !== 0 ? 1 : 0);
+      if (pin.bank === undefined || !pin.started || pin.irq === 0) {
+        this.count(pin, 'ignored');
+      } else if (pin.masked) {
+        this.latch(pin);
+      } else {
+        if (pin.pending) this.ack(pin);
+        core.genericHandleIrq(pin.irq, edgeTime === undefined ? undefined : edgeTime(n));
+      }
+    }
+    if (this.checkOnDelivery) {
+      if (this.openGroups > 1) this.checkBanks(group);
+    } else if (this.checkSlow) {
+      this.kickCheckTimer();
+    }
+  }
+
+  /** One pin bit out of the status in the chained handler (deliverer and deliverSlow have the same steps inline). */
   private dispatch(n: number): void {
     const pin = this.pins[n];
     if (pin === undefined) {
@@ -978,6 +1114,7 @@ export class Esp32Gpio {
       this.latch(pin);
       return;
     }
+    if (pin.pending) this.ack(pin);
     const edgeTime = this.edgeTime;
     this.core.genericHandleIrq(pin.irq, edgeTime === undefined ? undefined : edgeTime(n));
   }
