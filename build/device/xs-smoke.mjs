@@ -7,7 +7,8 @@
 //
 // Moddable built-ins (embedded:*, timer, time) do not exist here: each is a stub that throws when called or
 // constructed. A module body that calls one while it loads fails, as it would fail to preload on the build
-// machine ("native functions cannot be called during preload"). The apps' `main` modules are not part of the
+// machine ("native functions cannot be called during preload"). XS's native("name") form (the native GPIO
+// module's functions) is xs-native-stub.js: functions that throw when called. The apps' `main` modules are not part of the
 // library: they run on the board, against the real hardware.
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,6 +59,7 @@ export async function bundleEmitted(outdir) {
   const modules = emittedModules(outdir);
   const names = Object.keys(modules);
   return bundleForXs('host-tests/build/xs-smoke-entry.ts', {
+    prelude: ['build/device/xs-native-stub.js'],
     // Each module is imported by its specifier, as the emitted modules import each other.
     modules: Object.fromEntries(names.map((name) => [name, name])),
     plugins: [{

@@ -49,20 +49,25 @@ export interface BootedBoard {
   gpioToIrq(pin: number, mode?: Esp32PinMode): number;
 }
 
-export function bootSimBoard(options: BootOptions = {}): BootedBoard {
+/**
+ * The board, Moddable's IO fakes on it and the core: what both GPIO chips boot on (the native chip's boot,
+ * which needs Node, is hal/mock/native/boot.ts).
+ */
+export function bootSimLayers(options: BootOptions): Omit<BootedBoard, 'gpio' | 'gpioToIrq'> {
   const board = new SimBoard(options);
   const { sim } = board;
   const provider = createFakeProvider(board, {
     shape: options.shape ?? 'esp32', latencyUs: options.latencyUs ?? 0, queueLength: options.queueLength,
   });
   const core = new IrqCore({ ...options.core, platform: sim.platform, log: options.log ?? (() => {}) });
-  const gpio = new Esp32Gpio(core, provider.device.io, {
-    ...options.gpio, soc: board.soc, edgeTime: provider.fakes.digital.edgeTime,
-  });
   reportIrqStalls(sim, core);
-  return Object.freeze({
-    board, sim, i2c: board.i2c, provider, core, gpio,
-    pin: (n: number) => board.pin(n),
-    gpioToIrq: (pin: number, mode?: Esp32PinMode) => gpio.gpioToIrq(pin, mode),
+  return { board, sim, i2c: board.i2c, provider, core, pin: (n: number) => board.pin(n) };
+}
+
+export function bootSimBoard(options: BootOptions = {}): BootedBoard {
+  const layers = bootSimLayers(options);
+  const gpio = new Esp32Gpio(layers.core, layers.provider.device.io, {
+    ...options.gpio, soc: layers.board.soc, edgeTime: layers.provider.fakes.digital.edgeTime,
   });
+  return Object.freeze({ ...layers, gpio, gpioToIrq: (pin: number, mode?: Esp32PinMode) => gpio.gpioToIrq(pin, mode) });
 }

@@ -42,12 +42,15 @@ interface Pad {
   status: boolean;
   /** Edges that found the status bit still set: merged by the hardware into one interrupt. */
   coalesced: number;
+  /** Edges whose latched status bit was cleared while the pin's interrupt was disabled: no ISR saw them. */
+  discarded: number;
 }
 
 /** The register bits gather() collects (made once, not per read). */
 const isHigh = (pad: Pad): boolean => pad.level === 1;
 const isLatched = (pad: Pad): boolean => pad.status;
 const isRaising = (pad: Pad): boolean => pad.status && pad.intEna;
+const isEdgeType = (t: number): boolean => t === GPIO_INTR_POSEDGE || t === GPIO_INTR_NEGEDGE || t === GPIO_INTR_ANYEDGE;
 
 export class Esp32GpioPeripheral {
   /** One entry per GPIO number; undefined where the chip has no such GPIO. */
@@ -64,7 +67,7 @@ export class Esp32GpioPeripheral {
         continue;
       }
       const net = new Net(`GPIO${n}`);
-      const pad: Pad = { net, level: net.level(), intType: GPIO_INTR_DISABLE, intEna: false, status: false, coalesced: 0 };
+      const pad: Pad = { net, level: net.level(), intType: GPIO_INTR_DISABLE, intEna: false, status: false, coalesced: 0, discarded: 0 };
       net.onChange((level) => this.padChanged(pad, level));
       this.pads.push(pad);
     }
@@ -93,6 +96,7 @@ export class Esp32GpioPeripheral {
   /** GPIO_STATUS_W1TC / GPIO_STATUS1_W1TC. A level type's bit is set again at once while its level holds. */
   clearStatus(bank: number, mask: number): void {
     this.forEachBit(bank, mask, (pad) => {
+      if (pad.status && !pad.intEna && isEdgeType(pad.intType)) pad.discarded++;
       pad.status = false;
       this.followLevel(pad);
     });
@@ -136,6 +140,15 @@ export class Esp32GpioPeripheral {
   /** Edges of `pin` the status latch merged because its bit was still set. */
   coalesced(pin: number): number {
     return this.padAt(pin).coalesced;
+  }
+
+  /**
+   * Edges of `pin` (of an edge type) the status latch held while the pin's interrupt was disabled, cleared
+   * before any ISR saw them: ESP-IDF's gpio_intr_enable clears a stale bit before enabling, gpio_intr_disable
+   * after disabling. A driver that masks a pin in the hardware folds them into the interrupt it reported.
+   */
+  discarded(pin: number): number {
+    return this.padAt(pin).discarded;
   }
 
   /** Times the CPU took the GPIO interrupt (ISR runs). */

@@ -24,7 +24,7 @@ const BUILTIN = (spec: string): boolean => spec.startsWith('embedded:') || ['tim
 interface BuildModule { name: string; source: string; file: string; imports: string[] }
 interface Manifest {
   include?: string[];
-  modules: Record<string, string>;
+  modules: Record<string, string | string[]>;
   preload: string[];
   platforms?: Record<string, { error?: string; config?: { genirq?: { soc?: string } } }>;
 }
@@ -118,12 +118,13 @@ describe('the library build', () => {
     for (const [path, text] of Object.entries(build.manifestTexts)) expect({ path, text: fs.readFileSync(join(root, path), 'utf8') }).toEqual({ path, text });
   });
 
-  test('the manifests name every module once: the core, the ESP32 HAL, one manifest per driver', () => {
+  test('the manifests name every module once: the core, the ESP32 HAL, the native GPIO module, one manifest per driver', () => {
     ready();
-    const named = Object.values(build.manifests).flatMap((m) => Object.keys(m.modules));
+    const named = Object.values(build.manifests).flatMap((m) => Object.keys(m.modules).filter((name) => name !== '*'));
     expect([...named].sort()).toEqual(build.modules.map((m) => m.name).sort());
     expect(Object.keys(build.manifests).sort()).toEqual([
-      'manifests/drivers/button.json', 'manifests/drivers/lis3dh.json', 'manifests/drivers/mcp23017.json', 'manifests/esp32.json', 'manifests/irq.json',
+      'manifests/drivers/button.json', 'manifests/drivers/lis3dh.json', 'manifests/drivers/mcp23017.json', 'manifests/esp32-native.json',
+      'manifests/esp32.json', 'manifests/irq.json',
     ]);
     const button = build.manifests['manifests/drivers/button.json'];
     expect(button.preload).toEqual(['genirq/drivers/button']);
@@ -134,10 +135,21 @@ describe('the library build', () => {
     ready();
     for (const [path, manifest] of Object.entries(build.manifests)) {
       for (const [name, source] of Object.entries(manifest.modules)) {
+        if (name === '*') continue; // C sources: the next test
         const file = resolve(root, dirname(path), `${source}.js`);
         expect({ name, file: file.startsWith(join(root, 'build/out/device')) && fs.existsSync(join(outdir, `${name}.js`)) }).toEqual({ name, file: true });
       }
     }
+  });
+
+  test('the native GPIO manifest builds its C (a .c or .h behind every path) with its functions, beside the HAL', () => {
+    ready();
+    const native = build.manifests['manifests/esp32-native.json'];
+    expect(native.include).toEqual(['./esp32.json']);
+    expect(native.preload).toEqual(['genirq/esp32/native-gpio-board']);
+    const sources = native.modules['*'] as unknown as string[];
+    expect(sources.map((source) => ['.c', '.h'].some((ext) => fs.existsSync(resolve(root, 'manifests', source + ext))))).toEqual(sources.map(() => true));
+    expect(sources).toContain('../native/gpio-irq/gpio_irq_esp32');
   });
 
   test('the ESP32 HAL manifest brings microsecond time and sets the chip per subplatform, refusing other platforms', () => {

@@ -4,12 +4,13 @@
  * what a driver author has (the core, gpio_to_irq) plus what a test bench has (the pads' wires, the hardware's
  * counters). One ChipUnderTest per kind; the suite runs every behaviour over each of CHIP_KINDS.
  *
- * Today there is one kind, the DigitalBank chip (hal/esp32/gpio.ts over Moddable's ECMA-419 DigitalBank, here
- * its fake over the ESP32 GPIO peripheral model). A second kind (a native GPIO chip, issue 14) implements
- * ChipUnderTest on the same board and is added to CHIP_KINDS; the suite needs nothing else.
+ * Two kinds: the DigitalBank chip (hal/esp32/gpio.ts over Moddable's ECMA-419 DigitalBank, here its fake over
+ * the ESP32 GPIO peripheral model) and the native chip (hal/esp32/native-gpio.ts over native/gpio-irq's C, built
+ * for the host, on the same peripheral through ESP-IDF's driver twin).
  */
 import type { IrqCore, IrqCoreOptions } from '../../firmware/irq';
 import { bootSimBoard } from '../../hal/mock/boot';
+import { bootNativeSimBoard } from '../../hal/mock/native/boot';
 import type { I2cBus } from '../../hal/mock/i2c';
 import type { Simulator, SimulatorCpuCost } from '../../hal/mock/sim';
 import type { Net, OpenDrainDriver, PushPullDriver } from '../../hal/mock/wire';
@@ -142,5 +143,50 @@ export const digitalBankChip: ChipUnderTest = Object.freeze({
   },
 });
 
+/**
+ * The native chip on the original ESP32: Esp32NativeGpio (hal/esp32/native-gpio.ts) over the native module's C
+ * (native/gpio-irq) built for the host, as bootNativeSimBoard boots it. Its ISR takes every edge's time.
+ */
+export const nativeChip: ChipUnderTest = Object.freeze({
+  kind: 'native chip (Esp32NativeGpio over native/gpio-irq)',
+  can: Object.freeze({ edgeTimes: true }),
+  pins: digitalBankChip.pins,
+  boot(options: ChipBootOptions = {}): BootedChip {
+    const logs: LogEntry[] = [];
+    const booted = bootNativeSimBoard({
+      seed: 7, cpu: options.cpu, latencyUs: options.latencyUs, core: options.core,
+      log: (level, message) => logs.push({ level, message }),
+    });
+    const { gpio, provider, board } = booted;
+    const DigitalBank = provider.device.io.DigitalBank;
+    return Object.freeze({
+      core: booted.core,
+      sim: booted.sim,
+      i2c: booted.i2c,
+      logs,
+      irq: (pin: number, pull: ChipPull = 'none') => gpio.gpioToIrq(pin, PULL_MODE[pull]),
+      net: (pin: number) => booted.pin(pin),
+      output(pin: number, level: 0 | 1): PushPullDriver {
+        const out = booted.pin(pin).pushPull(`test device on GPIO${pin}`);
+        out.drive(level);
+        return out;
+      },
+      openDrain(pin: number, owner: string): OpenDrainDriver {
+        const net = booted.pin(pin);
+        net.setPull('up');
+        return net.openDrain(owner);
+      },
+      // The peripheral's status latch; edges it held while the ISR had masked the pin, cleared by the unmask's
+      // gpio_intr_enable (folded into the interrupt the ISR reported, which the chip replays); the ring's drops.
+      merged: (pin: number) => board.gpio.coalesced(pin) + board.gpio.discarded(pin) + gpio.pinInfo(pin).dropped,
+      wakeLevel: (pin: number) => gpio.wakeSources().gpio.find((source) => source.pin === pin)?.level,
+      holdElsewhere(pin: number): () => void {
+        const held = new DigitalBank({ pins: 1 << (pin & 31), bank: pin >> 5, mode: DigitalBank.Input });
+        return () => held.close();
+      },
+    });
+  },
+});
+
 /** Every GPIO irq_chip kind of the project. */
-export const CHIP_KINDS: readonly ChipUnderTest[] = Object.freeze([digitalBankChip]);
+export const CHIP_KINDS: readonly ChipUnderTest[] = Object.freeze([digitalBankChip, nativeChip]);

@@ -10,6 +10,7 @@
  *   (gpio_isr_loop): an edge type's bit is cleared on entry, before the pin's handler runs, so an edge during
  *   the handler latches again; a level type's bit is cleared after the handler (and sets again at once while
  *   the level holds). A bit without a handler is cleared and nothing runs.
+ * - gpio_isr_handler_add enables the pin's interrupt itself (so the type is set first).
  * - gpio_intr_enable clears the pin's status bit, then enables it; gpio_intr_disable disables it, then clears
  *   the bit (hal/gpio_hal.c: gpio_hal_intr_enable_on_core, gpio_hal_intr_disable). So a latch left from before
  *   never fires a pin armed anew. gpio_isr_handler_remove and gpio_reset_pin disable the pin's interrupt;
@@ -90,6 +91,11 @@ function createDriver(peripheral: Esp32GpioPeripheral): EspIdfGpio {
     }
   }
 
+  function intrEnable(pin: number): void {
+    peripheral.clearStatus(pin >> 5, 1 << (pin & 31));
+    peripheral.setIntEnable(pin, true);
+  }
+
   function intrDisable(pin: number): void {
     peripheral.setIntEnable(pin, false);
     peripheral.clearStatus(pin >> 5, 1 << (pin & 31));
@@ -105,10 +111,13 @@ function createDriver(peripheral: Esp32GpioPeripheral): EspIdfGpio {
       peripheral.attachIsr(service);
       installed = true;
     },
+    // gpio.c's gpio_isr_handler_add disables the pin's interrupt, stores the handler and enables it again.
     gpioIsrHandlerAdd(pin: number, isr: GpioIsr) {
       requireService('gpio_isr_handler_add');
       peripheral.intType(pin); // RangeError for a GPIO the chip lacks (GPIO_IS_VALID_GPIO)
+      peripheral.setIntEnable(pin, false);
       handlers.set(pin, isr);
+      intrEnable(pin);
     },
     gpioIsrHandlerRemove(pin: number) {
       requireService('gpio_isr_handler_remove');
@@ -118,10 +127,7 @@ function createDriver(peripheral: Esp32GpioPeripheral): EspIdfGpio {
     gpioSetIntrType(pin: number, intType: number) {
       peripheral.setIntType(pin, intType);
     },
-    gpioIntrEnable(pin: number) {
-      peripheral.clearStatus(pin >> 5, 1 << (pin & 31));
-      peripheral.setIntEnable(pin, true);
-    },
+    gpioIntrEnable: intrEnable,
     gpioIntrDisable: intrDisable,
     gpioGetLevel(pin: number) {
       return ((peripheral.readIn(pin >> 5) >>> (pin & 31)) & 1) as 0 | 1;

@@ -1,0 +1,467 @@
+/*
+ * The ESP32 GPIO pins as an irq_chip over genirq's native GPIO module (native/gpio-irq: an IRAM ISR on
+ * ESP-IDF's GPIO driver), the alternative to the DigitalBank chip (gpio.ts). An app picks one (README, "Which
+ * GPIO chip").
+ *
+ * What the native module does that a DigitalBank cannot: its ISR takes each interrupt's time
+ * (esp_timer_get_time) and level, counts it, and masks the pin there when the line is level-type or masked
+ * (the hardirq's mask-and-ack); each interrupt is one event in a ring with Linux's sequence numbers
+ * (gpiolib-cdev's seqno and line_seqno), the oldest dropped and counted when the ring is full; one post per
+ * batch, and a failed post is undone so the next interrupt posts again. So:
+ * - Level types are real: the ISR masks a level pin, unmask enables it again, and a level still asserted
+ *   enters at once. No software emulation, no read at unmask.
+ * - Masking is in the hardware, lazily as the kernel's disable_irq: a masked line's next interrupt is reported
+ *   and its pin disabled. The report is latched here (`pending`) and replayed once at unmask for an edge line;
+ *   a level line needs no replay (its level enters again by itself).
+ * - genericHandleIrq gets each event's time, in the core's clock.
+ * - Nothing is silent: a post lost to a full message queue is found by a timer (`postCheckUs`) that reads the
+ *   ring while events wait in it; a dropped event is counted on its line, and a line whose every event of a
+ *   batch was dropped is still entered once (its pin may be masked by the ISR, waiting for it).
+ *
+ * Where it differs from Linux: irqRetrigger is in software (a replay from a deferred job, merged with an
+ * interrupt latched while masked), as ESP-IDF's driver offers no way to set a status bit; irqAck has nothing to
+ * do (gpio_isr_loop clears an edge's status bit before the ISR runs).
+ *
+ * Nothing touches native IO at module load: every call is made by an instance created at start-up.
+ */
+import {
+  IRQ_TYPE_EDGE_BOTH, IRQ_TYPE_EDGE_FALLING, IRQ_TYPE_EDGE_RISING, IRQ_TYPE_LEVEL_HIGH, IRQ_TYPE_LEVEL_LOW,
+  IRQ_TYPE_LEVEL_MASK, IRQ_TYPE_NONE, IrqError, handleEdgeIrq, handleLevelIrq, irqSetHandlerLocked, triggerName,
+  type IrqChip, type IrqCore, type IrqData, type IrqDomain,
+} from '../../firmware/irq';
+import type { Esp32PinMode } from './gpio';
+import {
+  NATIVE_COUNTERS, NATIVE_COUNTER_DROPPED, NATIVE_COUNTER_POSTS, NATIVE_COUNTER_POST_FAILURES, NATIVE_COUNTER_QUEUED,
+  NATIVE_DROPPED_WORDS, NATIVE_EVENT_WORDS, NATIVE_LINE_DROPPED, NATIVE_RING_SIZE, type NativeGpioModule,
+} from './native-gpio-module';
+import { flashPinReason, hasPulls, isValidGpio, pinCaution, socPins, type Esp32Soc, type SocPins } from './pins';
+import { Esp32Wake, type Esp32WakeSources } from './wake';
+
+/** gpio_int_type_t for each trigger type the chip takes. */
+const NATIVE_TYPE: Readonly<Record<number, number>> = Object.freeze({
+  [IRQ_TYPE_EDGE_RISING]: 1,
+  [IRQ_TYPE_EDGE_FALLING]: 2,
+  [IRQ_TYPE_EDGE_BOTH]: 3,
+  [IRQ_TYPE_LEVEL_LOW]: 4,
+  [IRQ_TYPE_LEVEL_HIGH]: 5,
+});
+
+const PULL_OF_MODE: Readonly<Record<Esp32PinMode, number>> = Object.freeze({ input: 0, pullup: 1, pulldown: 2, pullupdown: 3 });
+
+/** Default period of the lost-post check, µs. */
+const POST_CHECK_US = 100_000;
+
+export interface Esp32NativeGpioOptions {
+  /** The chip the firmware was built for (as Esp32GpioOptions.soc): its pin table is enforced here. */
+  soc: Esp32Soc;
+  /** Name of the chip and the domain ("esp32-native-gpio"). */
+  name?: string;
+  /** As Esp32GpioOptions.deepSleepWake: wake sources must also wake from deep sleep (true by default). */
+  deepSleepWake?: boolean;
+  /**
+   * Period, µs, of the check that reads the ring when events wait in it with no post on the way (a post lost
+   * to a full message queue): 100,000 by default; 0 for none. It runs while a line is open, as a background timer.
+   */
+  postCheckUs?: number;
+}
+
+/** What the chip counted, in all (stats) and per pin (pinInfo). */
+export interface Esp32NativeGpioCounters {
+  /** Events delivered to the core (one per interrupt the ISR reported). */
+  events: number;
+  /** Events of a masked line, latched as pending. */
+  pendingWhileMasked: number;
+  /** Pending edges replayed at unmask. */
+  replays: number;
+  /** Events the full ring dropped (the native module's count; the gaps in line_seqno). */
+  dropped: number;
+  /** Lines entered although their every event of a batch was dropped. */
+  droppedEntries: number;
+}
+
+export interface Esp32NativeGpioStats extends Esp32NativeGpioCounters {
+  /** Batches read (one per post, and one per lost post found). */
+  deliveries: number;
+  /** Posts lost to a full message queue (the native module's count), and lost posts found by the check. */
+  postFailures: number;
+  lostPostsFound: number;
+}
+
+export interface Esp32NativePinInfo extends Esp32NativeGpioCounters {
+  readonly pin: number;
+  readonly irq: number;
+  readonly mode: Esp32PinMode;
+  readonly type: number;
+  readonly open: boolean;
+  readonly masked: boolean;
+  readonly pending: boolean;
+  readonly wake: boolean;
+  /** The line_seqno of the last event delivered (0: none since the line was opened). */
+  readonly lineSeqno: number;
+}
+
+interface Pin extends Esp32NativeGpioCounters {
+  readonly pin: number;
+  irq: number;
+  mode: Esp32PinMode;
+  type: number;
+  open: boolean;
+  started: boolean;
+  masked: boolean;
+  pending: boolean;
+  replayQueued: boolean;
+  warned: boolean;
+  lineSeqno: number;
+  /** The delivery that last entered the line (for the dropped-lines pass). */
+  delivery: number;
+}
+
+function newCounters(): Esp32NativeGpioCounters {
+  return { events: 0, pendingWhileMasked: 0, replays: 0, dropped: 0, droppedEntries: 0 };
+}
+
+export class Esp32NativeGpio {
+  readonly chip: IrqChip;
+  readonly domain: IrqDomain<Esp32NativeGpio>;
+  readonly name: string;
+  readonly soc: SocPins;
+  private readonly core: IrqCore;
+  private readonly native: NativeGpioModule;
+  private readonly wake: Esp32Wake;
+  private readonly pins: (Pin | undefined)[] = [];
+  private readonly eventBuffer = new ArrayBuffer(NATIVE_RING_SIZE * NATIVE_EVENT_WORDS * 4);
+  private readonly eventWords = new Uint32Array(this.eventBuffer);
+  private readonly droppedBuffer = new ArrayBuffer(NATIVE_DROPPED_WORDS * 4);
+  private readonly droppedWords = new Uint32Array(this.droppedBuffer);
+  private readonly counterBuffer = new ArrayBuffer(NATIVE_COUNTERS * 4);
+  private readonly counterWords = new Uint32Array(this.counterBuffer);
+  private readonly counters: Esp32NativeGpioStats = { ...newCounters(), deliveries: 0, postFailures: 0, lostPostsFound: 0 };
+  private readonly postCheckUs: number;
+  private readonly deliver: () => void;
+  private openLines = 0;
+  private checkTimer: unknown = undefined;
+  /** Deliveries at the last check: a check that finds events waiting and no delivery since reads them. */
+  private checkedDeliveries = 0;
+
+  constructor(core: IrqCore, native: NativeGpioModule, options: Esp32NativeGpioOptions) {
+    this.core = core;
+    this.native = native;
+    this.soc = socPins(options.soc);
+    this.name = options.name ?? 'esp32-native-gpio';
+    this.wake = new Esp32Wake(this.soc, options.deepSleepWake !== false);
+    this.postCheckUs = options.postCheckUs ?? POST_CHECK_US;
+    if (!(this.postCheckUs >= 0)) throw new RangeError(`Esp32NativeGpio: postCheckUs ${String(options.postCheckUs)} must be >= 0`);
+
+    const pinOf = (data: IrqData): Pin => data.chipData as Pin;
+    this.chip = Object.freeze<IrqChip>({
+      name: this.name,
+      irqStartup: (data) => this.startup(pinOf(data)),
+      irqShutdown: (data) => this.shutdown(pinOf(data)),
+      irqMask: (data) => this.mask(pinOf(data)),
+      irqMaskAck: (data) => this.mask(pinOf(data)),
+      irqUnmask: (data) => this.unmask(pinOf(data)),
+      irqEnable: (data) => {
+        const pin = pinOf(data);
+        if (pin.started) this.unmask(pin);
+        else this.startup(pin);
+      },
+      irqSetType: (data, type) => this.setType(pinOf(data), data, type),
+      // The core's resend of a pending edge: merged with an interrupt the chip latched while masked, one replay.
+      irqRetrigger: (data) => {
+        const pin = pinOf(data);
+        pin.pending = true;
+        this.queueReplay(pin);
+        return true;
+      },
+      irqSetWake: (data, on) => {
+        const pin = pinOf(data);
+        if (on) this.wake.enable(pin.irq, pin.pin, pin.type);
+        else this.wake.disable(pin.pin);
+      },
+    });
+    this.domain = core.irqDomainCreateLinear(this.soc.gpioCount, {
+      map: (_domain, virq, hwirq) => {
+        const pin = this.claim(hwirq);
+        pin.irq = virq;
+        core.irqSetChipAndHandler(virq, this.chip, handleEdgeIrq);
+        core.irqSetChipData(virq, pin);
+      },
+      unmap: (_domain, virq) => {
+        const pin = this.pins.find((p) => p !== undefined && p.irq === virq);
+        if (pin !== undefined) pin.irq = 0;
+      },
+    }, this, this.name);
+    this.deliver = () => {
+      try {
+        this.read();
+      } catch (err) {
+        // On the board an exception out of the message callback aborts the machine: report it instead.
+        core.log('error', `${this.name}: delivery failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    };
+  }
+
+  /** gpio_to_irq: the core's irq for a GPIO, created on first use; `mode` sets its pull as setPinMode. */
+  gpioToIrq(pin: number, mode?: Esp32PinMode): number {
+    this.claim(pin);
+    if (mode !== undefined) this.setPinMode(pin, mode);
+    return this.core.irqCreateMapping(this.domain, pin);
+  }
+
+  /** The pull the pin is opened with (default 'input': none); an open line is reopened with it. */
+  setPinMode(pin: number, mode: Esp32PinMode): void {
+    if (PULL_OF_MODE[mode] === undefined) {
+      throw new IrqError('EINVAL', `GPIO${pin}: unknown pin mode '${String(mode)}' (${Object.keys(PULL_OF_MODE).join(', ')})`);
+    }
+    const p = this.claim(pin);
+    if (mode !== 'input' && !hasPulls(this.soc, pin)) {
+      throw new IrqError('EINVAL', `GPIO${pin} cannot be '${mode}': ${this.soc.noPullReason}; use 'input' and an external resistor`);
+    }
+    if (p.mode === mode) return;
+    p.mode = mode;
+    if (!p.open) return;
+    this.close(p);
+    this.open(p);
+  }
+
+  /** The pin's level while its line is open; undefined otherwise. */
+  level(pin: number): 0 | 1 | undefined {
+    const p = this.pins[pin];
+    if (p === undefined || !p.open) return undefined;
+    return this.native.level(pin) !== 0 ? 1 : 0;
+  }
+
+  /** The chip's counters, with the native module's lost posts (a snapshot). */
+  get stats(): Readonly<Esp32NativeGpioStats> {
+    this.native.counters(this.counterBuffer);
+    this.counters.postFailures = this.counterWords[NATIVE_COUNTER_POST_FAILURES];
+    return Object.freeze({ ...this.counters });
+  }
+
+  /** The native module's own counters: events made (seqno), posts, failed posts, drops, events queued. */
+  nativeCounters(): { seqno: number; posts: number; postFailures: number; dropped: number; queued: number } {
+    this.native.counters(this.counterBuffer);
+    const w = this.counterWords;
+    return Object.freeze({
+      seqno: w[0], posts: w[NATIVE_COUNTER_POSTS], postFailures: w[NATIVE_COUNTER_POST_FAILURES],
+      dropped: w[NATIVE_COUNTER_DROPPED], queued: w[NATIVE_COUNTER_QUEUED],
+    });
+  }
+
+  pinInfo(pin: number): Esp32NativePinInfo {
+    const p = this.pinAt(pin);
+    return Object.freeze({
+      pin: p.pin, irq: p.irq, mode: p.mode, type: p.type, open: p.open, masked: p.masked, pending: p.pending,
+      wake: this.wake.enabled(p.pin), lineSeqno: p.lineSeqno,
+      events: p.events, pendingWhileMasked: p.pendingWhileMasked, replays: p.replays, dropped: p.dropped,
+      droppedEntries: p.droppedEntries,
+    });
+  }
+
+  wakeSources(): Esp32WakeSources {
+    return this.wake.sources();
+  }
+
+  // ---- the delivery: the hardirq entry ----
+
+  /** Reads the ring and enters each event's line, oldest first, with its time in the core's clock. */
+  private read(): void {
+    const native = this.native;
+    const words = this.eventWords;
+    const core = this.core;
+    const count = native.read(this.eventBuffer, this.droppedBuffer);
+    const delivery = ++this.counters.deliveries;
+    // The events' clock (esp_timer) to the core's: one reading of each per batch.
+    const offset = core.platform.now() - native.now();
+    for (let i = 0, o = 0; i < count; i++, o += NATIVE_EVENT_WORDS) {
+      const pin = this.pins[words[o + 4] & 0xff];
+      if (pin === undefined || pin.irq === 0 || !pin.started) continue;
+      pin.lineSeqno = words[o + 3];
+      pin.delivery = delivery;
+      this.enter(pin, words[o + 1] * 0x1_0000_0000 + words[o] + offset);
+    }
+    for (let w = 0; w < NATIVE_DROPPED_WORDS; w++) {
+      let bits = this.droppedWords[w];
+      while (bits !== 0) {
+        const bit = bits & -bits;
+        bits ^= bit;
+        const pin = this.pins[w * 32 + 31 - Math.clz32(bit)];
+        if (pin === undefined || !pin.open) continue;
+        this.countDropped(pin);
+        if (pin.irq === 0 || !pin.started || pin.delivery === delivery) continue;
+        // Every event of the line in this batch was dropped: it still fired (and a level pin waits, masked).
+        pin.delivery = delivery;
+        pin.droppedEntries++;
+        this.counters.droppedEntries++;
+        this.enter(pin, undefined);
+      }
+    }
+  }
+
+  private enter(pin: Pin, edgeUs: number | undefined): void {
+    pin.events++;
+    this.counters.events++;
+    if (pin.masked) {
+      // The hardware's status latch, here: the ISR disabled the pin and reported this one interrupt.
+      if (!pin.pending) {
+        pin.pending = true;
+        pin.pendingWhileMasked++;
+        this.counters.pendingWhileMasked++;
+      }
+      return;
+    }
+    this.core.genericHandleIrq(pin.irq, edgeUs);
+  }
+
+  /** The line's drops, as the native module counted them (the gaps in its line_seqno). */
+  private countDropped(pin: Pin): void {
+    this.native.lineCounters(pin.pin, this.counterBuffer);
+    const dropped = this.counterWords[NATIVE_LINE_DROPPED];
+    this.counters.dropped += dropped - pin.dropped;
+    pin.dropped = dropped;
+  }
+
+  // ---- the lost-post check ----
+
+  private armCheck(): void {
+    if (this.postCheckUs === 0 || this.checkTimer !== undefined || this.openLines === 0) return;
+    const platform = this.core.platform;
+    const set = platform.setBackgroundTimer ?? platform.setTimer;
+    if (set === undefined) return;
+    this.checkTimer = set.call(platform, () => {
+      this.checkTimer = undefined;
+      this.check();
+      this.armCheck();
+    }, this.postCheckUs);
+  }
+
+  /**
+   * Events wait in the ring and no delivery came for a whole period: their post was lost (or, on a Moddable
+   * release before 2026-01-05, reported as sent when it was not). Read them now.
+   */
+  private check(): void {
+    const deliveries = this.counters.deliveries;
+    const quiet = deliveries === this.checkedDeliveries;
+    this.checkedDeliveries = deliveries;
+    if (!quiet) return;
+    this.native.counters(this.counterBuffer);
+    if (this.counterWords[NATIVE_COUNTER_QUEUED] === 0) return;
+    this.counters.lostPostsFound++;
+    this.deliver();
+    this.checkedDeliveries = this.counters.deliveries;
+  }
+
+  // ---- the pins ----
+
+  private pinAt(n: number): Pin {
+    const t = this.soc;
+    if (!isValidGpio(t, n)) throw new IrqError('EINVAL', `GPIO${n} does not exist on the ${t.name} (${t.validRanges})`);
+    const flash = flashPinReason(t, n);
+    if (flash !== undefined) throw new IrqError('EBUSY', flash);
+    let pin = this.pins[n];
+    if (pin === undefined) {
+      pin = {
+        ...newCounters(), pin: n, irq: 0, mode: 'input', type: IRQ_TYPE_NONE, open: false, started: false, masked: true,
+        pending: false, replayQueued: false, warned: false, lineSeqno: 0, delivery: 0,
+      };
+      this.pins[n] = pin;
+    }
+    return pin;
+  }
+
+  private claim(n: number): Pin {
+    const pin = this.pinAt(n);
+    if (!pin.warned) {
+      pin.warned = true;
+      const caution = pinCaution(this.soc, n);
+      if (caution !== undefined) this.core.log('warn', `${this.name}: ${caution}`);
+    }
+    return pin;
+  }
+
+  private open(pin: Pin): void {
+    if (this.openLines === 0) this.native.onReadable(this.deliver);
+    try {
+      this.native.open(pin.pin, NATIVE_TYPE[pin.type], PULL_OF_MODE[pin.mode]);
+    } catch (err) {
+      if (this.openLines === 0) this.native.onReadable(undefined);
+      const message = err instanceof Error ? err.message : String(err);
+      throw new IrqError(/in use/.test(message) ? 'EBUSY' : 'EINVAL', `irq ${pin.irq}: GPIO${pin.pin} cannot be opened: ${message}`, pin.irq);
+    }
+    pin.open = true;
+    pin.lineSeqno = 0;
+    this.openLines++;
+    this.armCheck();
+  }
+
+  private close(pin: Pin): void {
+    if (!pin.open) return;
+    this.native.close(pin.pin);
+    pin.open = false;
+    this.openLines--;
+    if (this.openLines === 0) {
+      this.native.onReadable(undefined);
+      if (this.checkTimer !== undefined) this.core.platform.clearTimer?.(this.checkTimer);
+      this.checkTimer = undefined;
+    }
+  }
+
+  private startup(pin: Pin): void {
+    if (pin.type === IRQ_TYPE_NONE) {
+      this.core.log('warn', `irq ${pin.irq}: GPIO${pin.pin} started with no trigger type; it will not interrupt until one is set (IRQF_TRIGGER_* or irqSetIrqType)`);
+    } else if (!pin.open) {
+      this.open(pin); // may throw ("in use"): the request then fails with the pin untouched
+    }
+    pin.started = true;
+    pin.masked = false;
+    pin.pending = false;
+  }
+
+  private shutdown(pin: Pin): void {
+    pin.started = false;
+    pin.masked = true;
+    pin.pending = false;
+    this.close(pin);
+  }
+
+  private mask(pin: Pin): void {
+    if (pin.masked) return;
+    pin.masked = true;
+    if (pin.open) this.native.mask(pin.pin);
+  }
+
+  private unmask(pin: Pin): void {
+    pin.masked = false;
+    if (pin.open) this.native.unmask(pin.pin);
+    if (!pin.pending) return;
+    // A level line enters again by itself while its level holds; an edge line's latched edge is replayed once.
+    if ((pin.type & IRQ_TYPE_LEVEL_MASK) !== 0) pin.pending = false;
+    else this.queueReplay(pin);
+  }
+
+  /** Enters a pending edge once, after the current job (a replay and a retrigger queued together are one). */
+  private queueReplay(pin: Pin): void {
+    if (pin.replayQueued) return;
+    pin.replayQueued = true;
+    this.core.platform.defer(() => {
+      pin.replayQueued = false;
+      if (!pin.pending || !pin.started || pin.irq === 0) return;
+      pin.pending = false;
+      pin.replays++;
+      this.counters.replays++;
+      this.enter(pin, undefined);
+    });
+  }
+
+  private setType(pin: Pin, data: IrqData, type: number): void {
+    if (NATIVE_TYPE[type] === undefined) throw new IrqError('EINVAL', `irq ${pin.irq}: GPIO${pin.pin} cannot take trigger ${triggerName(type)}`, pin.irq);
+    if (this.wake.enabled(pin.pin)) this.wake.check(pin.irq, pin.pin, type);
+    pin.type = type;
+    if (pin.open) this.native.setType(pin.pin, NATIVE_TYPE[type]);
+    else if (pin.started) this.open(pin);
+    if (this.wake.enabled(pin.pin)) this.wake.enable(pin.irq, pin.pin, type);
+    // An interrupt of the old type must not fire the new one.
+    pin.pending = false;
+    irqSetHandlerLocked(data, type & IRQ_TYPE_LEVEL_MASK ? handleLevelIrq : handleEdgeIrq);
+  }
+}
