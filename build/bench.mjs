@@ -59,6 +59,8 @@ async function nodeModule(path) {
       format: 'esm',
       target: 'node20',
       outfile,
+      // Packages stay packages (koffi, which the native GPIO module's host build loads, has a native addon).
+      packages: 'external',
       logLevel: 'warning',
     });
     nodeModules.set(path, await import(pathToFileURL(outfile).href));
@@ -468,6 +470,32 @@ const MEASUREMENTS = [
         });
       }
       return rows;
+    },
+  },
+  {
+    id: 'native',
+    title: 'The native GPIO module\'s C built for the host, on the simulated board through the native chip (bench/native.ts)',
+    engine: 'node',
+    rows: async () => {
+      const { nativeHostRate, nativeLatency, nativeStorm } = await nodeModule('bench/native.ts');
+      const rate = await nativeHostRate();
+      const latency = await nativeLatency();
+      const storm = await nativeStorm();
+      /** @param {number} v */
+      const us = (v) => `${fmt(v)} us`;
+      return [
+        {
+          id: 'host-rate', label: `interrupts per wall-clock second, edge to handler through the C ISR, ring and post (${fmt(rate.interrupts)} edges)`,
+          framework: rate.perSecond, show: (/** @type {number} */ v) => `${fmt(v)} /s`,
+        },
+        { id: 'edge-to-hardirq', label: `edge (the ISR's time) to hardirq, virtual us, p50 / max over ${fmt(latency.samples)} level INTs (50 us message latency)`, framework: latency, show: (/** @type {any} */ v) => `${us(v.edgeToHardirqP50Us)} / ${us(v.edgeToHardirqMaxUs)}` },
+        { id: 'edge-to-thread', label: 'edge to oneshot thread start, p50 / p99 / max', framework: latency, show: (/** @type {any} */ v) => `${us(v.edgeToThreadP50Us)} / ${us(v.edgeToThreadP99Us)} / ${us(v.edgeToThreadMaxUs)}` },
+        {
+          id: 'storm', label: `a 100 kHz storm of ${fmt(storm.pulses)} pulses, JavaScript 2 ms away: handled + dropped (counted) + merged below the ring`,
+          framework: storm, show: (/** @type {any} */ v) => `${fmt(v.handled)} + ${fmt(v.dropped)} + ${fmt(v.mergedBelow)} (${fmt(v.posts)} posts)`,
+          target: 'every pulse accounted for', met: storm.unaccounted === 0,
+        },
+      ];
     },
   },
   {

@@ -13,7 +13,8 @@
  * - Masking is in the hardware, lazily as the kernel's disable_irq: a masked line's next interrupt is reported
  *   and its pin disabled. The report is latched here (`pending`) and replayed once at unmask for an edge line;
  *   a level line needs no replay (its level enters again by itself).
- * - genericHandleIrq gets each event's time, in the core's clock.
+ * - genericHandleIrq gets each event's time, in the core's clock, when the core keeps latency statistics (its
+ *   one use of it; without them no clock is read).
  * - Nothing is silent: a post lost to a full message queue is found by a timer (`postCheckUs`) that reads the
  *   ring while events wait in it; a dropped event is counted on its line, and a line whose every event of a
  *   batch was dropped is still entered once (its pin may be masked by the ISR, waiting for it).
@@ -32,7 +33,7 @@ import {
 import type { Esp32PinMode } from './gpio';
 import {
   NATIVE_COUNTERS, NATIVE_COUNTER_DROPPED, NATIVE_COUNTER_POSTS, NATIVE_COUNTER_POST_FAILURES, NATIVE_COUNTER_QUEUED,
-  NATIVE_DROPPED_WORDS, NATIVE_EVENT_WORDS, NATIVE_LINE_DROPPED, NATIVE_RING_SIZE, type NativeGpioModule,
+  NATIVE_DROPPED_WORDS, NATIVE_EVENT_WORDS, NATIVE_LINE_DROPPED, NATIVE_LINE_SEQNO, NATIVE_RING_SIZE, type NativeGpioModule,
 } from './native-gpio-module';
 import { flashPinReason, hasPulls, isValidGpio, pinCaution, socPins, type Esp32Soc, type SocPins } from './pins';
 import { Esp32Wake, type Esp32WakeSources } from './wake';
@@ -96,7 +97,7 @@ export interface Esp32NativePinInfo extends Esp32NativeGpioCounters {
   readonly masked: boolean;
   readonly pending: boolean;
   readonly wake: boolean;
-  /** The line_seqno of the last event delivered (0: none since the line was opened). */
+  /** Events the native module made on the line since it was opened (its line_seqno; 0 while closed). */
   readonly lineSeqno: number;
 }
 
@@ -111,9 +112,6 @@ interface Pin extends Esp32NativeGpioCounters {
   pending: boolean;
   replayQueued: boolean;
   warned: boolean;
-  lineSeqno: number;
-  /** The delivery that last entered the line (for the dropped-lines pass). */
-  delivery: number;
 }
 
 function newCounters(): Esp32NativeGpioCounters {
@@ -138,6 +136,8 @@ export class Esp32NativeGpio {
   private readonly counters: Esp32NativeGpioStats = { ...newCounters(), deliveries: 0, postFailures: 0, lostPostsFound: 0 };
   private readonly postCheckUs: number;
   private readonly deliver: () => void;
+  /** The core keeps latency statistics (IrqCoreOptions.stats): the events' times are handed to it. */
+  private readonly edgeTimes: boolean;
   private openLines = 0;
   private checkTimer: unknown = undefined;
   /** Deliveries at the last check: a check that finds events waiting and no delivery since reads them. */
@@ -191,14 +191,10 @@ export class Esp32NativeGpio {
         if (pin !== undefined) pin.irq = 0;
       },
     }, this, this.name);
-    this.deliver = () => {
-      try {
-        this.read();
-      } catch (err) {
-        // On the board an exception out of the message callback aborts the machine: report it instead.
-        core.log('error', `${this.name}: delivery failed: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    };
+    // No try here: on the board an exception out of the message callback aborts the machine, but nothing in
+    // the delivery throws (the core isolates a throwing handler or chip operation in genericHandleIrq).
+    this.deliver = () => this.read();
+    this.edgeTimes = core.statsEnabled;
   }
 
   /** gpio_to_irq: the core's irq for a GPIO, created on first use; `mode` sets its pull as setPinMode. */
@@ -235,7 +231,10 @@ export class Esp32NativeGpio {
   get stats(): Readonly<Esp32NativeGpioStats> {
     this.native.counters(this.counterBuffer);
     this.counters.postFailures = this.counterWords[NATIVE_COUNTER_POST_FAILURES];
-    return Object.freeze({ ...this.counters });
+    // Events are counted per pin only (one increment on the hot path): the total is their sum.
+    let events = 0;
+    for (const pin of this.pins) if (pin !== undefined) events += pin.events;
+    return Object.freeze({ ...this.counters, events });
   }
 
   /** The native module's own counters: events made (seqno), posts, failed posts, drops, events queued. */
@@ -250,9 +249,14 @@ export class Esp32NativeGpio {
 
   pinInfo(pin: number): Esp32NativePinInfo {
     const p = this.pinAt(pin);
+    let lineSeqno = 0;
+    if (p.open) {
+      this.native.lineCounters(p.pin, this.counterBuffer);
+      lineSeqno = this.counterWords[NATIVE_LINE_SEQNO];
+    }
     return Object.freeze({
       pin: p.pin, irq: p.irq, mode: p.mode, type: p.type, open: p.open, masked: p.masked, pending: p.pending,
-      wake: this.wake.enabled(p.pin), lineSeqno: p.lineSeqno,
+      wake: this.wake.enabled(p.pin), lineSeqno,
       events: p.events, pendingWhileMasked: p.pendingWhileMasked, replays: p.replays, dropped: p.dropped,
       droppedEntries: p.droppedEntries,
     });
@@ -264,53 +268,73 @@ export class Esp32NativeGpio {
 
   // ---- the delivery: the hardirq entry ----
 
-  /** Reads the ring and enters each event's line, oldest first, with its time in the core's clock. */
+  /**
+   * Reads the ring and enters each event's line, oldest first, with its time in the core's clock. The hot path:
+   * one native read per batch, then per event a table lookup and the core's entry.
+   */
   private read(): void {
     const native = this.native;
-    const words = this.eventWords;
-    const core = this.core;
     const count = native.read(this.eventBuffer, this.droppedBuffer);
-    const delivery = ++this.counters.deliveries;
-    // The events' clock (esp_timer) to the core's: one reading of each per batch.
-    const offset = core.platform.now() - native.now();
-    for (let i = 0, o = 0; i < count; i++, o += NATIVE_EVENT_WORDS) {
-      const pin = this.pins[words[o + 4] & 0xff];
-      if (pin === undefined || pin.irq === 0 || !pin.started) continue;
-      pin.lineSeqno = words[o + 3];
-      pin.delivery = delivery;
-      this.enter(pin, words[o + 1] * 0x1_0000_0000 + words[o] + offset);
+    this.counters.deliveries++;
+    const words = this.eventWords;
+    const pins = this.pins;
+    const core = this.core;
+    // The events' clock (esp_timer) to the core's, read once per batch, at its first event to enter, and only
+    // when the core keeps latency statistics, the one use it makes of an edge's time.
+    const edgeTimes = this.edgeTimes;
+    let offset = NaN;
+    for (let o = 0, end = count * NATIVE_EVENT_WORDS; o < end; o += NATIVE_EVENT_WORDS) {
+      const pin = pins[words[o + 4] & 0xff];
+      if (pin === undefined || !pin.started) continue;
+      pin.events++;
+      if (pin.masked) this.latch(pin);
+      else if (!edgeTimes) core.genericHandleIrq(pin.irq);
+      else {
+        if (offset !== offset) offset = core.platform.now() - native.now();
+        core.genericHandleIrq(pin.irq, words[o + 1] * 0x1_0000_0000 + words[o] + offset);
+      }
     }
+    const dropped = this.droppedWords;
+    if ((dropped[0] | dropped[1]) !== 0) this.readDropped(count);
+  }
+
+  /**
+   * The lines with drops since the last read: their counts, and an entry for each whose every event of this batch
+   * was dropped (it still fired, and a level pin waits, masked by the ISR).
+   */
+  private readDropped(count: number): void {
     for (let w = 0; w < NATIVE_DROPPED_WORDS; w++) {
       let bits = this.droppedWords[w];
       while (bits !== 0) {
         const bit = bits & -bits;
         bits ^= bit;
-        const pin = this.pins[w * 32 + 31 - Math.clz32(bit)];
+        const n = w * 32 + 31 - Math.clz32(bit);
+        const pin = this.pins[n];
         if (pin === undefined || !pin.open) continue;
         this.countDropped(pin);
-        if (pin.irq === 0 || !pin.started || pin.delivery === delivery) continue;
-        // Every event of the line in this batch was dropped: it still fired (and a level pin waits, masked).
-        pin.delivery = delivery;
+        if (!pin.started || this.batchHas(n, count)) continue;
         pin.droppedEntries++;
         this.counters.droppedEntries++;
-        this.enter(pin, undefined);
+        pin.events++;
+        if (pin.masked) this.latch(pin);
+        else this.core.genericHandleIrq(pin.irq);
       }
     }
   }
 
-  private enter(pin: Pin, edgeUs: number | undefined): void {
-    pin.events++;
-    this.counters.events++;
-    if (pin.masked) {
-      // The hardware's status latch, here: the ISR disabled the pin and reported this one interrupt.
-      if (!pin.pending) {
-        pin.pending = true;
-        pin.pendingWhileMasked++;
-        this.counters.pendingWhileMasked++;
-      }
-      return;
-    }
-    this.core.genericHandleIrq(pin.irq, edgeUs);
+  /** Whether the batch just read (`count` events) holds an event of GPIO `n`. */
+  private batchHas(n: number, count: number): boolean {
+    const words = this.eventWords;
+    for (let o = 4, end = count * NATIVE_EVENT_WORDS; o < end; o += NATIVE_EVENT_WORDS) if ((words[o] & 0xff) === n) return true;
+    return false;
+  }
+
+  /** An interrupt of a masked line: the hardware's status latch, here (the ISR disabled the pin and reported it). */
+  private latch(pin: Pin): void {
+    if (pin.pending) return;
+    pin.pending = true;
+    pin.pendingWhileMasked++;
+    this.counters.pendingWhileMasked++;
   }
 
   /** The line's drops, as the native module counted them (the gaps in its line_seqno). */
@@ -362,7 +386,7 @@ export class Esp32NativeGpio {
     if (pin === undefined) {
       pin = {
         ...newCounters(), pin: n, irq: 0, mode: 'input', type: IRQ_TYPE_NONE, open: false, started: false, masked: true,
-        pending: false, replayQueued: false, warned: false, lineSeqno: 0, delivery: 0,
+        pending: false, replayQueued: false, warned: false,
       };
       this.pins[n] = pin;
     }
@@ -389,7 +413,6 @@ export class Esp32NativeGpio {
       throw new IrqError(/in use/.test(message) ? 'EBUSY' : 'EINVAL', `irq ${pin.irq}: GPIO${pin.pin} cannot be opened: ${message}`, pin.irq);
     }
     pin.open = true;
-    pin.lineSeqno = 0;
     this.openLines++;
     this.armCheck();
   }
@@ -449,7 +472,7 @@ export class Esp32NativeGpio {
       pin.pending = false;
       pin.replays++;
       this.counters.replays++;
-      this.enter(pin, undefined);
+      this.core.genericHandleIrq(pin.irq);
     });
   }
 

@@ -31,6 +31,8 @@ import {
 import { Mcp23017Irq, type Mcp23017Bus } from '../../firmware/drivers/mcp23017';
 import { Esp32Gpio } from '../../hal/esp32/gpio';
 import type { DigitalBankInstance, DigitalBankOptions, ModdableTime, ModdableTimer } from '../../hal/esp32/io-types';
+import { Esp32NativeGpio } from '../../hal/esp32/native-gpio';
+import { NATIVE_EVENT_FALLING, NATIVE_EVENT_LEVEL_LOW, NATIVE_EVENT_WORDS, type NativeGpioModule } from '../../hal/esp32/native-gpio-module';
 import { createEsp32Platform } from '../../hal/esp32/platform';
 import { SimBoard } from '../../hal/mock/board';
 import { bootSimBoard, type BootedBoard } from '../../hal/mock/boot';
@@ -834,6 +836,131 @@ function oneshotHalFloor(): Workload {
   return coreWorkload(io.deliver(PIN_BIT), moddable.drain, () => handled);
 }
 
+// ---- the native GPIO chip: from the ring's read to the end of the handler or thread ----
+//
+// What the JavaScript side of the native GPIO module costs per interrupt on the board: Esp32NativeGpio over a
+// stub of the module's functions (the C's share is native code, outside the meter). The stub's read() hands over
+// one event of PIN per call, as the C's gpio_irq_read fills the buffer after one interrupt; its other functions do
+// nothing, as the C's do nothing the meter sees. The platform is createEsp32Platform on the Time/Timer stubs, as
+// the HAL rows.
+
+/** The native module reduced to what the chip calls per interrupt, delivering one event of `id` per read. */
+function stubNativeModule(id: number) {
+  let onReadable: (() => void) | undefined;
+  let seqno = 0;
+  // The chip reads into one buffer made once: its view is made once too (no allocation per interrupt).
+  let buffer: ArrayBuffer | undefined;
+  let words = new Uint32Array(0);
+  const module: NativeGpioModule = {
+    open() {},
+    close() {},
+    setType() {},
+    mask() {},
+    unmask() {},
+    level: () => 1,
+    now: () => 0,
+    read(events: ArrayBuffer) {
+      if (events !== buffer) {
+        buffer = events;
+        words = new Uint32Array(events, 0, NATIVE_EVENT_WORDS);
+      }
+      seqno++;
+      words[0] = seqno;
+      words[1] = 0;
+      words[2] = seqno;
+      words[3] = seqno;
+      words[4] = PIN | (id << 8);
+      return 1;
+    },
+    counters() {},
+    lineCounters() {},
+    onReadable(callback) {
+      onReadable = callback;
+    },
+  };
+  const deliver = (): void => {
+    if (onReadable === undefined) throw new Error('bench: the native chip set no onReadable');
+    onReadable();
+  };
+  return { module, deliver };
+}
+
+function nativeBoard(id: number) {
+  const moddable = moddableStubs();
+  const native = stubNativeModule(id);
+  const core = new IrqCore({ platform: createEsp32Platform({ Time: moddable.Time, Timer: moddable.Timer }), log: () => {} });
+  const gpio = new Esp32NativeGpio(core, native.module, { soc: 'esp32', postCheckUs: 0 });
+  return { moddable, native, core, gpio };
+}
+
+function edgeNativeFramework(): Workload {
+  const { moddable, native, core, gpio } = nativeBoard(NATIVE_EVENT_FALLING);
+  let handled = 0;
+  core.requestIrq(gpio.gpioToIrq(PIN), () => {
+    handled++;
+    return IRQ_HANDLED;
+  }, IRQF_TRIGGER_FALLING, 'bench', 1);
+  return coreWorkload(native.deliver, moddable.drain, () => handled);
+}
+
+/** The floor's delivery: read the ring into a buffer made once and enter each event's pin. */
+function nativeFloorDelivery(module: NativeGpioModule, entries: readonly ((() => void) | undefined)[]): () => void {
+  const buffer = new ArrayBuffer(64 * NATIVE_EVENT_WORDS * 4);
+  const words = new Uint32Array(buffer);
+  const dropped = new ArrayBuffer(8);
+  return () => {
+    const count = module.read(buffer, dropped);
+    for (let i = 0, o = 0; i < count; i++, o += NATIVE_EVENT_WORDS) {
+      const entry = entries[words[o + 4] & 0xff];
+      if (entry !== undefined) entry();
+    }
+  };
+}
+
+function edgeNativeFloor(): Workload {
+  const moddable = moddableStubs();
+  const native = stubNativeModule(NATIVE_EVENT_FALLING);
+  let handled = 0;
+  const entries: (() => void)[] = [];
+  entries[PIN] = () => {
+    handled++;
+  };
+  native.module.onReadable(nativeFloorDelivery(native.module, entries));
+  return coreWorkload(native.deliver, moddable.drain, () => handled);
+}
+
+/** A level-low line (real on this chip: the ISR masked it), a null primary handler and IRQF_ONESHOT. */
+function oneshotNativeFramework(): Workload {
+  const { moddable, native, core, gpio } = nativeBoard(NATIVE_EVENT_LEVEL_LOW);
+  let handled = 0;
+  core.requestThreadedIrq(gpio.gpioToIrq(PIN, 'pullup'), null, () => {
+    handled++;
+    return IRQ_HANDLED;
+  }, IRQF_ONESHOT | IRQF_TRIGGER_LOW, 'bench', 1);
+  return coreWorkload(native.deliver, moddable.drain, () => handled);
+}
+
+/**
+ * The same by hand: the delivery enters the pin, which re-arms one timer (Timer.repeat once, Timer.schedule per
+ * interrupt, as the platform's runner does); the thread runs from the drain and unmasks the pin in the module (the
+ * ISR masked it; no read: a level still asserted enters again by itself).
+ */
+function oneshotNativeFloor(): Workload {
+  const moddable = moddableStubs();
+  const { Timer } = moddable;
+  const native = stubNativeModule(NATIVE_EVENT_LEVEL_LOW);
+  let handled = 0;
+  const thread = (): void => {
+    handled++;
+    native.module.unmask(PIN);
+  };
+  const timer = Timer.repeat(thread, FLOOR_IDLE_REPEAT_MS);
+  const entries: (() => void)[] = [];
+  entries[PIN] = () => Timer.schedule(timer, 0, FLOOR_IDLE_REPEAT_MS);
+  native.module.onReadable(nativeFloorDelivery(native.module, entries));
+  return coreWorkload(native.deliver, moddable.drain, () => handled);
+}
+
 export const WORKLOADS: readonly WorkloadPair[] = [
   {
     id: 'edge-primary',
@@ -894,5 +1021,17 @@ export const WORKLOADS: readonly WorkloadPair[] = [
     framework: oneshotHalFramework,
     floor: oneshotHalFloor,
     meterTarget: 1_200,
+  },
+  {
+    id: 'edge-primary-esp32-native',
+    title: 'edge irq, primary handler only: native GPIO chip, the ring read to the end (stub module, board platform on stubs)',
+    framework: edgeNativeFramework,
+    floor: edgeNativeFloor,
+  },
+  {
+    id: 'threaded-oneshot-esp32-native',
+    title: 'threaded oneshot level irq (a real level, masked in the ISR): native GPIO chip, the ring read to the end of the thread (same)',
+    framework: oneshotNativeFramework,
+    floor: oneshotNativeFloor,
   },
 ];

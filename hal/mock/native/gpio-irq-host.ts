@@ -18,7 +18,7 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import koffi from 'koffi';
 import { hasPulls, socPins } from '../../esp32/pins';
 import type { NativeGpioModule } from '../../esp32/native-gpio-module';
@@ -27,7 +27,16 @@ import type { FakeMessageQueue, FakePinRegistry } from '../ecma419/digitalbank';
 import { espIdfGpio, type EspIdfGpio } from '../esp-idf/gpio';
 import type { Pull } from '../wire';
 
-const ROOT = resolve(__dirname, '../../..');
+/**
+ * The checkout: the first directory up from the working directory that holds the C (jest, the bench and npm
+ * scripts all run inside it; this module may be bundled elsewhere, so its own location says nothing).
+ */
+function checkoutRoot(): string {
+  for (let dir = process.cwd(); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, SOURCES[0]))) return dir;
+    if (dirname(dir) === dir) throw new Error(`gpio_irq host: ${SOURCES[0]} not found above ${process.cwd()}`);
+  }
+}
 const SOURCES = ['native/gpio-irq/gpio_irq.c', 'native/gpio-irq/host/gpio_irq_host.c'];
 const HEADERS = ['native/gpio-irq/gpio_irq.h', 'native/gpio-irq/gpio_irq_platform.h'];
 /** The C's flags on the host: those the board's code must also pass. */
@@ -41,6 +50,7 @@ const EINVAL = -22;
 
 /** Builds the host library if this content was not built yet; returns its path. */
 export function hostLibraryPath(): string {
+  const ROOT = checkoutRoot();
   const hash = createHash('sha256');
   for (const file of [...SOURCES, ...HEADERS]) hash.update(readFileSync(join(ROOT, file)));
   hash.update(NATIVE_CFLAGS.join(' '));
