@@ -79,7 +79,7 @@ import {
   type IrqDomain,
 } from '../../firmware/irq';
 import type { DigitalBankInstance, Esp32Io } from './io-types';
-import { flashPinReason, hasPulls, isValidGpio, pinCaution, socPins, type Esp32Soc, type SocPins } from './pins';
+import { checkGpio, checkPull, pinCaution, socPins, type Esp32Soc, type SocPins } from './pins';
 import { Esp32Wake, type Esp32WakeSources } from './wake';
 
 /** The input modes a pin can be opened with (DigitalBank.Input, InputPullUp, InputPullDown, InputPullUpDown). */
@@ -480,9 +480,7 @@ export class Esp32Gpio {
   setPinMode(pin: number, mode: Esp32PinMode): void {
     if (!PIN_MODES.includes(mode)) throw new IrqError('EINVAL', `GPIO${pin}: unknown pin mode '${String(mode)}' (${PIN_MODES.join(', ')})`);
     const p = this.claim(pin);
-    if (mode !== 'input' && !hasPulls(this.soc, pin)) {
-      throw new IrqError('EINVAL', `GPIO${pin} cannot be '${mode}': ${this.soc.noPullReason}; use 'input' and an external resistor`);
-    }
+    checkPull(this.soc, pin, mode);
     if (p.mode === mode) return;
     p.mode = mode;
     if (p.bank === undefined) return;
@@ -553,10 +551,7 @@ export class Esp32Gpio {
    * flash owns it: reconfiguring it stops instruction fetch and crashes the chip).
    */
   private pinAt(n: number): Pin {
-    const t = this.soc;
-    if (!isValidGpio(t, n)) throw new IrqError('EINVAL', `GPIO${n} does not exist on the ${t.name} (${t.validRanges})`);
-    const flash = flashPinReason(t, n);
-    if (flash !== undefined) throw new IrqError('EBUSY', flash);
+    checkGpio(this.soc, n);
     let pin = this.pins[n];
     if (pin === undefined) {
       pin = {

@@ -35,7 +35,7 @@ import {
   NATIVE_COUNTERS, NATIVE_COUNTER_DROPPED, NATIVE_COUNTER_POSTS, NATIVE_COUNTER_POST_FAILURES, NATIVE_COUNTER_QUEUED,
   NATIVE_DROPPED_WORDS, NATIVE_EVENT_WORDS, NATIVE_LINE_DROPPED, NATIVE_LINE_SEQNO, NATIVE_RING_SIZE, type NativeGpioModule,
 } from './native-gpio-module';
-import { flashPinReason, hasPulls, isValidGpio, pinCaution, socPins, type Esp32Soc, type SocPins } from './pins';
+import { checkGpio, checkPull, pinCaution, socPins, type Esp32Soc, type SocPins } from './pins';
 import { Esp32Wake, type Esp32WakeSources } from './wake';
 
 /** gpio_int_type_t for each trigger type the chip takes. */
@@ -210,9 +210,7 @@ export class Esp32NativeGpio {
       throw new IrqError('EINVAL', `GPIO${pin}: unknown pin mode '${String(mode)}' (${Object.keys(PULL_OF_MODE).join(', ')})`);
     }
     const p = this.claim(pin);
-    if (mode !== 'input' && !hasPulls(this.soc, pin)) {
-      throw new IrqError('EINVAL', `GPIO${pin} cannot be '${mode}': ${this.soc.noPullReason}; use 'input' and an external resistor`);
-    }
+    checkPull(this.soc, pin, mode);
     if (p.mode === mode) return;
     p.mode = mode;
     if (!p.open) return;
@@ -378,10 +376,7 @@ export class Esp32NativeGpio {
   // ---- the pins ----
 
   private pinAt(n: number): Pin {
-    const t = this.soc;
-    if (!isValidGpio(t, n)) throw new IrqError('EINVAL', `GPIO${n} does not exist on the ${t.name} (${t.validRanges})`);
-    const flash = flashPinReason(t, n);
-    if (flash !== undefined) throw new IrqError('EBUSY', flash);
+    checkGpio(this.soc, n);
     let pin = this.pins[n];
     if (pin === undefined) {
       pin = {

@@ -14,6 +14,8 @@
  * it, so nothing here touches native IO and no binding is mutable. The chip is never guessed: the build
  * names it (mc/config's soc, set per subplatform by the manifest) and the HAL is created with it.
  */
+import { IrqError } from '../../firmware/irq';
+
 
 /** The chips of the family this HAL knows, as the build names them. */
 export type Esp32Soc = 'esp32' | 'esp32s3' | 'esp32c3' | 'esp32c6';
@@ -309,4 +311,21 @@ export function canWakeFromLightSleep(t: SocPins, pin: number): boolean {
 /** Can the pin wake the chip from deep sleep (ext1, or the C3's GPIO deep-sleep wake-up)? */
 export function canWakeFromDeepSleep(t: SocPins, pin: number): boolean {
   return t.deepSleepWake.includes(pin);
+}
+
+/**
+ * A GPIO number a driver asks a GPIO chip for (gpio_to_irq, a pin mode): EINVAL for a GPIO the chip lacks, EBUSY
+ * for an SPI flash pin (the flash owns it: reconfiguring it stops instruction fetch and crashes the chip).
+ */
+export function checkGpio(t: SocPins, n: number): void {
+  if (!isValidGpio(t, n)) throw new IrqError('EINVAL', `GPIO${n} does not exist on the ${t.name} (${t.validRanges})`);
+  const flash = flashPinReason(t, n);
+  if (flash !== undefined) throw new IrqError('EBUSY', flash);
+}
+
+/** A pin mode with a pull on a pin without pulls is EINVAL: the ESP-IDF would only log it and leave the input floating. */
+export function checkPull(t: SocPins, pin: number, mode: string): void {
+  if (mode !== 'input' && !hasPulls(t, pin)) {
+    throw new IrqError('EINVAL', `GPIO${pin} cannot be '${mode}': ${t.noPullReason}; use 'input' and an external resistor`);
+  }
 }

@@ -8,8 +8,10 @@
  * the ESP32 GPIO peripheral model) and the native chip (hal/esp32/native-gpio.ts over native/gpio-irq's C, built
  * for the host, on the same peripheral through ESP-IDF's driver twin).
  */
-import type { IrqCore, IrqCoreOptions } from '../../firmware/irq';
-import { bootSimBoard } from '../../hal/mock/boot';
+import type { IrqCore, IrqCoreOptions, LogLevel } from '../../firmware/irq';
+import type { Esp32PinMode } from '../../hal/esp32/gpio';
+import type { Esp32WakeSources } from '../../hal/esp32/wake';
+import { bootSimBoard, type BootedBoard } from '../../hal/mock/boot';
 import { bootNativeSimBoard } from '../../hal/mock/native/boot';
 import type { I2cBus } from '../../hal/mock/i2c';
 import type { Simulator, SimulatorCpuCost } from '../../hal/mock/sim';
@@ -92,6 +94,57 @@ export interface ChipUnderTest {
 
 const PULL_MODE = { none: 'input', up: 'pullup', down: 'pulldown' } as const;
 
+/** What both kinds boot on: the board's layers, and the chip's gpio_to_irq, pin info and wake sources. */
+interface BootedLayers {
+  readonly core: IrqCore;
+  readonly sim: Simulator;
+  readonly i2c: I2cBus;
+  readonly provider: BootedBoard['provider'];
+  pin(n: number): Net;
+  readonly gpio: {
+    gpioToIrq(pin: number, mode?: Esp32PinMode): number;
+    wakeSources(): Esp32WakeSources;
+  };
+}
+
+/** The test bench's view of a booted kind; `merged` is what the kind's layers below the core fold. */
+function benchOf(booted: BootedLayers, logs: readonly LogEntry[], merged: (pin: number) => number): BootedChip {
+  const { gpio } = booted;
+  const DigitalBank = booted.provider.device.io.DigitalBank;
+  return Object.freeze({
+    core: booted.core,
+    sim: booted.sim,
+    i2c: booted.i2c,
+    logs,
+    irq: (pin: number, pull: ChipPull = 'none') => gpio.gpioToIrq(pin, PULL_MODE[pull]),
+    net: (pin: number) => booted.pin(pin),
+    output(pin: number, level: 0 | 1): PushPullDriver {
+      const out = booted.pin(pin).pushPull(`test device on GPIO${pin}`);
+      out.drive(level);
+      return out;
+    },
+    openDrain(pin: number, owner: string): OpenDrainDriver {
+      const net = booted.pin(pin);
+      net.setPull('up');
+      return net.openDrain(owner);
+    },
+    merged,
+    wakeLevel: (pin: number) => gpio.wakeSources().gpio.find((source) => source.pin === pin)?.level,
+    holdElsewhere(pin: number): () => void {
+      const held = new DigitalBank({ pins: 1 << (pin & 31), bank: pin >> 5, mode: DigitalBank.Input });
+      return () => held.close();
+    },
+  });
+}
+
+/** The boot options both kinds take from the suite, with the core's log collected into `logs`. */
+function bootOptions(options: ChipBootOptions, logs: LogEntry[]) {
+  return {
+    seed: 7, cpu: options.cpu, latencyUs: options.latencyUs, core: options.core,
+    log: (level: LogLevel, message: string) => void logs.push({ level, message }),
+  };
+}
+
 /**
  * The DigitalBank chip on the original ESP32: Esp32Gpio (hal/esp32/gpio.ts) as bootSimBoard boots it, over the
  * fake DigitalBank. On the board Moddable's digitalbank reports no edge times; the fake does, and bootSimBoard
@@ -110,36 +163,9 @@ export const digitalBankChip: ChipUnderTest = Object.freeze({
   }),
   boot(options: ChipBootOptions = {}): BootedChip {
     const logs: LogEntry[] = [];
-    const booted = bootSimBoard({
-      seed: 7, cpu: options.cpu, latencyUs: options.latencyUs, core: options.core,
-      log: (level, message) => logs.push({ level, message }),
-    });
+    const booted = bootSimBoard(bootOptions(options, logs));
     const { gpio, provider } = booted;
-    const DigitalBank = provider.device.io.DigitalBank;
-    return Object.freeze({
-      core: booted.core,
-      sim: booted.sim,
-      i2c: booted.i2c,
-      logs,
-      irq: (pin: number, pull: ChipPull = 'none') => gpio.gpioToIrq(pin, PULL_MODE[pull]),
-      net: (pin: number) => booted.pin(pin),
-      output(pin: number, level: 0 | 1): PushPullDriver {
-        const out = booted.pin(pin).pushPull(`test device on GPIO${pin}`);
-        out.drive(level);
-        return out;
-      },
-      openDrain(pin: number, owner: string): OpenDrainDriver {
-        const net = booted.pin(pin);
-        net.setPull('up');
-        return net.openDrain(owner);
-      },
-      merged: (pin: number) => provider.fakes.digital.coalesced(pin) + gpio.pinInfo(pin).coalesced,
-      wakeLevel: (pin: number) => gpio.wakeSources().gpio.find((source) => source.pin === pin)?.level,
-      holdElsewhere(pin: number): () => void {
-        const held = new DigitalBank({ pins: 1 << (pin & 31), bank: pin >> 5, mode: DigitalBank.Input });
-        return () => held.close();
-      },
-    });
+    return benchOf(booted, logs, (pin) => provider.fakes.digital.coalesced(pin) + gpio.pinInfo(pin).coalesced);
   },
 });
 
@@ -153,38 +179,11 @@ export const nativeChip: ChipUnderTest = Object.freeze({
   pins: digitalBankChip.pins,
   boot(options: ChipBootOptions = {}): BootedChip {
     const logs: LogEntry[] = [];
-    const booted = bootNativeSimBoard({
-      seed: 7, cpu: options.cpu, latencyUs: options.latencyUs, core: options.core,
-      log: (level, message) => logs.push({ level, message }),
-    });
-    const { gpio, provider, board } = booted;
-    const DigitalBank = provider.device.io.DigitalBank;
-    return Object.freeze({
-      core: booted.core,
-      sim: booted.sim,
-      i2c: booted.i2c,
-      logs,
-      irq: (pin: number, pull: ChipPull = 'none') => gpio.gpioToIrq(pin, PULL_MODE[pull]),
-      net: (pin: number) => booted.pin(pin),
-      output(pin: number, level: 0 | 1): PushPullDriver {
-        const out = booted.pin(pin).pushPull(`test device on GPIO${pin}`);
-        out.drive(level);
-        return out;
-      },
-      openDrain(pin: number, owner: string): OpenDrainDriver {
-        const net = booted.pin(pin);
-        net.setPull('up');
-        return net.openDrain(owner);
-      },
-      // The peripheral's status latch; edges it held while the ISR had masked the pin, cleared by the unmask's
-      // gpio_intr_enable (folded into the interrupt the ISR reported, which the chip replays); the ring's drops.
-      merged: (pin: number) => board.gpio.coalesced(pin) + board.gpio.discarded(pin) + gpio.pinInfo(pin).dropped,
-      wakeLevel: (pin: number) => gpio.wakeSources().gpio.find((source) => source.pin === pin)?.level,
-      holdElsewhere(pin: number): () => void {
-        const held = new DigitalBank({ pins: 1 << (pin & 31), bank: pin >> 5, mode: DigitalBank.Input });
-        return () => held.close();
-      },
-    });
+    const booted = bootNativeSimBoard(bootOptions(options, logs));
+    const { gpio, board } = booted;
+    // The peripheral's status latch; edges it held while the ISR had masked the pin, cleared by the unmask's
+    // gpio_intr_enable (folded into the interrupt the ISR reported, which the chip replays); the ring's drops.
+    return benchOf(booted, logs, (pin) => board.gpio.coalesced(pin) + board.gpio.discarded(pin) + gpio.pinInfo(pin).dropped);
   },
 });
 
