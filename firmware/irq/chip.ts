@@ -212,7 +212,7 @@ function trackBusSync(desc: IrqDesc, pending: Promise<void>): void {
   ).then(() => {
     if (desc.busSync !== chained) return;
     desc.busSync = undefined;
-    if (desc.syncWaiters.length !== 0) wakeSyncWaiters(desc);
+    if (desc.syncWaiters) wakeSyncWaiters(desc);
   });
   desc.busSync = chained;
 }

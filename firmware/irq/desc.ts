@@ -289,13 +289,24 @@ export class IrqDesc implements Omit<IrqDescInfo, 'actions'> {
    * threads_handled_last as two bits: SPURIOUS_DEFERRED (a hardirq's IRQ_WAKE_THREAD awaits the next hardirq's
    * judgment) and SPURIOUS_CLAIMED (a thread claimed an interrupt since the last judgment). The kernel compares
    * two counts; only whether they differ matters, and one field with two bits costs the hardirq fewer reads.
+   * A third bit, SPURIOUS_OPEN, says `unhandled` is not 0 (a detection window is open), so the flows' inline
+   * judgment is one comparison.
    */
   spuriousThreads = 0;
 
   threadsOneshot = 0;
-  threadsActive = 0;
-  /** synchronizeIrq callers waiting for the hardirq and every thread of this line to finish. */
-  syncWaiters: SyncWaiter[] = [];
+  /** Nested children's thread functions running now (handleNestedIrq): part of threadsActive. */
+  nestedRuns = 0;
+  /**
+   * Actions freeIrq took off the line whose free has not finished: a run of theirs still woken or running
+   * counts in threadsActive until the free is done.
+   */
+  leaving: readonly IrqAction[] = [];
+  /**
+   * synchronizeIrq callers waiting for the hardirq and every thread of this line to finish; undefined while
+   * nobody waits (never an empty list), so the hot paths' test is one field read, not two (sync.ts).
+   */
+  syncWaiters: SyncWaiter[] | undefined = undefined;
 
   constructor(readonly ctx: IrqContext, readonly irq: number, flow: IrqFlowHandler) {
     this.handleIrq = flow;
@@ -343,8 +354,26 @@ export class IrqDesc implements Omit<IrqDescInfo, 'actions'> {
   get actionNames(): string[] {
     return this.action.map((a) => a.name);
   }
+  /**
+   * Threads woken for this line that have not finished their run: counted when read (a snapshot, a wait)
+   * rather than kept up on every wakeup and run, the interrupt path. Each action's woken run
+   * (IRQTF_RUNTHREAD) and its running one (its thread's `active`), its forced secondary's, those of actions
+   * whose free is still waiting for them (`leaving`), and the nested children running in a parent's thread.
+   */
+  get threadsActive(): number {
+    let n = this.nestedRuns;
+    for (const list of [this.action, this.leaving]) {
+      for (const a of list) n += actionRuns(a) + (a.secondary === undefined ? 0 : actionRuns(a.secondary));
+    }
+    return n;
+  }
   /** Nothing of this line runs: no hardirq in progress and no thread woken and unfinished. */
   get idle(): boolean {
     return !this.inProgress && this.threadsActive === 0;
   }
+}
+
+/** The runs of an action's thread that threadsActive counts: the one woken and not started, the one running. */
+function actionRuns(a: IrqAction): number {
+  return (a.runthread ? 1 : 0) + (a.thread !== undefined && a.thread.active === a ? 1 : 0);
 }

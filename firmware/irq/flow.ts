@@ -52,7 +52,7 @@ export function handleLevelIrq(desc: IrqDesc): void {
   // Read once for the mask's tracepoint and the fast path's. (Objects are tested by truthiness on the fast
   // paths: on XS one bytecode fewer than `!== undefined`.)
   const tracer = desc.ctx.tracer;
-  /** TRACE_HARDIRQ_MASKED when tracing and this hardirq masked the line: its MASK event goes in the hardirq's record. */
+  /** TRACE_HARDIRQ_MASKED when this hardirq masked the line (set without a test of tracer: cheaper): the trace's MASK. */
   let traceMask = 0;
   if (chip) {
     if (chip.irqMaskAck) {
@@ -62,7 +62,7 @@ export function handleLevelIrq(desc: IrqDesc): void {
       if (!desc.masked && chip.irqMask) {
         chip.irqMask(data);
         desc.masked = true;
-        if (tracer) traceMask = TRACE_HARDIRQ_MASKED;
+        traceMask = TRACE_HARDIRQ_MASKED;
       }
       if (chip.irqAck) chip.irqAck(data);
     }
@@ -88,8 +88,10 @@ export function handleLevelIrq(desc: IrqDesc): void {
     if (desc.pending) desc.pending = false;
     desc.count++;
     // irqWakeThreadAction written out (a call with its arguments costs about as much as the wakeup itself);
-    // same steps, same order. Tracing and statistics come after the wakeup, at one clock reading: the
-    // hardirq's one trace record (mask, handler entry and exit, wakeup) and the time the run's wait starts.
+    // same steps, same order. Tracing and statistics come after the wakeup, at one clock reading: the time the
+    // run's wait starts, and the hardirq (mask, handler entry and exit, wakeup) left pending in the tracer.
+    // That is the tracer's pending* fields written here, not a call (trace.ts: the record that follows carries
+    // it; another hardirq still pending is written first, in its place).
     const t = action.thread!;
     if (t.exited || action.runthread) {
       // A thread that has exited takes no work; a wakeup while its run is due is merged into it, and counted.
@@ -98,7 +100,6 @@ export function handleLevelIrq(desc: IrqDesc): void {
     } else {
       action.runthread = true;
       desc.threadsOneshot |= action.threadMask;
-      desc.threadsActive++;
       if (!t.sole) {
         const last = t.lastWork;
         if (last) last.nextWork = action;
@@ -109,22 +110,31 @@ export function handleLevelIrq(desc: IrqDesc): void {
       if (tracer || desc.stats) {
         const now = desc.ctx.platform.now();
         if (desc.stats) {
+          // Woken during its own run's synchronous part: that run's start latencies first (stats.ts).
+          if (t.active === action && !t.sleeping) desc.stats.started(action, t.startUs);
           action.wokenUs = now;
           action.edgeUs = desc.edgeUs;
         }
-        if (tracer) tracer.hardirq(desc.irq, action.traceId, t.traceId, traceMask, now);
+        // No record of its own: the hardirq waits in the tracer for its run's record to carry it.
+        if (tracer) {
+          if (tracer.pending) tracer.flush();
+          tracer.pending = action;
+          tracer.pendingUs = now;
+          tracer.pendingMasked = traceMask;
+        }
       }
     }
     if (sampleUs === sampleUs) {
       const now = desc.ctx.platform.now();
       noteCpu(desc, (now - sampleUs) * STORM_SAMPLE, now, desc.ctx.storm!);
     }
-    // noteInterrupt's common case inline: a thread claimed an interrupt since the last judgment, no window open.
-    if (desc.spuriousThreads === SPURIOUS_DEFERRED_CLAIMED && !desc.unhandled) desc.spuriousThreads = SPURIOUS_DEFERRED;
+    // noteInterrupt's common case inline: a thread claimed an interrupt since the last judgment, no window open
+    // (one value: spurious.ts).
+    if (desc.spuriousThreads === SPURIOUS_DEFERRED_CLAIMED) desc.spuriousThreads = SPURIOUS_DEFERRED;
     else noteInterrupt(desc, IRQ_WAKE_THREAD);
-    if (desc.syncWaiters.length) wakeSyncWaiters(desc);
+    if (desc.syncWaiters) wakeSyncWaiters(desc);
   } else {
-    if (traceMask) tracer!.record(IRQ_TRACE.MASK, desc.irq, 0);
+    if (traceMask && tracer) tracer.record(IRQ_TRACE.MASK, desc.irq, 0);
     if (desc.inProgress) {
       desc.deferred++;
       return;
@@ -138,8 +148,9 @@ export function handleLevelIrq(desc: IrqDesc): void {
     desc.count++;
     handleIrqEvent(desc, true);
   }
-  // A oneshot thread woken just now holds the line (the common threaded case): no need to ask irqMayUnmask.
-  if (desc.masked && desc.threadsOneshot === 0 && irqMayUnmask(desc)) unmaskIrq(desc);
+  // A oneshot thread woken just now holds the line (the common threaded case, tested first): no need to ask
+  // irqMayUnmask.
+  if (!desc.threadsOneshot && desc.masked && irqMayUnmask(desc)) unmaskIrq(desc);
 }
 
 /**
@@ -170,7 +181,7 @@ export function handleEdgeIrq(desc: IrqDesc): void {
     desc.calling = action;
     const res: unknown = handler(desc.irq, action.devId);
     // Claimed, no spurious window open, nobody waiting: nothing left but the flag.
-    if (res === IRQ_HANDLED && !desc.unhandled && !desc.syncWaiters.length) desc.inProgress = false;
+    if (res === IRQ_HANDLED && !desc.unhandled && !desc.syncWaiters) desc.inProgress = false;
     else finishEvent(desc, action, res);
   } else {
     if (desc.inProgress || desc.disabled || desc.action.length === 0) {
@@ -292,7 +303,7 @@ export function handleNestedIrq(desc: IrqDesc, owner: IrqThread | undefined): Ir
     return IRQ_NONE;
   }
   desc.count++;
-  desc.threadsActive++;
+  desc.nestedRuns++;
   desc.nestedOwner = owner;
   return runNestedActions(desc, desc.action, 0, IRQ_NONE);
 }
@@ -319,9 +330,9 @@ function runNestedActions(desc: IrqDesc, actions: readonly IrqAction[], from: nu
     ret |= nestedResult(desc, action, res);
   }
   desc.nestedOwner = undefined;
-  desc.threadsActive--;
+  desc.nestedRuns--;
   noteInterrupt(desc, ret);
-  if (desc.syncWaiters.length !== 0) wakeSyncWaiters(desc);
+  if (desc.syncWaiters) wakeSyncWaiters(desc);
   return ret;
 }
 

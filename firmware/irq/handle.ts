@@ -113,10 +113,10 @@ export function handleIrqEvent(desc: IrqDesc, track: boolean): number {
   // nor for a threaded one whose threads claimed an interrupt since the last hardirq (its deferred check,
   // here written out: the judgment "handled" clears the claim and keeps the mark).
   if (track && (retval !== IRQ_HANDLED || desc.unhandled !== 0)) {
-    if (retval === IRQ_WAKE_THREAD && desc.unhandled === 0 && desc.spuriousThreads === SPURIOUS_DEFERRED_CLAIMED) desc.spuriousThreads = SPURIOUS_DEFERRED;
+    if (retval === IRQ_WAKE_THREAD && desc.spuriousThreads === SPURIOUS_DEFERRED_CLAIMED) desc.spuriousThreads = SPURIOUS_DEFERRED;
     else noteInterrupt(desc, retval);
   }
-  if (desc.syncWaiters.length !== 0) wakeSyncWaiters(desc);
+  if (desc.syncWaiters) wakeSyncWaiters(desc);
   return retval;
 }
 
@@ -131,7 +131,7 @@ export function finishEvent(desc: IrqDesc, action: IrqAction, res: unknown): voi
   desc.inProgress = false;
   const retval = res === IRQ_HANDLED ? IRQ_HANDLED : actionResult(desc, action, res, NaN);
   if (retval !== IRQ_HANDLED || desc.unhandled !== 0) noteInterrupt(desc, retval);
-  if (desc.syncWaiters.length !== 0) wakeSyncWaiters(desc);
+  if (desc.syncWaiters) wakeSyncWaiters(desc);
 }
 
 /**

@@ -11,6 +11,7 @@ import { IrqAction, type IrqDesc, UNMASK_HOLD_NO_ACTION } from './desc';
 import { IrqError, describe, describeValue } from './error';
 import { irqDefaultPrimaryHandler } from './handle';
 import { checkIrqResend } from './resend';
+import { SPURIOUS_OPEN } from './spurious';
 import { IrqLatencyStats } from './stats';
 import { waitForIdle } from './sync';
 import { irqWakeThreadAction, type IrqThreadRegistry } from './thread';
@@ -246,7 +247,7 @@ function setupIrq(core: IrqManageCore, desc: IrqDesc, action: IrqAction, oneshot
     core.threads.attachThread(action, sharedThread, false);
     if (action.secondary !== undefined) core.threads.attachThread(action.secondary, sharedThread, true);
   }
-  if (core.traceRing !== undefined) action.traceId = core.traceRing.register(action.name, false);
+  if (core.traceRing !== undefined) action.traceId = core.traceRing.register(action.name, false, desc.irq, action.thread?.traceId ?? 0);
   if (core.statsEnabled) desc.stats ??= new IrqLatencyStats();
 
   const shared = desc.action.length !== 0;
@@ -280,6 +281,7 @@ function setupIrq(core: IrqManageCore, desc: IrqDesc, action: IrqAction, oneshot
       // A new handler gets a fresh spurious window, and a line the detector killed gets another chance.
       desc.irqCount = 0;
       desc.unhandled = 0;
+      desc.spuriousThreads &= ~SPURIOUS_OPEN;
       if (shared && desc.spuriousDisabled) {
         desc.spuriousDisabled = false;
         enableIrqDesc(desc);
@@ -407,7 +409,10 @@ export function freeIrq(core: IrqManageCore, irq: number, devId: unknown): Promi
   // at most the watchdog time: a JavaScript promise can never be killed, so a run still sleeping then is
   // abandoned (logged) and the line left clean for the next request. A free always finishes.
   core.threads.watch.freed(action);
+  // Off the line, but its runs still count as the line's (threadsActive) until they are done.
+  desc.leaving = [...desc.leaving, action];
   return waitForIdle(desc, action).then(() => {
+    desc.leaving = desc.leaving.filter((a) => a !== action);
     core.threads.detachThreads(action);
     return action.name;
   });

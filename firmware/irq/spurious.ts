@@ -26,7 +26,12 @@ const UNHANDLED_AGING_US = 100_000;
 /** The bits of desc.spuriousThreads: a threaded result is being waited for; a thread claimed an interrupt since the last judgment. */
 export const SPURIOUS_DEFERRED = 1;
 export const SPURIOUS_CLAIMED = 2;
-/** Both: the next hardirq's judgment is "handled" (the flows test this value inline). */
+/**
+ * A third bit, kept in step with desc.unhandled: a detection window is open (unhandled is not 0). So the flows'
+ * inline judgment tests one value, SPURIOUS_DEFERRED_CLAIMED, for "handled, and no window to count it in".
+ */
+export const SPURIOUS_OPEN = 4;
+/** Both, and no window open: the next hardirq's judgment is "handled", with nothing to count (the flows test this value inline). */
 export const SPURIOUS_DEFERRED_CLAIMED = SPURIOUS_DEFERRED | SPURIOUS_CLAIMED;
 
 export function noteInterrupt(desc: IrqDesc, actionRet: number): void {
@@ -42,7 +47,7 @@ export function noteInterrupt(desc: IrqDesc, actionRet: number): void {
       }
       if (state & SPURIOUS_CLAIMED) {
         actionRet = IRQ_HANDLED;
-        desc.spuriousThreads = SPURIOUS_DEFERRED;
+        desc.spuriousThreads = state & ~SPURIOUS_CLAIMED;
       } else {
         actionRet = IRQ_NONE;
       }
@@ -56,6 +61,7 @@ export function noteInterrupt(desc: IrqDesc, actionRet: number): void {
     // The odd spurious interrupt must not become a doomsday counter on a working system.
     if (now - desc.lastUnhandled > UNHANDLED_AGING_US) desc.unhandled = 1;
     else desc.unhandled++;
+    desc.spuriousThreads |= SPURIOUS_OPEN;
     desc.lastUnhandled = now;
     desc.unhandledTotal++;
   }
@@ -67,6 +73,7 @@ export function noteInterrupt(desc: IrqDesc, actionRet: number): void {
   desc.irqCount = 0;
   const unhandled = desc.unhandled;
   desc.unhandled = 0;
+  desc.spuriousThreads &= ~SPURIOUS_OPEN;
   if (unhandled > SPURIOUS_LIMIT) spuriousDisable(desc, unhandled);
 }
 

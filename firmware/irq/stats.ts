@@ -25,7 +25,8 @@ export interface LatencySummary {
 }
 
 export class LatencyHistogram {
-  private readonly buckets = new Uint32Array(BUCKETS);
+  /** Values per bucket: written by record() and by IrqLatencyStats.ran, which writes record() out. */
+  readonly buckets = new Uint32Array(BUCKETS);
   maxUs = 0;
 
   /**
@@ -71,6 +72,12 @@ export class LatencyHistogram {
   }
 }
 
+/** What a woken action holds for its run's latencies (IrqAction, desc.ts): its hardirq's time and its edge's. */
+export interface IrqLatencyWake {
+  readonly wokenUs: number;
+  readonly edgeUs: number;
+}
+
 /** The histograms of a line. */
 export class IrqLatencyStats {
   /** From the edge (as the HAL reports its time) to the line's flow handler. */
@@ -81,6 +88,50 @@ export class IrqLatencyStats {
   readonly edgeToThread = new LatencyHistogram();
   /** A thread run, from its start to its end (sleeping included). */
   readonly threadRun = new LatencyHistogram();
+
+  /**
+   * The start, at `startUs`, of a thread run of `action`, woken by the hardirq at action.wokenUs (the edge that
+   * raised it at action.edgeUs; NaN: the HAL did not say): hardirqToThread and edgeToThread. Recorded when the
+   * run's synchronous part ends, with its run time if it did not sleep (ran(), the runner's one call per run);
+   * or earlier, by the wakeup that is about to replace action.wokenUs, if the action is woken again during that
+   * synchronous part (its run's end then sees runthread set and records the run time only).
+   */
+  started(action: IrqLatencyWake, startUs: number): void {
+    this.hardirqToThread.record(startUs - action.wokenUs);
+    const edgeUs = action.edgeUs;
+    if (edgeUs === edgeUs) this.edgeToThread.record(startUs - edgeUs);
+  }
+
+  /**
+   * A thread run of `action` that did not sleep, from `startUs` to `endUs`: every latency of the run in one
+   * call, the runner's one per run (started() says what the action holds). hardirqToThread's and threadRun's
+   * records are LatencyHistogram.record written out (on XS the two calls would cost as much as both records);
+   * an edge time is rare (the HAL says it only where it knows it), so edgeToThread's is the call.
+   */
+  ran(action: IrqLatencyWake, startUs: number, endUs: number): void {
+    const edgeUs = action.edgeUs;
+    if (edgeUs === edgeUs) this.edgeToThread.record(startUs - edgeUs);
+    let h = this.hardirqToThread;
+    let us = startUs - action.wokenUs;
+    if (us >= 1) {
+      const i = 1 + Math.floor(Math.log2(us) * STEPS);
+      h.buckets[i < BUCKETS ? i : BUCKETS - 1]++;
+      if (us > h.maxUs) h.maxUs = us;
+    } else if (us >= 0) {
+      h.buckets[0]++;
+      if (us > h.maxUs) h.maxUs = us;
+    }
+    h = this.threadRun;
+    us = endUs - startUs;
+    if (us >= 1) {
+      const i = 1 + Math.floor(Math.log2(us) * STEPS);
+      h.buckets[i < BUCKETS ? i : BUCKETS - 1]++;
+      if (us > h.maxUs) h.maxUs = us;
+    } else if (us >= 0) {
+      h.buckets[0]++;
+      if (us > h.maxUs) h.maxUs = us;
+    }
+  }
 }
 
 export interface IrqLatencyInfo {

@@ -232,21 +232,16 @@ export class ThreadRunner {
           action.runthread = false;
           t.active = action;
           t.runs++;
-          if (t.reportedStuck) t.reportedStuck = false;
           t.startUs = now;
           const desc = action.desc;
-          // desc.stats read where it is tested rather than kept in a local: without statistics (the common
-          // case) the local would cost more bytecodes than it saves.
-          if (desc.stats) {
-            const stats = desc.stats;
-            stats.hardirqToThread.record(now - action.wokenUs);
-            const edgeUs = action.edgeUs;
-            if (edgeUs === edgeUs) stats.edgeToThread.record(now - edgeUs); // not NaN: the HAL said when the edge was
-          }
           // The run's trace record is written when its synchronous part ends; its RUN event goes here, before
-          // whatever the thread function traces (trace.ts).
+          // whatever the thread function traces, and after a hardirq still pending now (trace.ts). Its
+          // latencies (stats) are recorded then too, in one call.
           const tracer = ctx.tracer;
-          if (tracer) tracer.runFrom = tracer.recorded;
+          if (tracer) {
+            tracer.runFrom = tracer.recorded;
+            tracer.runWake = tracer.pending;
+          }
           // (this.registry twice rather than a local: on XS the local costs more than the second read.)
           this.registry.current = t;
           // A throw lands in the catch (runThrew) with current still set.
@@ -263,7 +258,9 @@ export class ThreadRunner {
           if ((desc.stormLeftUs -= elapsed) < 0 || now >= desc.stormWindowEnd) noteCpuCharged(desc, elapsed, now, ctx.storm!);
           if (typeof ret === 'object' && ret !== null && typeof (ret as PromiseLike<unknown>).then === 'function') {
             t.sleeping = true;
-            if (tracer) tracer.run(desc.irq, t.traceId, TRACE_RUN_SLEPT, t.startUs, now);
+            // (Woken again during the run, runthread: its start latencies are recorded already, stats.ts.)
+            if (desc.stats && !action.runthread) desc.stats.started(action, t.startUs);
+            if (tracer) tracer.run(action, TRACE_RUN_SLEPT, t.startUs, now);
             this.watch.sleeping(t);
             (ret as PromiseLike<unknown>).then(t.onSettled, t.onFailed);
           } else if (t.active === action) {
@@ -272,7 +269,10 @@ export class ThreadRunner {
             t.active = undefined;
             t.totalUs += elapsed;
             if (elapsed > t.longestUs) t.longestUs = elapsed;
-            if (desc.stats) desc.stats.threadRun.record(elapsed);
+            if (desc.stats) {
+              if (action.runthread) desc.stats.threadRun.record(elapsed);
+              else desc.stats.ran(action, t.startUs, now);
+            }
             if (action.failures) action.failures = 0;
             // A result returned after freeIrq removed the action is ignored.
             if (ret === IRQ_HANDLED) {
@@ -285,7 +285,11 @@ export class ThreadRunner {
             // reason that rule weighs is a bit of desc.unmaskHold or of threadsOneshot, so both 0 is its yes
             // (the common case, answered without the call).
             // (Fields read twice rather than kept in locals: on XS a local costs more than the second read.)
-            if (action.threadMask && !action.runthread) {
+            if (action.runthread) {
+              // Woken again during the run (IRQTF_RUNTHREAD): that run keeps the oneshot bit, and the line
+              // masked; the thread goes back in its runner's queue for it.
+              if (!t.queued && !t.exited) t.runner.enqueue(t);
+            } else if (action.threadMask) {
               desc.threadsOneshot &= ~action.threadMask;
               // The common chip (desc.plainChip: no bus lock, no EOI_THREADED) is just its unmask.
               if (desc.plainChip) {
@@ -309,12 +313,12 @@ export class ThreadRunner {
                 }
               }
             }
-            // The run's one trace record: RUN (where the run began), FINISH and the UNMASK, if there was one.
-            if (tracer) tracer.run(desc.irq, t.traceId, unmasking && !unmasking.masked ? TRACE_RUN_UNMASKED : 0, t.startUs, now);
-            desc.threadsActive--;
-            if (desc.syncWaiters.length) wakeSyncWaiters(desc);
-            // More work: on a dedicated thread (t.sole is this action), a wakeup during the run; on a shared one, the list.
-            if ((t.sole ? action.runthread : t.work) && !t.queued && !t.exited) t.runner.enqueue(t);
+            // The run's one trace record: RUN (where the run began), FINISH and the UNMASK, if there was one;
+            // with the hardirq that woke it, if that is still pending in the tracer (trace.ts).
+            if (tracer) tracer.run(action, unmasking && !unmasking.masked ? TRACE_RUN_UNMASKED : 0, t.startUs, now);
+            if (desc.syncWaiters) wakeSyncWaiters(desc);
+            // A shared thread's other woken actions (a dedicated thread's list is always empty: see `sole`).
+            if (t.work && !t.queued && !t.exited) t.runner.enqueue(t);
           }
         } catch (err) {
           // Still masked: the chip's unmask (or its EOI before it) is what threw.
@@ -390,7 +394,10 @@ export class ThreadRunner {
   enqueue(t: IrqThread): void {
     // Highest priority first, FIFO among equals: after the last thread of equal or higher priority.
     const head = this.head;
-    if (head === undefined || head.priority < t.priority) {
+    if (!head) {
+      // An idle runner (the common wakeup). t.next is undefined already: a thread off the queue has none.
+      this.head = t;
+    } else if (head.priority < t.priority) {
       t.next = head;
       this.head = t;
     } else {
@@ -404,7 +411,7 @@ export class ThreadRunner {
     if (this.scheduled) return;
     this.scheduled = true;
     const deferred = this.deferred;
-    if (deferred !== undefined) deferred.schedule();
+    if (deferred) deferred.schedule();
     else this.ctx.platform.defer(this.burst);
   }
 
@@ -438,8 +445,7 @@ export class ThreadRunner {
   private unmaskThrew(t: IrqThread, desc: IrqDesc, err: unknown): void {
     this.unmaskFailed(t, desc, err);
     try {
-      desc.threadsActive--;
-      if (desc.syncWaiters.length !== 0) wakeSyncWaiters(desc);
+      if (desc.syncWaiters) wakeSyncWaiters(desc);
       if (t.firstWork() !== undefined && !t.queued && !t.exited) t.runner.enqueue(t);
     } catch (again) {
       this.runThrew(t, again);
@@ -485,6 +491,9 @@ export class ThreadRunner {
     // returned has none yet.
     const slept = t.sleeping;
     t.active = undefined;
+    // Only a run that slept can have been reported stuck (the watchdog looks at nothing else), and every such
+    // run ends here: the flag is cleared for the thread's next run here rather than on every run's start.
+    if (t.reportedStuck) t.reportedStuck = false;
     t.totalUs += elapsed;
     if (elapsed > t.longestUs) t.longestUs = elapsed;
     if (t.sleeping) {
@@ -492,11 +501,17 @@ export class ThreadRunner {
       this.watch.woke();
     }
     const desc = action.desc;
-    if (desc.stats !== undefined) desc.stats.threadRun.record(elapsed);
+    // A run that slept had its start's latencies recorded when it went to sleep, one woken again during its
+    // synchronous part by that wakeup (stats.ts).
+    const stats = desc.stats;
+    if (stats !== undefined) {
+      if (slept || action.runthread) stats.threadRun.record(elapsed);
+      else stats.ran(action, t.startUs, end);
+    }
     const tracer = this.ctx.tracer;
     if (tracer !== undefined) {
       if (slept) tracer.recordAt(IRQ_TRACE.THREAD_FINISH, desc.irq, t.traceId, end);
-      else tracer.run(desc.irq, t.traceId, 0, t.startUs, end);
+      else tracer.run(action, 0, t.startUs, end);
     }
     if (t.failedRun) t.failedRun = false;
     else action.failures = 0;
@@ -524,8 +539,7 @@ export class ThreadRunner {
       const slowBus = chip !== undefined && (chip.irqBusLock !== undefined || chip.irqBusSyncUnlock !== undefined);
       if (slowBus || (desc.masked && irqMayUnmask(desc))) this.finalizeOneshot(t, desc, slowBus);
     }
-    desc.threadsActive--;
-    if (desc.syncWaiters.length !== 0) wakeSyncWaiters(desc);
+    if (desc.syncWaiters) wakeSyncWaiters(desc);
   }
 
   /** The unmask of irq_finalize_oneshot (under the bus lock on a slow-bus chip), its failure isolated. */
@@ -625,13 +639,14 @@ export function irqWakeThreadAction(action: IrqAction, nowUs: number): void {
   // Truthiness tests of objects (stats, tracer): on XS one bytecode fewer than `!== undefined`.
   if (desc.stats) {
     if (nowUs !== nowUs) nowUs = desc.ctx.platform.now();
+    // Woken during its own run's synchronous part: that run's start latencies first (stats.ts).
+    if (t.active === action && !t.sleeping) desc.stats.started(action, t.startUs);
     action.wokenUs = nowUs;
     action.edgeUs = desc.edgeUs;
   }
   const tracer = desc.ctx.tracer;
   if (tracer) tracer.recordAt(IRQ_TRACE.THREAD_WAKE, desc.irq, t.traceId, nowUs !== nowUs ? desc.ctx.platform.now() : nowUs);
   desc.threadsOneshot |= action.threadMask;
-  desc.threadsActive++;
   // A dedicated thread's queue is the runthread flag just set; a shared thread's action joins its work list.
   if (!t.sole) {
     const last = t.lastWork;

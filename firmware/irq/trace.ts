@@ -45,33 +45,54 @@ export interface IrqTraceEvent {
 /*
  * The ring holds records, not events: a record is four numbers (time, second time, code, argument) in one
  * preallocated Float64Array, and the events are made from the records only when they are read (events()). A
- * tracepoint of the cold paths is a record of one event. The two hot paths write one record each, of several
- * events, in one call: a hardirq of the level flow's fast path (and the default primary handler's entry and
- * exit elsewhere) is one record (mask, entry, exit, wakeup), a thread run is one record (run and finish, the
- * unmask after it; or run and sleep). On XS a call with its arguments costs as much as the four writes it
- * makes, so events per call is what tracing costs.
+ * tracepoint of the cold paths is a record of one event. The hot paths write one record of several events in
+ * one call: on XS a call with its arguments costs as much as the four writes it makes, so records per
+ * interrupt is what tracing costs.
+ *
+ * The level flow's fast path and the runner write ONE record per interrupt: the hardirq (mask, handler entry
+ * and exit, wakeup), its thread's run (run, then finish and the unmask after it, or sleep) together. The
+ * hardirq writes nothing to the ring: it leaves itself pending in the tracer (the action, its time, whether
+ * it masked: `pending`), and the record that follows carries it. That is its run's record when nothing was
+ * recorded in between (REC_WAKE_RUN: the common case, the whole interrupt in four numbers); any other record
+ * writes the pending hardirq as a record of its own first (flush(), REC_HARDIRQ), in its place, so the events
+ * keep their order. Until then events() shows it last, where its record would be.
  *
  * A run's record is written when its synchronous part ends, but its RUN event belongs where the run began:
- * the runner marks the ring when a run starts (runFrom), and the record keeps how many records came in between
- * (what the thread function itself traced), so events() puts RUN back before them.
+ * the runner marks the ring when a run starts (runFrom), and a run record keeps how many records came in
+ * between (what the thread function itself traced), so events() puts RUN back before them. A hardirq still
+ * pending when a run starts (runWake) happened before it: flushed during the run, it goes before the run's RUN.
  */
 
-/** Record codes beyond the single events' kinds (IRQ_TRACE, 1..10): code = kind | flags << 4 | irq << 8. */
+/**
+ * Record codes beyond the single events' kinds (IRQ_TRACE, 1..10): code = kind | flags << 4 | irq << 8, or, for
+ * REC_WAKE_RUN, kind | flags << 4 + the action's id × 256 (its irq and thread are the name table's: idIrq,
+ * idThread).
+ */
+const REC_WAKE_RUN = 13;
 const REC_HARDIRQ = 14;
 const REC_RUN = 15;
-/** A hardirq record's flag: the flow masked the line first (a MASK event before the handler's). */
-export const TRACE_HARDIRQ_MASKED = 1 << 4;
 /** A run record's flags: the run went to sleep (SLEEP instead of FINISH); the line was unmasked after it. */
 export const TRACE_RUN_SLEPT = 1 << 4;
 export const TRACE_RUN_UNMASKED = 2 << 4;
+/** A hardirq's flag, in its own record or its run's: the flow masked the line first (a MASK event before the handler's). */
+export const TRACE_HARDIRQ_MASKED = 4 << 4;
 /** A run record's argument: the thread's id + the records written during the run × ID_SPAN. */
 const ID_SPAN = 2 ** 24;
+/** REC_WAKE_RUN's code: the action's id × ID_SHIFT (above the kind and flags). */
+const ID_SHIFT = 256;
 const FIELDS = 4;
+
+/** What the tracer needs of an action whose hardirq it keeps pending (IrqAction, desc.ts). */
+export interface IrqTraceWaker {
+  readonly traceId: number;
+  readonly desc: { readonly irq: number };
+  readonly thread: { readonly traceId: number } | undefined;
+}
 
 export class IrqTracer {
   /** Records the ring holds (each one event or several: see above). */
   readonly capacity: number;
-  /** capacity records of FIELDS numbers: [time, second time, code, argument]. */
+  /** capacity records of FIELDS numbers: [time, second time, code, argument] (REC_WAKE_RUN: a third time for argument). */
   private readonly ring: Float64Array;
   /**
    * Records written in all: the next one goes to recorded % capacity; the ring's size and the overwritten count
@@ -80,20 +101,39 @@ export class IrqTracer {
   recorded = 0;
   /** `recorded` when the current thread run began (set by the runner; read by run()). */
   runFrom = 0;
+  /**
+   * The hardirq of the level flow's fast path whose events no record carries yet, or undefined: the action whose
+   * thread it woke, when, and TRACE_HARDIRQ_MASKED or 0. Set by handleLevelIrq (flow.ts) itself, after a
+   * flush() of one still pending (a call would cost as much as what tracing saves there); cleared by flush()
+   * and run().
+   */
+  pending: IrqTraceWaker | undefined = undefined;
+  pendingUs = 0;
+  pendingMasked = 0;
+  /** The pending hardirq when the current run began (set by the runner, with runFrom): it came before the run's RUN. */
+  runWake: IrqTraceWaker | undefined = undefined;
   /** Names of actions and threads, by id (id 0 is unused). */
   readonly names: string[] = [''];
   /** Which ids are threads (the rest are actions). */
   readonly threadIds: Set<number> = new Set();
+  /** An action's irq and thread id, by its id (0 for a thread's id or an action without thread): for REC_WAKE_RUN. */
+  private readonly idIrq: number[] = [0];
+  private readonly idThread: number[] = [0];
 
   constructor(capacity: number, private readonly now: () => number) {
     this.capacity = capacity;
     this.ring = new Float64Array(capacity * FIELDS);
   }
 
-  /** A new id for an action or thread name (at request time). */
-  register(name: string, thread: boolean): number {
+  /**
+   * A new id for an action or thread name (at request time); an action's irq and the id of the thread that
+   * runs it (0: none) are kept beside its name.
+   */
+  register(name: string, thread: boolean, irq = 0, threadId = 0): number {
     const id = this.names.length;
     this.names.push(name);
+    this.idIrq.push(irq);
+    this.idThread.push(threadId);
     if (thread) this.threadIds.add(id);
     return id;
   }
@@ -117,6 +157,7 @@ export class IrqTracer {
    * thread `threadId` (0: none, the wakeup was merged or is recorded on its own).
    */
   hardirq(irq: number, actionId: number, threadId: number, masked: number, timeUs: number): void {
+    if (this.pending) this.flush();
     const n = this.recorded;
     const i = (n % this.capacity) * FIELDS;
     const ring = this.ring;
@@ -128,21 +169,63 @@ export class IrqTracer {
   }
 
   /**
-   * A thread run of `threadId` for `irq`, from `startUs` to `endUs`: RUN, then SLEEP (TRACE_RUN_SLEPT) or
-   * FINISH and, with TRACE_RUN_UNMASKED, the line's UNMASK. Its RUN goes where runFrom marked the ring.
+   * A thread run of `action` (by its thread), from `startUs` to `endUs`: RUN, then SLEEP (TRACE_RUN_SLEPT)
+   * or FINISH and, with TRACE_RUN_UNMASKED, the line's UNMASK. The hardirq that woke it, if it is still
+   * pending since before the run (nothing was recorded since), goes into the same record; its RUN goes where
+   * runFrom marked the ring.
    */
-  run(irq: number, threadId: number, flags: number, startUs: number, endUs: number): void {
+  run(action: IrqTraceWaker, flags: number, startUs: number, endUs: number): void {
+    const pending = this.pending;
+    if (pending) {
+      if (pending === action && this.runWake === action) {
+        // The whole interrupt in one record: nothing was recorded since its hardirq, so all its events go here.
+        this.pending = undefined;
+        this.runWake = undefined;
+        const n = this.recorded;
+        const i = (n % this.capacity) * FIELDS;
+        const ring = this.ring;
+        ring[i] = this.pendingUs;
+        ring[i + 1] = startUs;
+        ring[i + 2] = (REC_WAKE_RUN | flags | this.pendingMasked) + action.traceId * ID_SHIFT;
+        ring[i + 3] = endUs;
+        this.recorded = n + 1;
+        return;
+      }
+      this.flush();
+    }
     const n = this.recorded;
     const i = (n % this.capacity) * FIELDS;
     const ring = this.ring;
     ring[i] = startUs;
     ring[i + 1] = endUs;
-    ring[i + 2] = REC_RUN | flags | (irq << 8);
-    ring[i + 3] = threadId + (n - this.runFrom) * ID_SPAN;
+    ring[i + 2] = REC_RUN | flags | (action.desc.irq << 8);
+    ring[i + 3] = action.thread!.traceId + (n - this.runFrom) * ID_SPAN;
+    this.recorded = n + 1;
+  }
+
+  /**
+   * The pending hardirq as a record of its own, where it belongs: before the record about to be written. One
+   * pending since before the current run goes before that run's RUN too.
+   */
+  flush(): void {
+    const action = this.pending!;
+    this.pending = undefined;
+    if (action === this.runWake) {
+      this.runWake = undefined;
+      if (this.recorded === this.runFrom) this.runFrom++;
+    }
+    const n = this.recorded;
+    const i = (n % this.capacity) * FIELDS;
+    const ring = this.ring;
+    ring[i] = this.pendingUs;
+    ring[i + 1] = action.thread === undefined ? 0 : action.thread.traceId;
+    ring[i + 2] = REC_HARDIRQ | this.pendingMasked | (action.desc.irq << 8);
+    ring[i + 3] = action.traceId;
     this.recorded = n + 1;
   }
 
   private write(time: number, time2: number, code: number, arg: number): void {
+    if (this.pending) this.flush();
     const n = this.recorded;
     const i = (n % this.capacity) * FIELDS;
     const ring = this.ring;
@@ -176,14 +259,20 @@ export class IrqTracer {
       const time2 = ring[i + 1];
       const code = ring[i + 2];
       const arg = ring[i + 3];
+      // (A REC_WAKE_RUN code is above 2^32: `&` keeps its low bits, the kind and flags.)
       const kind = code & 15;
       const irq = code >>> 8;
       const events: IrqTraceEvent[] = [];
-      if (kind === REC_HARDIRQ) {
-        if (code & TRACE_HARDIRQ_MASKED) events.push({ timeUs: time, kind: IRQ_TRACE.MASK, irq, arg: 0 });
-        events.push({ timeUs: time, kind: IRQ_TRACE.HANDLER_ENTRY, irq, arg });
-        events.push({ timeUs: time, kind: IRQ_TRACE.HANDLER_EXIT, irq, arg: IRQ_WAKE_THREAD });
-        if (time2 !== 0) events.push({ timeUs: time, kind: IRQ_TRACE.THREAD_WAKE, irq, arg: time2 });
+      if (kind === REC_WAKE_RUN) {
+        // A hardirq and the run it woke, nothing recorded in between: its events, then the run's.
+        const id = Math.floor(code / ID_SHIFT);
+        const lineIrq = this.idIrq[id];
+        const tid = this.idThread[id];
+        hardirqEvents(events, time, code & TRACE_HARDIRQ_MASKED, lineIrq, id, tid);
+        events.push({ timeUs: time2, kind: IRQ_TRACE.THREAD_RUN, irq: lineIrq, arg: tid });
+        runEnd(events, arg, code, lineIrq, tid);
+      } else if (kind === REC_HARDIRQ) {
+        hardirqEvents(events, time, code & TRACE_HARDIRQ_MASKED, irq, arg, time2);
       } else if (kind === REC_RUN) {
         const tid = arg % ID_SPAN;
         // The records its thread function wrote come between its RUN and the rest; a RUN before the ring's
@@ -197,12 +286,7 @@ export class IrqTracer {
         } else if (at === n) {
           events.push(run);
         }
-        if (code & TRACE_RUN_SLEPT) {
-          events.push({ timeUs: time2, kind: IRQ_TRACE.THREAD_SLEEP, irq, arg: tid });
-        } else {
-          events.push({ timeUs: time2, kind: IRQ_TRACE.THREAD_FINISH, irq, arg: tid });
-          if (code & TRACE_RUN_UNMASKED) events.push({ timeUs: time2, kind: IRQ_TRACE.UNMASK, irq, arg: 0 });
-        }
+        runEnd(events, time2, code, irq, tid);
       } else {
         events.push({ timeUs: time, kind: kind as IrqTraceKind, irq, arg });
       }
@@ -214,12 +298,40 @@ export class IrqTracer {
       if (before !== undefined) out.push(...before);
       out.push(...own[k]);
     }
+    // The hardirq no record carries yet: the last thing that happened.
+    const pending = this.pending;
+    if (pending !== undefined) {
+      hardirqEvents(out, this.pendingUs, this.pendingMasked, pending.desc.irq, pending.traceId, pending.thread === undefined ? 0 : pending.thread.traceId);
+    }
     return out;
   }
 
   clear(): void {
     this.recorded = 0;
     this.runFrom = 0;
+    this.pending = undefined;
+    this.runWake = undefined;
+  }
+}
+
+/**
+ * A default primary handler's hardirq at `time`: MASK (if `masked`), the handler's entry (`actionId`) and exit
+ * (IRQ_WAKE_THREAD), and the wakeup of thread `threadId` (0: none).
+ */
+function hardirqEvents(events: IrqTraceEvent[], time: number, masked: number, irq: number, actionId: number, threadId: number): void {
+  if (masked) events.push({ timeUs: time, kind: IRQ_TRACE.MASK, irq, arg: 0 });
+  events.push({ timeUs: time, kind: IRQ_TRACE.HANDLER_ENTRY, irq, arg: actionId });
+  events.push({ timeUs: time, kind: IRQ_TRACE.HANDLER_EXIT, irq, arg: IRQ_WAKE_THREAD });
+  if (threadId !== 0) events.push({ timeUs: time, kind: IRQ_TRACE.THREAD_WAKE, irq, arg: threadId });
+}
+
+/** The end of a run of thread `threadId` at `time`: SLEEP (TRACE_RUN_SLEPT in `code`), or FINISH and UNMASK (TRACE_RUN_UNMASKED). */
+function runEnd(events: IrqTraceEvent[], time: number, code: number, irq: number, threadId: number): void {
+  if (code & TRACE_RUN_SLEPT) {
+    events.push({ timeUs: time, kind: IRQ_TRACE.THREAD_SLEEP, irq, arg: threadId });
+  } else {
+    events.push({ timeUs: time, kind: IRQ_TRACE.THREAD_FINISH, irq, arg: threadId });
+    if (code & TRACE_RUN_UNMASKED) events.push({ timeUs: time, kind: IRQ_TRACE.UNMASK, irq, arg: 0 });
   }
 }
 
