@@ -102,7 +102,8 @@ interface Library {
  * on the global object, so each copy of the module finds the library (and the callbacks their boards).
  */
 interface HostState {
-  readonly boards: Map<number, HostBoard>;
+  /** Weakly: a board's twin lives as long as something can call into its C (see `released`). */
+  readonly boards: Map<number, WeakRef<HostBoard>>;
   nextBoard: number;
   library: Library | undefined;
 }
@@ -111,7 +112,7 @@ const state: HostState = ((globalThis as Record<symbol, unknown>)[STATE_KEY] as 
   ((globalThis as Record<symbol, unknown>)[STATE_KEY] = { boards: new Map(), nextBoard: 1, library: undefined } as HostState);
 
 function boardOf(id: number): HostBoard {
-  const board = state.boards.get(id);
+  const board = state.boards.get(id)?.deref();
   if (board === undefined) throw new Error(`gpio_irq host: no simulated board ${id}`);
   return board;
 }
@@ -236,6 +237,10 @@ export interface HostNativeGpio {
   lockErrors(): number;
 }
 
+/**
+ * A board's C is freed when its twin is collected: everything that calls into the C for the board (the driver
+ * twin's ISR handlers, the module's functions) holds the twin, so none can run after.
+ */
 const released = new FinalizationRegistry<{ id: number; host: unknown }>(({ id, host }) => {
   state.boards.delete(id);
   state.library?.freeHost(host);
@@ -258,7 +263,7 @@ export function createHostNativeGpio(board: SimBoard, options: HostNativeGpioOpt
     idf: espIdfGpio(board.gpio), board, queue: options.queue, registry: options.pins, latencyUs: options.latencyUs ?? 0,
     host, restorePull: new Map(), onReadable: undefined,
   };
-  state.boards.set(id, twin);
+  state.boards.set(id, new WeakRef(twin));
   // koffi writes _Out_ pointers through typed arrays; one view per ArrayBuffer the chip hands over.
   const views = new WeakMap<ArrayBuffer, Uint32Array>();
   const view = (buffer: ArrayBuffer): Uint32Array => {
@@ -287,6 +292,6 @@ export function createHostNativeGpio(board: SimBoard, options: HostNativeGpioOpt
       twin.onReadable = callback;
     },
   });
-  released.register(module, { id, host });
+  released.register(twin, { id, host });
   return Object.freeze({ module, lockErrors: () => lib.lockErrors(host) });
 }
