@@ -79,13 +79,10 @@ import {
   type IrqDomain,
 } from '../../firmware/irq';
 import type { DigitalBankInstance, Esp32Io } from './io-types';
-import { checkGpio, checkPull, pinCaution, socPins, type Esp32Soc, type SocPins } from './pins';
+import { checkGpio, checkPinModeName, checkPull, pinCaution, socPins, type Esp32PinMode, type Esp32Soc, type SocPins } from './pins';
 import { Esp32Wake, type Esp32WakeSources } from './wake';
 
-/** The input modes a pin can be opened with (DigitalBank.Input, InputPullUp, InputPullDown, InputPullUpDown). */
-export type Esp32PinMode = 'input' | 'pullup' | 'pulldown' | 'pullupdown';
-
-const PIN_MODES: readonly Esp32PinMode[] = Object.freeze(['input', 'pullup', 'pulldown', 'pullupdown'] as const);
+export type { Esp32PinMode } from './pins';
 
 /** The edges a trigger type opens its DigitalBank with: [rises, falls]. Level types are emulated on an edge. */
 const EDGES_OF_TYPE: Readonly<Record<number, readonly [boolean, boolean]>> = Object.freeze({
@@ -478,7 +475,7 @@ export class Esp32Gpio {
    * log it and leave the input floating.
    */
   setPinMode(pin: number, mode: Esp32PinMode): void {
-    if (!PIN_MODES.includes(mode)) throw new IrqError('EINVAL', `GPIO${pin}: unknown pin mode '${String(mode)}' (${PIN_MODES.join(', ')})`);
+    checkPinModeName(pin, mode);
     const p = this.claim(pin);
     checkPull(this.soc, pin, mode);
     if (p.mode === mode) return;

@@ -30,12 +30,11 @@ import {
   IRQ_TYPE_LEVEL_MASK, IRQ_TYPE_NONE, IrqError, handleEdgeIrq, handleLevelIrq, irqSetHandlerLocked, triggerName,
   type IrqChip, type IrqCore, type IrqData, type IrqDomain,
 } from '../../firmware/irq';
-import type { Esp32PinMode } from './gpio';
 import {
-  NATIVE_COUNTERS, NATIVE_COUNTER_DROPPED, NATIVE_COUNTER_POSTS, NATIVE_COUNTER_POST_FAILURES, NATIVE_COUNTER_QUEUED,
+  NATIVE_COUNTERS, NATIVE_COUNTER_DROPPED, NATIVE_COUNTER_SEQNO, NATIVE_COUNTER_POSTS, NATIVE_COUNTER_POST_FAILURES, NATIVE_COUNTER_QUEUED,
   NATIVE_DROPPED_WORDS, NATIVE_EVENT_WORDS, NATIVE_LINE_DROPPED, NATIVE_LINE_SEQNO, NATIVE_RING_SIZE, type NativeGpioModule,
 } from './native-gpio-module';
-import { checkGpio, checkPull, pinCaution, socPins, type Esp32Soc, type SocPins } from './pins';
+import { checkGpio, checkPinModeName, checkPull, pinCaution, socPins, type Esp32PinMode, type Esp32Soc, type SocPins } from './pins';
 import { Esp32Wake, type Esp32WakeSources } from './wake';
 
 /** gpio_int_type_t for each trigger type the chip takes. */
@@ -206,9 +205,7 @@ export class Esp32NativeGpio {
 
   /** The pull the pin is opened with (default 'input': none); an open line is reopened with it. */
   setPinMode(pin: number, mode: Esp32PinMode): void {
-    if (PULL_OF_MODE[mode] === undefined) {
-      throw new IrqError('EINVAL', `GPIO${pin}: unknown pin mode '${String(mode)}' (${Object.keys(PULL_OF_MODE).join(', ')})`);
-    }
+    checkPinModeName(pin, mode);
     const p = this.claim(pin);
     checkPull(this.soc, pin, mode);
     if (p.mode === mode) return;
@@ -240,7 +237,7 @@ export class Esp32NativeGpio {
     this.native.counters(this.counterBuffer);
     const w = this.counterWords;
     return Object.freeze({
-      seqno: w[0], posts: w[NATIVE_COUNTER_POSTS], postFailures: w[NATIVE_COUNTER_POST_FAILURES],
+      seqno: w[NATIVE_COUNTER_SEQNO], posts: w[NATIVE_COUNTER_POSTS], postFailures: w[NATIVE_COUNTER_POST_FAILURES],
       dropped: w[NATIVE_COUNTER_DROPPED], queued: w[NATIVE_COUNTER_QUEUED],
     });
   }

@@ -313,6 +313,16 @@ export function canWakeFromDeepSleep(t: SocPins, pin: number): boolean {
   return t.deepSleepWake.includes(pin);
 }
 
+/** The input modes a pin can be opened with (DigitalBank.Input, InputPullUp, InputPullDown, InputPullUpDown). */
+export type Esp32PinMode = 'input' | 'pullup' | 'pulldown' | 'pullupdown';
+
+const PIN_MODES: readonly Esp32PinMode[] = Object.freeze(['input', 'pullup', 'pulldown', 'pullupdown'] as const);
+
+/** A pin mode's name, as a GPIO chip's setPinMode takes it: EINVAL for any other. */
+export function checkPinModeName(pin: number, mode: Esp32PinMode): void {
+  if (!PIN_MODES.includes(mode)) throw new IrqError('EINVAL', `GPIO${pin}: unknown pin mode '${String(mode)}' (${PIN_MODES.join(', ')})`);
+}
+
 /**
  * A GPIO number a driver asks a GPIO chip for (gpio_to_irq, a pin mode): EINVAL for a GPIO the chip lacks, EBUSY
  * for an SPI flash pin (the flash owns it: reconfiguring it stops instruction fetch and crashes the chip).
