@@ -20,7 +20,7 @@ import { IrqThreadRegistry, type IrqThreadInfo } from './thread';
 import { flowThrew, handleBadIrq, handleNestedIrq } from './flow';
 import { checkIrqResend } from './resend';
 import {
-  checkPriority, disableHardirq, disableIrq, disableIrqNosync, enableIrq, freeIrq, irqSetAffinity, irqSetIrqType, irqSetIrqWake, irqSetNestedThread, irqSetThreadPriority, irqWakeThread, requestThreadedIrq, synchronizeIrq,
+  checkPriority, disableHardirq, disableIrq, disableIrqNosync, enableIrq, freeIrq, irqRequestLineEvents, irqSetAffinity, irqSetDebounce, irqSetIrqType, irqSetIrqWake, irqSetNestedThread, irqSetThreadPriority, irqWakeThread, requestThreadedIrq, synchronizeIrq,
   type IrqManageCore,
 } from './manage';
 import {
@@ -32,6 +32,7 @@ import {
   descSnapshot, latencySnapshot, runnerSnapshot, spuriousSnapshot, threadSnapshot, type IrqRunnerInfo, type IrqSpuriousInfo,
 } from './view';
 import { irqLineOf, type IrqLine } from './line';
+import type { IrqLineEvents } from './line-event';
 
 export interface IrqCoreOptions {
   platform: Platform;
@@ -375,6 +376,20 @@ export class IrqCore implements IrqManageCore, IrqDomainHost {
 
   irqSetIrqWake(irq: number, on: boolean): number {
     return irqSetIrqWake(this, irq, on);
+  }
+
+  /**
+   * Beyond Linux (gpiolib-cdev's line events, for a driver's thread): a reader of the line's events for the
+   * action with devId, holding `capacity` events (default 16; the oldest dropped when full). One per line
+   * (EBUSY); freeing the action releases it. ENOSYS on a chip that reports no events.
+   */
+  irqRequestLineEvents(irq: number, devId?: unknown, capacity?: number): IrqLineEvents {
+    return irqRequestLineEvents(this, irq, devId, capacity);
+  }
+
+  /** gpiolib's debounce on the line's chip: only a level held `periodUs` after the last edge enters (0: off). */
+  irqSetDebounce(irq: number, periodUs: number): number {
+    return irqSetDebounce(this, irq, periodUs);
   }
 
   irqWakeThread(irq: number, devId?: unknown): void {

@@ -10,6 +10,7 @@
  */
 import type { IrqError } from './error';
 import { IrqEvents } from './events';
+import type { IrqLineEventBuffer } from './line-event';
 import type { IrqLatencyStats } from './stats';
 // Type-only and against the file order (threads come after descriptors): an action points at the thread that
 // runs it, and a thread at the actions it serves, as struct irqaction and struct task_struct do.
@@ -171,6 +172,8 @@ export interface IrqDescInfo {
   readonly polledInterrupts: number;
   /** Disabled after its thread failed threadRetries times in a row. */
   readonly failDisabled: boolean;
+  /** The debounce period the chip filters the line's edges with (irqSetDebounce), µs; 0: none. */
+  readonly debounceUs: number;
 }
 
 /**
@@ -273,6 +276,11 @@ export class IrqDesc implements Omit<IrqDescInfo, 'actions'> {
   stats: IrqLatencyStats | undefined = undefined;
   /** When the edge being handled happened, if the HAL said (stats on); NaN otherwise. */
   edgeUs = NaN;
+  /** The buffer the chip writes the line's events into for a driver's reader (line-event.ts), and its action. */
+  lineEvents: IrqLineEventBuffer | undefined = undefined;
+  lineEventsOwner: IrqAction | undefined = undefined;
+  /** The debounce period the chip filters the line's edges with (irqSetDebounce), µs; 0: none. */
+  debounceUs = 0;
 
   count = 0;
   deferred = 0;

@@ -11,8 +11,8 @@
  * whole struct irq_desc. The methods keep the core's names without those two arguments, so porting a driver
  * from `core.enableIrq(irq)` is `line.enableIrq()`.
  *
- * What it can do: enable and disable its line (all variants), wait for it, wake its own thread, and free its
- * own action. What it cannot: name another irq or devId (both are fixed when it is made and kept in private
+ * What it can do: enable and disable its line (all variants), wait for it, wake its own thread, read its
+ * line's events, debounce it, and free its own action. What it cannot: name another irq or devId (both are fixed when it is made and kept in private
  * fields), reach the core (a private field too, not a property: nothing to read through, JSON.stringify
  * finds nothing), or act after its action was freed, through it or by the board's code with core.freeIrq:
  * every call then refuses with EINVAL (a Promise-returning one rejects, as the core's do). The object is
@@ -24,8 +24,10 @@
  */
 import type { IrqAction } from './desc';
 import { IrqError } from './error';
+import type { IrqLineEvents } from './line-event';
 import {
-  disableHardirq, disableIrq, disableIrqNosync, enableIrq, freeIrq, irqWakeThread, synchronizeIrq, type IrqManageCore,
+  disableHardirq, disableIrq, disableIrqNosync, enableIrq, freeIrq, irqRequestLineEvents, irqSetDebounce, irqWakeThread,
+  synchronizeIrq, type IrqManageCore,
 } from './manage';
 
 export class IrqLine {
@@ -88,6 +90,18 @@ export class IrqLine {
   irqWakeThread(): void {
     this.#check('irqWakeThread');
     irqWakeThread(this.#core, this.irq, this.#action.devId);
+  }
+
+  /** A reader of the line's events for this action (core.irqRequestLineEvents): one per line, released with it. */
+  requestLineEvents(capacity?: number): IrqLineEvents {
+    this.#check('requestLineEvents');
+    return irqRequestLineEvents(this.#core, this.irq, this.#action.devId, capacity);
+  }
+
+  /** Debounce the line in its chip (core.irqSetDebounce): the whole line, as its trigger type is. */
+  setDebounce(periodUs: number): void {
+    this.#check('setDebounce');
+    irqSetDebounce(this.#core, this.irq, periodUs);
   }
 
   /**

@@ -10,6 +10,7 @@ import { disableIrqDesc, irqDisable, irqMayUnmask, irqShutdown, irqStartup, mask
 import { IrqAction, type IrqDesc, UNMASK_HOLD_NO_ACTION } from './desc';
 import { IrqError, describe, describeValue } from './error';
 import { irqDefaultPrimaryHandler } from './handle';
+import { releaseLineEvents, requestLineEvents, type IrqLineEvents } from './line-event';
 import { checkIrqResend } from './resend';
 import { SPURIOUS_OPEN } from './spurious';
 import { IrqLatencyStats } from './stats';
@@ -299,6 +300,9 @@ function setupIrq(core: IrqManageCore, desc: IrqDesc, action: IrqAction, oneshot
  */
 function setTrigger(desc: IrqDesc, type: number, explicit: boolean): void {
   const chip = desc.irqData.chip!;
+  if (desc.debounceUs !== 0 && (type & IRQ_TYPE_LEVEL_MASK) !== 0) {
+    throw new IrqError('EINVAL', `irq ${desc.irq}: is debounced (${desc.debounceUs} µs), which filters edges; a level trigger (${triggerName(type)}) needs irqSetDebounce(${desc.irq}, 0) first`, desc.irq);
+  }
   if (chip.irqSetType) {
     let unmask = false;
     if ((chip.flags ?? 0) & IRQCHIP_SET_TYPE_MASKED) {
@@ -336,6 +340,46 @@ export function irqSetIrqType(core: IrqManageCore, irq: number, type: number): n
     core.log('warn', `irq ${irq}: trigger type changed to ${triggerName(type)} on a line shared by ${desc.actionNames.join(', ')}`);
   }
   withBusLock(desc, () => setTrigger(desc, type, true));
+  return 0;
+}
+
+/** A reader of the line's events for the action with devId (line-event.ts). */
+export function irqRequestLineEvents(core: IrqManageCore, irq: number, devId: unknown, capacity?: number): IrqLineEvents {
+  const desc = core.descFor(irq);
+  return requestLineEvents(desc, findAction(desc, devId), capacity);
+}
+
+/** The longest debounce period, µs: gpiolib-cdev's debounce_period_us is a u32. */
+export const IRQ_DEBOUNCE_MAX_US = 0xffff_ffff;
+
+/**
+ * irqSetDebounce: gpiolib's gpio_set_debounce (the cdev's debounce_period_us) on the irq layer, where our
+ * drivers live: the chip enters the line only for a level that held `periodUs` after the line's last edge
+ * (0: off). It stays set when the line is freed, as a pin's configuration does. ENOSYS on a chip that cannot
+ * (no irqSetDebounce); EINVAL for a level-triggered line (debounce filters edges) or a period that is not a
+ * whole number of µs in 0..IRQ_DEBOUNCE_MAX_US.
+ */
+export function irqSetDebounce(core: IrqManageCore, irq: number, periodUs: number): number {
+  const desc = core.descFor(irq);
+  if (typeof periodUs !== 'number' || !Number.isInteger(periodUs) || periodUs < 0 || periodUs > IRQ_DEBOUNCE_MAX_US) {
+    throw new IrqError('EINVAL', `irq ${irq}: a debounce period is a whole number of µs from 0 (off) to ${IRQ_DEBOUNCE_MAX_US}, not ${describeValue(periodUs)}`, irq);
+  }
+  const chip = desc.irqData.chip;
+  if (chip === undefined) throw new IrqError('ENOSYS', `irq ${irq}: has no irq_chip`, irq);
+  if (chip.irqSetDebounce === undefined) {
+    throw new IrqError('ENOSYS', `irq ${irq}: chip ${chip.name} cannot debounce (no irqSetDebounce)`, irq);
+  }
+  if (periodUs !== 0 && desc.level) {
+    throw new IrqError('EINVAL', `irq ${irq}: is ${triggerName(desc.irqData.triggerType)}; debounce filters edges, so only an edge-triggered line can have it`, irq);
+  }
+  withBusLock(desc, () => {
+    try {
+      chip.irqSetDebounce!(desc.irqData, periodUs);
+    } catch (err) {
+      throw chipFailure(desc, `irqSetDebounce(${periodUs})`, err);
+    }
+  });
+  desc.debounceUs = periodUs;
   return 0;
 }
 
@@ -403,6 +447,7 @@ export function freeIrq(core: IrqManageCore, irq: number, devId: unknown): Promi
     action.freed = true;
     // Its forced secondary goes with it: a late result of either is ignored, and the watchdog bounds both.
     if (action.secondary !== undefined) action.secondary.freed = true;
+    if (desc.lineEventsOwner === action) releaseLineEvents(desc);
     if (desc.action.length === 0) irqShutdown(desc);
   });
   // The kernel's free_irq waits for the thread (synchronize_irq) however long it takes. We wait too, but

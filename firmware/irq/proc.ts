@@ -15,6 +15,8 @@ const COLUMNS: readonly { readonly title: string; readonly min: number; readonly
   Object.freeze({ title: 'COUNT', min: 10, left: false, gap: ' ' }),
   Object.freeze({ title: 'UNHANDLED', min: 10, left: false, gap: ' ' }),
   Object.freeze({ title: 'DEFERRED', min: 9, left: false, gap: ' ' }),
+  Object.freeze({ title: 'DROPPED', min: 8, left: false, gap: ' ' }),
+  Object.freeze({ title: 'MERGED', min: 7, left: false, gap: ' ' }),
   Object.freeze({ title: 'CHIP', min: 14, left: true, gap: '  ' }),
   Object.freeze({ title: 'HWIRQ', min: 5, left: false, gap: ' ' }),
   Object.freeze({ title: 'TRIGGER', min: 13, left: true, gap: '  ' }),
@@ -44,13 +46,28 @@ function stateOf(desc: IrqDesc): string {
   if (desc.pending) flags.push('pending');
   if (desc.threadsActive > 0) flags.push(`threads ${desc.threadsActive}`);
   if (desc.errors > 0) flags.push(`errors ${desc.errors}`);
+  if (desc.debounceUs > 0) flags.push(`debounce ${desc.debounceUs}us`);
+  if (desc.lineEvents !== undefined && desc.lineEvents.dropped > 0) flags.push(`events dropped ${desc.lineEvents.dropped}`);
   return flags.length ? ` [${flags.join(', ')}]` : '';
+}
+
+/**
+ * DROPPED: interrupts the chip lost before they reached the core (a full ring: the native chip), '-' for a chip
+ * that cannot tell. MERGED: interrupts that became one with another, in the core (an arrival while one was
+ * pending: desc.merged) and in the chip (irqLostEvents: edges it knows it folded into one delivery).
+ */
+function lostOf(desc: IrqDesc): [string, string] {
+  const data = desc.irqData;
+  const lost = data.chip?.irqLostEvents?.(data);
+  if (lost === undefined) return ['-', String(desc.merged)];
+  // NaN: the chip cannot know what it dropped (the DigitalBank chip).
+  return [Number.isNaN(lost.dropped) ? '-' : String(lost.dropped), String(desc.merged + lost.merged)];
 }
 
 /**
  * One row per line that has actions, is a chained parent, or has counted something. COUNT is what the
  * flow accepted, DEFERRED what arrived while the line could not run it (replayed or still pending),
- * UNHANDLED what no handler claimed; ERR counts interrupts for irqs nobody set up.
+ * UNHANDLED what no handler claimed, DROPPED and MERGED what was lost on the way (lostOf); ERR counts interrupts for irqs nobody set up.
  */
 export function procInterrupts(descs: readonly (IrqDesc | undefined)[], badIrqs: number): string {
   const rows: string[][] = [COLUMNS.map((c) => c.title)];
@@ -60,7 +77,7 @@ export function procInterrupts(descs: readonly (IrqDesc | undefined)[], badIrqs:
     if (desc.action.length === 0 && !chained && desc.count === 0 && desc.deferred === 0) continue;
     const actions = chained ? '(chained)' : desc.actionNames.join(', ') || '(none)';
     rows.push([
-      String(desc.irq), String(desc.count), String(desc.unhandledTotal), String(desc.deferred),
+      String(desc.irq), String(desc.count), String(desc.unhandledTotal), String(desc.deferred), ...lostOf(desc),
       desc.chipName ?? '-', String(desc.hwirq), triggerName(desc.triggerType), actions + stateOf(desc),
     ]);
   }

@@ -7,6 +7,7 @@ import type { IrqReturn } from './constants';
 // descriptor and domain, which hold their irq_data and ops (IrqData <-> IrqDesc, IrqDomainOps <-> IrqDomain).
 import type { IrqDesc } from './desc';
 import type { IrqDomain } from './domain';
+import type { IrqLineEventBuffer } from './line-event';
 
 /**
  * A deferred call made once and run many times (Platform.createDeferred): `schedule()` runs its callback once
@@ -105,6 +106,27 @@ export interface IrqChip {
    */
   irqBusLock?(data: IrqData): void;
   irqBusSyncUnlock?(data: IrqData): void | Promise<void>;
+  /**
+   * Beyond the kernel's irq_chip (gpiolib-cdev's line events, line-event.ts): write each interrupt of the line
+   * into `buffer` as an event (IrqLineEventBuffer.push) from now on, or stop with undefined. Returns the line's
+   * sequence number so far (its next event is numbered after it).
+   */
+  irqSetLineEvents?(data: IrqData, buffer: IrqLineEventBuffer | undefined): number;
+  /**
+   * gpiolib's debounce (gpio_set_debounce, cdev's debounce_period_us): enter the line only for a level that
+   * held `periodUs` after its last edge, with the settle time as the event's time; 0 turns it off. Refuses
+   * (throws) a level-triggered line.
+   */
+  irqSetDebounce?(data: IrqData, periodUs: number): void;
+  /** What the chip lost of the line: events dropped before they reached the core, edges it merged into one. */
+  irqLostEvents?(data: IrqData): IrqLostEvents;
+}
+
+/** IrqChip.irqLostEvents: the interrupt table's DROPPED and MERGED (with the core's own merges). */
+export interface IrqLostEvents {
+  /** NaN where the chip cannot know (an edge lost before it reached the chip leaves no trace). */
+  readonly dropped: number;
+  readonly merged: number;
 }
 
 /** A line's budget of CPU time and the poll period of a line over it (storm.ts, IrqCoreOptions.storm). */

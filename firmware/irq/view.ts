@@ -64,6 +64,7 @@ export function descSnapshot(desc: IrqDesc): IrqDescInfo {
     stormSwitches: desc.stormSwitches,
     polledInterrupts: desc.polledInterrupts,
     failDisabled: desc.failDisabled,
+    debounceUs: desc.debounceUs,
   };
   return Object.freeze(info);
 }

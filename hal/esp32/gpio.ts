@@ -74,10 +74,12 @@
  */
 import {
   IRQ_TYPE_EDGE_BOTH, IRQ_TYPE_EDGE_FALLING, IRQ_TYPE_EDGE_RISING, IRQ_TYPE_LEVEL_HIGH, IRQ_TYPE_LEVEL_LOW,
-  IRQ_TYPE_LEVEL_MASK, IRQ_TYPE_NONE, IrqError, chainedIrqEnter, chainedIrqExit, handleEdgeIrq, handleLevelIrq,
-  irqSetHandlerLocked, triggerName, type IrqChip, type IrqCore, type IrqData, type IrqDesc,
-  type IrqDomain,
+  IRQ_TYPE_LEVEL_MASK, IRQ_TYPE_NONE, IRQ_LINE_EVENT_FALLING_EDGE, IRQ_LINE_EVENT_LEVEL_HIGH, IRQ_LINE_EVENT_LEVEL_LOW,
+  IRQ_LINE_EVENT_RISING_EDGE, IrqError, chainedIrqEnter, chainedIrqExit, handleEdgeIrq, handleLevelIrq,
+  irqSetHandlerLocked, triggerName, type IrqChip, type IrqCore, type IrqData, type IrqDesc, type IrqDomain,
+  type IrqLineEventBuffer,
 } from '../../firmware/irq';
+import { Esp32Debounce } from './debounce';
 import type { DigitalBankInstance, Esp32Io } from './io-types';
 import { checkGpio, checkPinModeName, checkPull, pinCaution, socPins, type Esp32PinMode, type Esp32Soc, type SocPins } from './pins';
 import { Esp32Wake, type Esp32WakeSources } from './wake';
@@ -91,6 +93,14 @@ const EDGES_OF_TYPE: Readonly<Record<number, readonly [boolean, boolean]>> = Obj
   [IRQ_TYPE_EDGE_BOTH]: Object.freeze([true, true] as const),
   [IRQ_TYPE_LEVEL_HIGH]: Object.freeze([true, false] as const),
   [IRQ_TYPE_LEVEL_LOW]: Object.freeze([false, true] as const),
+});
+
+/** The line event of each trigger type's interrupt (a both-edge pin's is told by its level instead). */
+const EVENT_OF_TYPE: Readonly<Record<number, number>> = Object.freeze({
+  [IRQ_TYPE_EDGE_RISING]: IRQ_LINE_EVENT_RISING_EDGE,
+  [IRQ_TYPE_EDGE_FALLING]: IRQ_LINE_EVENT_FALLING_EDGE,
+  [IRQ_TYPE_LEVEL_HIGH]: IRQ_LINE_EVENT_LEVEL_HIGH,
+  [IRQ_TYPE_LEVEL_LOW]: IRQ_LINE_EVENT_LEVEL_LOW,
 });
 
 export interface Esp32GpioOptions {
@@ -178,6 +188,9 @@ export interface Esp32PinInfo extends Esp32GpioCounters {
   readonly masked: boolean;
   readonly pending: boolean;
   readonly wake: boolean;
+  /** The debounce period (irqSetDebounce), µs, 0 for none; the raw edges it swallowed. */
+  readonly debounceUs: number;
+  readonly bounces: number;
 }
 
 interface Pin extends Esp32GpioCounters {
@@ -211,6 +224,12 @@ interface Pin extends Esp32GpioCounters {
   raiseQueued: boolean;
   /** Level at the last delivery, for both-edge pins. */
   lastLevel: number;
+  /** A driver reads the line's events, or the line is debounced: its deliveries leave the fast path. */
+  special: boolean;
+  lineEvents: IrqLineEventBuffer | undefined;
+  debounce: Esp32Debounce | undefined;
+  /** The line's events made (with edges known merged: the gaps), counted only while `special`. */
+  lineSeqno: number;
 }
 
 function newCounters(): Esp32GpioCounters {
@@ -294,6 +313,8 @@ export class Esp32Gpio {
   /** That job: one Moddable timer re-armed per use where the platform offers it, so a replay allocates nothing. */
   private readonly raiseJob: { schedule(): void };
   private readonly counters: Esp32GpioStats = { ...newCounters(), deliveries: 0, silentChecks: 0, silentCheckReads: 0 };
+  /** Line events made, across the chip (their seqno). */
+  private seqno = 0;
   /** The shared banks, by bankIndex * 4 + mode index; created with the instance. */
   private readonly groups: (BankGroup | undefined)[] = [];
   private readonly silentCheckUs: number;
@@ -423,6 +444,15 @@ export class Esp32Gpio {
         this.queueRaise(pin);
         return true;
       },
+      irqSetLineEvents: (data, buffer) => {
+        const pin = pinOf(data);
+        pin.lineEvents = buffer;
+        this.setSpecial(pin);
+        return pin.lineSeqno;
+      },
+      irqSetDebounce: (data, periodUs) => this.setDebounce(pinOf(data), periodUs),
+      // Drops cannot be known (NaN): an edge lost with a post, or merged into one bit, leaves no trace.
+      irqLostEvents: (data) => ({ dropped: NaN, merged: pinOf(data).coalesced }),
     });
     this.parentChip = Object.freeze<IrqChip>({ name: `${this.name}-onreadable` });
     this.domain = core.irqDomainCreateLinear(this.soc.gpioCount, {
@@ -532,7 +562,7 @@ export class Esp32Gpio {
       pending: p.pending, wake: this.wake.enabled(p.pin),
       edges: p.edges, coalesced: p.coalesced, ignored: p.ignored, pendingWhileMasked: p.pendingWhileMasked,
       replays: p.replays, levelRetriggers: p.levelRetriggers, reopens: p.reopens, missedEdges: p.missedEdges,
-      rearms: p.rearms,
+      rearms: p.rearms, debounceUs: p.debounce?.periodUs ?? 0, bounces: p.debounce?.bounces ?? 0,
     });
   }
 
@@ -554,7 +584,7 @@ export class Esp32Gpio {
       pin = {
         ...newCounters(), pin: n, bankIndex: n >> 5, bit: 1 << (n & 31), irq: 0, mode: 'input', type: IRQ_TYPE_NONE, assertedRead: -1,
         bank: undefined, group: undefined, rises: false, falls: false, started: false, masked: true, warned: false, pending: false,
-        raiseQueued: false, lastLevel: 0,
+        raiseQueued: false, lastLevel: 0, special: false, lineEvents: undefined, debounce: undefined, lineSeqno: 0,
       };
       this.pins[n] = pin;
     }
@@ -616,7 +646,7 @@ export class Esp32Gpio {
 
   /** Put the pin into its group's bank with the edges of its type (reopening the shared bank). */
   private open(pin: Pin): void {
-    const edges = EDGES_OF_TYPE[pin.type];
+    const edges = this.edgesOf(pin, pin.type);
     if (edges === undefined) return;
     const group = this.groupFor(pin);
     const bit = pin.bit;
@@ -640,10 +670,12 @@ export class Esp32Gpio {
     pin.falls = edges[1];
     // rebuild has just read the bank's levels into `seen`: no second read.
     pin.lastLevel = (group.seen & bit) !== 0 ? 1 : 0;
+    pin.debounce?.restart();
   }
 
   /** Take the pin out of its group's bank (the others' bank is reopened without it). */
   private close(pin: Pin): void {
+    pin.debounce?.stop();
     const group = pin.group;
     pin.group = undefined;
     pin.bank = undefined;
@@ -724,7 +756,10 @@ export class Esp32Gpio {
     const bits = group.pins;
     const bank = group.bank;
     const pin = bits !== 0 && (bits & (bits - 1)) === 0 ? this.pins[group.bankIndex * 32 + (31 - Math.clz32(bits))] : undefined;
-    if (pin !== undefined && bank !== undefined && pin.bank === bank && pin.started && pin.irq !== 0 && pin.type !== IRQ_TYPE_EDGE_BOTH && !this.deliveryHook) {
+    if (
+      pin !== undefined && bank !== undefined && pin.bank === bank && pin.started && pin.irq !== 0 && pin.type !== IRQ_TYPE_EDGE_BOTH &&
+      !pin.special && !this.deliveryHook
+    ) {
       group.solo = bits;
       group.soloPin = pin;
     } else {
@@ -790,9 +825,21 @@ export class Esp32Gpio {
     group.missedQueued = true;
     this.core.platform.defer(() => {
       group.missedQueued = false;
-      const missed = group.missed & group.pins;
+      let missed = group.missed & group.pins;
       group.missed = 0;
       if (missed === 0 || group.bank === undefined) return;
+      // A missed edge of a debounced pin restarts its wait; one of a pin with a reader is an event of its own.
+      this.forEachPin(group.bankIndex, missed, (p) => {
+        if (!p.special) return;
+        if (p.debounce !== undefined) {
+          missed &= ~p.bit;
+          p.debounce.edge(this.core.platform.now());
+        } else if (p.lineEvents !== undefined) {
+          const id = p.type === IRQ_TYPE_EDGE_BOTH ? p.lastLevel === 1 ? IRQ_LINE_EVENT_RISING_EDGE : IRQ_LINE_EVENT_FALLING_EDGE : EVENT_OF_TYPE[p.type];
+          this.record(p, id, NaN, 0);
+        }
+      });
+      if (missed === 0) return;
       this.status[group.bankIndex] |= missed;
       this.core.genericHandleIrq(this.parentIrq);
     });
@@ -972,7 +1019,7 @@ export class Esp32Gpio {
   }
 
   private setType(pin: Pin, data: IrqData, type: number): void {
-    const edges = EDGES_OF_TYPE[type];
+    const edges = this.edgesOf(pin, type);
     if (edges === undefined) throw new IrqError('EINVAL', `irq ${pin.irq}: GPIO${pin.pin} cannot take trigger ${triggerName(type)}`, pin.irq);
     if (this.wake.enabled(pin.pin)) this.wake.check(pin.irq, pin.pin, type);
     const oldType = pin.type;
@@ -1074,6 +1121,10 @@ export class Esp32Gpio {
         continue;
       }
       pin.edges++;
+      if (pin.special && pin.bank !== undefined && pin.started && pin.irq !== 0) {
+        this.deliverSpecial(pin, (levels & bit) !== 0 ? 1 : 0);
+        continue;
+      }
       if (pin.type === IRQ_TYPE_EDGE_BOTH) this.noteBothEdges(pin, (levels & bit) !== 0 ? 1 : 0);
       if (pin.bank === undefined || !pin.started || pin.irq === 0) {
         this.count(pin, 'ignored');
@@ -1149,6 +1200,8 @@ export class Esp32Gpio {
       // Masked meanwhile: its unmask checks again. Let go meanwhile: nothing to raise.
       if (pin.masked || !this.levelAsserted(pin)) return;
       this.count(pin, 'levelRetriggers');
+      // The level asserted again: an interrupt of its own, as the native chip's ISR would report.
+      if (pin.lineEvents !== undefined) this.record(pin, EVENT_OF_TYPE[pin.type], NaN, 0);
     } else {
       if (pin.masked || !pin.pending) return;
       pin.pending = false;
@@ -1163,9 +1216,89 @@ export class Esp32Gpio {
    * delivery's bank read): each edge flips the level, so finding the level of the previous delivery means an
    * even number of edges went by as this one bit. An odd number cannot be told from one edge.
    */
-  private noteBothEdges(pin: Pin, level: 0 | 1): void {
-    if (pin.bank === undefined) return;
-    if (level === pin.lastLevel) this.count(pin, 'coalesced');
+  private noteBothEdges(pin: Pin, level: 0 | 1): boolean {
+    if (pin.bank === undefined) return false;
+    const merged = level === pin.lastLevel;
+    if (merged) this.count(pin, 'coalesced');
     pin.lastLevel = level;
+    return merged;
+  }
+
+  // ---- line events and debounce ----
+
+  /** The edges the pin's bank reports for `type`: both while debounced (the debounce reads every edge). */
+  private edgesOf(pin: Pin, type: number): readonly [boolean, boolean] | undefined {
+    const edges = EDGES_OF_TYPE[type];
+    return edges !== undefined && pin.debounce !== undefined ? EDGES_OF_TYPE[IRQ_TYPE_EDGE_BOTH] : edges;
+  }
+
+  /** A pin with a reader or a debounce is delivered by deliverSpecial, never on the fast path. */
+  private setSpecial(pin: Pin): void {
+    pin.special = pin.lineEvents !== undefined || pin.debounce !== undefined;
+    this.refreshSolo(pin.group);
+  }
+
+  /**
+   * A delivered bit of a started, mapped pin with a reader or a debounce (deliverSlow's steps, and these): a
+   * debounced pin's edge goes to its debounce; any other is an event, with the time only the simulated board
+   * knows (edgeTime; NaN on a board), its edge told by the type or, for a both-edge pin, by the level the
+   * delivery read (an edge pair merged into one bit, seen by that level, is a gap of one), and never exact:
+   * edges merged into one bit before the delivery are not seen.
+   */
+  private deliverSpecial(pin: Pin, level: 0 | 1): void {
+    const edgeUs = this.edgeTime?.(pin.pin);
+    if (pin.debounce !== undefined) {
+      pin.debounce.edge(edgeUs ?? this.core.platform.now());
+      return;
+    }
+    let id = EVENT_OF_TYPE[pin.type];
+    let merged = 0;
+    if (pin.type === IRQ_TYPE_EDGE_BOTH) {
+      if (this.noteBothEdges(pin, level)) merged = 1;
+      id = level === 1 ? IRQ_LINE_EVENT_RISING_EDGE : IRQ_LINE_EVENT_FALLING_EDGE;
+    }
+    this.record(pin, id, edgeUs ?? NaN, merged);
+    this.enter(pin, edgeUs);
+  }
+
+  /** An event into the pin's reader, after `merged` edges known lost in it. */
+  private record(pin: Pin, id: number, timeUs: number, merged: number): void {
+    pin.lineSeqno += 1 + merged;
+    pin.lineEvents?.push(timeUs, id, ++this.seqno, pin.lineSeqno, false);
+  }
+
+  /** Enters the pin (off the fast path), or latches while masked. */
+  private enter(pin: Pin, edgeUs: number | undefined): void {
+    if (pin.masked) {
+      this.latch(pin);
+      return;
+    }
+    if (pin.pending) this.ack(pin);
+    this.core.genericHandleIrq(pin.irq, edgeUs);
+  }
+
+  /** A debounced pin's settled change: an event (exact: a settled level) if its trigger wants the direction. */
+  private settled(pin: Pin, level: 0 | 1, timeUs: number): void {
+    if (!pin.started || pin.irq === 0 || (pin.type & (level === 1 ? IRQ_TYPE_EDGE_RISING : IRQ_TYPE_EDGE_FALLING)) === 0) return;
+    pin.lineSeqno++;
+    pin.lineEvents?.push(timeUs, level === 1 ? IRQ_LINE_EVENT_RISING_EDGE : IRQ_LINE_EVENT_FALLING_EDGE, ++this.seqno, pin.lineSeqno, true);
+    this.enter(pin, timeUs);
+  }
+
+  private setDebounce(pin: Pin, periodUs: number): void {
+    pin.debounce?.stop();
+    pin.debounce = undefined;
+    if (periodUs !== 0) {
+      pin.debounce = new Esp32Debounce({
+        platform: this.core.platform,
+        level: () => (pin.bank === undefined ? 0 : this.read(pin)),
+        settled: (level, timeUs) => this.settled(pin, level, timeUs),
+      }, periodUs, pin.irq, this.name);
+    }
+    this.setSpecial(pin);
+    // An edge latched before the switch was made under the other rule.
+    pin.pending = false;
+    const edges = this.edgesOf(pin, pin.type);
+    if (pin.bank !== undefined && edges !== undefined && (pin.rises !== edges[0] || pin.falls !== edges[1])) this.reopen(pin);
   }
 }

@@ -27,9 +27,11 @@
  */
 import {
   IRQ_TYPE_EDGE_BOTH, IRQ_TYPE_EDGE_FALLING, IRQ_TYPE_EDGE_RISING, IRQ_TYPE_LEVEL_HIGH, IRQ_TYPE_LEVEL_LOW,
-  IRQ_TYPE_LEVEL_MASK, IRQ_TYPE_NONE, IrqError, handleEdgeIrq, handleLevelIrq, irqSetHandlerLocked, triggerName,
-  type IrqChip, type IrqCore, type IrqData, type IrqDomain,
+  IRQ_TYPE_LEVEL_MASK, IRQ_TYPE_NONE, IRQ_LINE_EVENT_FALLING_EDGE, IRQ_LINE_EVENT_RISING_EDGE, IrqError, handleEdgeIrq,
+  handleLevelIrq, irqSetHandlerLocked, triggerName, type IrqChip, type IrqCore, type IrqData, type IrqDomain,
+  type IrqLineEventBuffer,
 } from '../../firmware/irq';
+import { Esp32Debounce } from './debounce';
 import {
   NATIVE_COUNTERS, NATIVE_COUNTER_DROPPED, NATIVE_COUNTER_SEQNO, NATIVE_COUNTER_POSTS, NATIVE_COUNTER_POST_FAILURES, NATIVE_COUNTER_QUEUED,
   NATIVE_DROPPED_WORDS, NATIVE_EVENT_WORDS, NATIVE_LINE_DROPPED, NATIVE_LINE_SEQNO, NATIVE_RING_SIZE, type NativeGpioModule,
@@ -77,6 +79,8 @@ export interface Esp32NativeGpioCounters {
   dropped: number;
   /** Lines entered although their every event of a batch was dropped. */
   droppedEntries: number;
+  /** Edges of a masked edge line that found one already latched, or a retrigger that did: one replay for both. */
+  merged: number;
 }
 
 export interface Esp32NativeGpioStats extends Esp32NativeGpioCounters {
@@ -98,6 +102,9 @@ export interface Esp32NativePinInfo extends Esp32NativeGpioCounters {
   readonly wake: boolean;
   /** Events the native module made on the line since it was opened (its line_seqno; 0 while closed). */
   readonly lineSeqno: number;
+  /** The debounce period (irqSetDebounce), µs, 0 for none; the raw edges it swallowed. */
+  readonly debounceUs: number;
+  readonly bounces: number;
 }
 
 interface Pin extends Esp32NativeGpioCounters {
@@ -111,10 +118,17 @@ interface Pin extends Esp32NativeGpioCounters {
   pending: boolean;
   replayQueued: boolean;
   warned: boolean;
+  /** A driver reads the line's events (irqSetLineEvents), or the line is debounced: its events leave the fast path. */
+  special: boolean;
+  lineEvents: IrqLineEventBuffer | undefined;
+  debounce: Esp32Debounce | undefined;
+  /** A debounced line's events: the native seqno of the last raw edge, and the settled events made. */
+  rawSeqno: number;
+  settledSeqno: number;
 }
 
 function newCounters(): Esp32NativeGpioCounters {
-  return { events: 0, pendingWhileMasked: 0, replays: 0, dropped: 0, droppedEntries: 0 };
+  return { events: 0, pendingWhileMasked: 0, replays: 0, dropped: 0, droppedEntries: 0, merged: 0 };
 }
 
 export class Esp32NativeGpio {
@@ -168,6 +182,7 @@ export class Esp32NativeGpio {
       // The core's resend of a pending edge: merged with an interrupt the chip latched while masked, one replay.
       irqRetrigger: (data) => {
         const pin = pinOf(data);
+        if (pin.pending) this.countMerged(pin);
         pin.pending = true;
         this.queueReplay(pin);
         return true;
@@ -176,6 +191,12 @@ export class Esp32NativeGpio {
         const pin = pinOf(data);
         if (on) this.wake.enable(pin.irq, pin.pin, pin.type);
         else this.wake.disable(pin.pin);
+      },
+      irqSetLineEvents: (data, buffer) => this.setLineEvents(pinOf(data), buffer),
+      irqSetDebounce: (data, periodUs) => this.setDebounce(pinOf(data), periodUs),
+      irqLostEvents: (data) => {
+        const pin = pinOf(data);
+        return { dropped: pin.dropped, merged: pin.merged };
       },
     });
     this.domain = core.irqDomainCreateLinear(this.soc.gpioCount, {
@@ -252,8 +273,9 @@ export class Esp32NativeGpio {
     return Object.freeze({
       pin: p.pin, irq: p.irq, mode: p.mode, type: p.type, open: p.open, masked: p.masked, pending: p.pending,
       wake: this.wake.enabled(p.pin), lineSeqno,
+      debounceUs: p.debounce?.periodUs ?? 0, bounces: p.debounce?.bounces ?? 0,
       events: p.events, pendingWhileMasked: p.pendingWhileMasked, replays: p.replays, dropped: p.dropped,
-      droppedEntries: p.droppedEntries,
+      droppedEntries: p.droppedEntries, merged: p.merged,
     });
   }
 
@@ -281,6 +303,10 @@ export class Esp32NativeGpio {
     for (let o = 0, end = count * NATIVE_EVENT_WORDS; o < end; o += NATIVE_EVENT_WORDS) {
       const pin = pins[words[o + 4] & 0xff];
       if (pin === undefined || !pin.started) continue;
+      if (pin.special) {
+        this.readSpecial(pin, o);
+        continue;
+      }
       pin.events++;
       if (pin.masked) this.latch(pin);
       else if (!edgeTimes) core.genericHandleIrq(pin.irq);
@@ -291,6 +317,39 @@ export class Esp32NativeGpio {
     }
     const dropped = this.droppedWords;
     if ((dropped[0] | dropped[1]) !== 0) this.readDropped(count);
+  }
+
+  /**
+   * An event of a line with a reader of its events or with debounce (off the fast path): its time in the core's
+   * clock; a raw edge of a debounced line goes to its debounce, any other event to the reader and the line.
+   */
+  private readSpecial(pin: Pin, o: number): void {
+    const words = this.eventWords;
+    const timeUs = words[o + 1] * 0x1_0000_0000 + words[o] + this.core.platform.now() - this.native.now();
+    if (pin.debounce !== undefined) {
+      pin.rawSeqno = words[o + 2];
+      pin.debounce.edge(timeUs);
+      return;
+    }
+    pin.events++;
+    // The module's event ids are the line events' (NATIVE_EVENT_* = IRQ_LINE_EVENT_*).
+    pin.lineEvents?.push(timeUs, (words[o + 4] >>> 8) & 0xff, words[o + 2], words[o + 3], true);
+    this.enter(pin, timeUs);
+  }
+
+  /** A debounced line's settled change: an event if its trigger wants the direction. */
+  private settled(pin: Pin, level: 0 | 1, timeUs: number): void {
+    if (!pin.started || (pin.type & (level === 1 ? IRQ_TYPE_EDGE_RISING : IRQ_TYPE_EDGE_FALLING)) === 0) return;
+    pin.events++;
+    pin.settledSeqno++;
+    pin.lineEvents?.push(timeUs, level === 1 ? IRQ_LINE_EVENT_RISING_EDGE : IRQ_LINE_EVENT_FALLING_EDGE, pin.rawSeqno, pin.settledSeqno, true);
+    this.enter(pin, timeUs);
+  }
+
+  /** Enters the line (off the fast path), or latches while masked. */
+  private enter(pin: Pin, timeUs: number): void {
+    if (pin.masked) this.latch(pin);
+    else this.core.genericHandleIrq(pin.irq, this.edgeTimes ? timeUs : undefined);
   }
 
   /**
@@ -310,6 +369,11 @@ export class Esp32NativeGpio {
         if (!pin.started || this.batchHas(n, count)) continue;
         pin.droppedEntries++;
         this.counters.droppedEntries++;
+        // A debounced line's dropped edges are edges still: its wait starts again.
+        if (pin.debounce !== undefined) {
+          pin.debounce.edge(this.core.platform.now());
+          continue;
+        }
         pin.events++;
         if (pin.masked) this.latch(pin);
         else this.core.genericHandleIrq(pin.irq);
@@ -326,10 +390,18 @@ export class Esp32NativeGpio {
 
   /** An interrupt of a masked line: the hardware's status latch, here (the ISR disabled the pin and reported it). */
   private latch(pin: Pin): void {
-    if (pin.pending) return;
+    if (pin.pending) {
+      if ((pin.type & IRQ_TYPE_LEVEL_MASK) === 0) this.countMerged(pin);
+      return;
+    }
     pin.pending = true;
     pin.pendingWhileMasked++;
     this.counters.pendingWhileMasked++;
+  }
+
+  private countMerged(pin: Pin): void {
+    pin.merged++;
+    this.counters.merged++;
   }
 
   /** The line's drops, as the native module counted them (the gaps in its line_seqno). */
@@ -378,7 +450,8 @@ export class Esp32NativeGpio {
     if (pin === undefined) {
       pin = {
         ...newCounters(), pin: n, irq: 0, mode: 'input', type: IRQ_TYPE_NONE, open: false, started: false, masked: true,
-        pending: false, replayQueued: false, warned: false,
+        pending: false, replayQueued: false, warned: false, special: false, lineEvents: undefined, debounce: undefined,
+        rawSeqno: 0, settledSeqno: 0,
       };
       this.pins[n] = pin;
     }
@@ -398,7 +471,7 @@ export class Esp32NativeGpio {
   private open(pin: Pin): void {
     if (this.openLines === 0) this.native.onReadable(this.deliver);
     try {
-      this.native.open(pin.pin, NATIVE_TYPE[pin.type], PULL_OF_MODE[pin.mode]);
+      this.native.open(pin.pin, this.nativeType(pin), PULL_OF_MODE[pin.mode]);
     } catch (err) {
       if (this.openLines === 0) this.native.onReadable(undefined);
       const message = err instanceof Error ? err.message : String(err);
@@ -406,11 +479,13 @@ export class Esp32NativeGpio {
     }
     pin.open = true;
     this.openLines++;
+    pin.debounce?.restart();
     this.armCheck();
   }
 
   private close(pin: Pin): void {
     if (!pin.open) return;
+    pin.debounce?.stop();
     this.native.close(pin.pin);
     pin.open = false;
     this.openLines--;
@@ -472,11 +547,44 @@ export class Esp32NativeGpio {
     if (NATIVE_TYPE[type] === undefined) throw new IrqError('EINVAL', `irq ${pin.irq}: GPIO${pin.pin} cannot take trigger ${triggerName(type)}`, pin.irq);
     if (this.wake.enabled(pin.pin)) this.wake.check(pin.irq, pin.pin, type);
     pin.type = type;
-    if (pin.open) this.native.setType(pin.pin, NATIVE_TYPE[type]);
+    if (pin.open) this.native.setType(pin.pin, this.nativeType(pin));
     else if (pin.started) this.open(pin);
     if (this.wake.enabled(pin.pin)) this.wake.enable(pin.irq, pin.pin, type);
     // An interrupt of the old type must not fire the new one.
     pin.pending = false;
     irqSetHandlerLocked(data, type & IRQ_TYPE_LEVEL_MASK ? handleLevelIrq : handleEdgeIrq);
+  }
+
+  // ---- line events and debounce ----
+
+  /** The type the module is opened with: both edges while debounced (the debounce reads every edge). */
+  private nativeType(pin: Pin): number {
+    return NATIVE_TYPE[pin.debounce === undefined ? pin.type : IRQ_TYPE_EDGE_BOTH];
+  }
+
+  /** The reader's buffer; the line's event count so far (a debounced line's: its settled events). */
+  private setLineEvents(pin: Pin, buffer: IrqLineEventBuffer | undefined): number {
+    pin.lineEvents = buffer;
+    pin.special = buffer !== undefined || pin.debounce !== undefined;
+    if (pin.debounce !== undefined) return pin.settledSeqno;
+    if (!pin.open) return 0;
+    this.native.lineCounters(pin.pin, this.counterBuffer);
+    return this.counterWords[NATIVE_LINE_SEQNO];
+  }
+
+  private setDebounce(pin: Pin, periodUs: number): void {
+    pin.debounce?.stop();
+    pin.debounce = undefined;
+    if (periodUs !== 0) {
+      pin.debounce = new Esp32Debounce({
+        platform: this.core.platform,
+        level: () => this.level(pin.pin) ?? 0,
+        settled: (level, timeUs) => this.settled(pin, level, timeUs),
+      }, periodUs, pin.irq, this.name);
+    }
+    pin.special = pin.lineEvents !== undefined || pin.debounce !== undefined;
+    // An edge latched before the switch was made under the other rule.
+    pin.pending = false;
+    if (pin.open && pin.type !== IRQ_TYPE_NONE) this.native.setType(pin.pin, this.nativeType(pin));
   }
 }

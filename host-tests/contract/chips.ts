@@ -37,6 +37,12 @@ export interface ChipCapabilities {
    * measures from the edge. Without it the core cannot tell, and records no edge latency.
    */
   readonly edgeTimes: boolean;
+  /**
+   * Every interrupt of a line reaches the chip as its own event, so its line events are exact (IrqLineEvents.exact):
+   * the native chip's ISR sees each; the DigitalBank chip gets one bit for however many edges came before its
+   * delivery, and marks its events inexact.
+   */
+  readonly exactEvents: boolean;
 }
 
 /** The pins of the board's chip the suite uses, by what they are for. */
@@ -78,6 +84,8 @@ export interface BootedChip {
    * software latch). No software sees them: a test bench counts them.
    */
   merged(pin: number): number;
+  /** Raw edges the chip's debounce of the pin swallowed (pinInfo's bounces). */
+  bounces(pin: number): number;
   /** The level the pin wakes the chip on, once it is a wake source; undefined while it is none. */
   wakeLevel(pin: number): 0 | 1 | undefined;
   /** Another IO object takes the pin (a driver's Digital, say); call the result to let it go. */
@@ -104,6 +112,7 @@ interface BootedLayers {
   readonly gpio: {
     gpioToIrq(pin: number, mode?: Esp32PinMode): number;
     wakeSources(): Esp32WakeSources;
+    pinInfo(pin: number): { readonly bounces: number };
   };
 }
 
@@ -129,6 +138,7 @@ function benchOf(booted: BootedLayers, logs: readonly LogEntry[], merged: (pin: 
       return net.openDrain(owner);
     },
     merged,
+    bounces: (pin: number) => gpio.pinInfo(pin).bounces,
     wakeLevel: (pin: number) => gpio.wakeSources().gpio.find((source) => source.pin === pin)?.level,
     holdElsewhere(pin: number): () => void {
       const held = new DigitalBank({ pins: 1 << (pin & 31), bank: pin >> 5, mode: DigitalBank.Input });
@@ -152,7 +162,7 @@ function bootOptions(options: ChipBootOptions, logs: LogEntry[]) {
  */
 export const digitalBankChip: ChipUnderTest = Object.freeze({
   kind: 'DigitalBank chip (Esp32Gpio over ECMA-419 DigitalBank)',
-  can: Object.freeze({ edgeTimes: true }),
+  can: Object.freeze({ edgeTimes: true, exactEvents: false }),
   pins: Object.freeze({
     // RTC GPIOs first (ext1 wake), then others; none of them is 21/22 (I2C), 16/17 (PSRAM) or 1/3 (UART0).
     ordinary: Object.freeze([4, 12, 13, 14, 15, 25, 26, 27, 18, 19]),
@@ -175,7 +185,7 @@ export const digitalBankChip: ChipUnderTest = Object.freeze({
  */
 export const nativeChip: ChipUnderTest = Object.freeze({
   kind: 'native chip (Esp32NativeGpio over native/gpio-irq)',
-  can: Object.freeze({ edgeTimes: true }),
+  can: Object.freeze({ edgeTimes: true, exactEvents: true }),
   pins: digitalBankChip.pins,
   boot(options: ChipBootOptions = {}): BootedChip {
     const logs: LogEntry[] = [];

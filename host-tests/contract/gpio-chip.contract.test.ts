@@ -6,7 +6,8 @@
  * counters, how it opens its IO) is tested beside it (host-tests/esp32/gpio.test.ts for the DigitalBank chip).
  */
 import {
-  IRQ_HANDLED, IRQ_NONE, IRQ_TYPE_EDGE_BOTH, IRQ_TYPE_EDGE_FALLING, IRQ_TYPE_EDGE_RISING, IRQ_TYPE_LEVEL_LOW, IRQ_TYPE_NONE,
+  IRQ_HANDLED, IRQ_LINE_EVENT_FALLING_EDGE, IRQ_LINE_EVENT_LEVEL_LOW, IRQ_LINE_EVENT_RISING_EDGE, IRQ_NONE, IRQ_TYPE_EDGE_BOTH,
+  IRQ_TYPE_LEVEL_HIGH, IRQ_WAKE_THREAD, type IrqLineEvents, IRQ_TYPE_EDGE_FALLING, IRQ_TYPE_EDGE_RISING, IRQ_TYPE_LEVEL_LOW, IRQ_TYPE_NONE,
   IRQF_ONESHOT, IRQF_SHARED, IRQF_TRIGGER_FALLING, IRQF_TRIGGER_HIGH, IRQF_TRIGGER_LOW, IRQF_TRIGGER_RISING,
   IrqError, SPURIOUS_WINDOW,
 } from '../../firmware/irq';
@@ -25,6 +26,37 @@ function sleep(sim: Simulator, us: number): Promise<void> {
 
 function warned(chip: BootedChip, pattern: RegExp): boolean {
   return chip.logs.some((l) => l.level === 'warn' && pattern.test(l.message));
+}
+
+/** What a thread read of one event (IrqLineEvents' getters). */
+interface ReadEvent {
+  id: number;
+  timeUs: number;
+  seqno: number;
+  lineSeqno: number;
+  missed: number;
+  exact: boolean;
+}
+
+function readAll(events: IrqLineEvents, into: ReadEvent[]): void {
+  while (events.next()) {
+    into.push({ id: events.id, timeUs: events.timestampUs, seqno: events.seqno, lineSeqno: events.lineSeqno, missed: events.missed, exact: events.exact });
+  }
+}
+
+/**
+ * A driver whose thread reads its line's events at each run (the requested line's reader, made right after the
+ * request): `seen` holds what it read, `runs` its thread runs.
+ */
+function eventReader(chip: BootedChip, irq: number, flags: number, capacity?: number) {
+  const dev = { seen: [] as ReadEvent[], runs: 0, events: undefined as unknown as IrqLineEvents };
+  chip.core.requestThreadedIrq(irq, () => IRQ_WAKE_THREAD, () => {
+    dev.runs++;
+    readAll(dev.events, dev.seen);
+    return IRQ_HANDLED;
+  }, flags, 'reader', dev);
+  dev.events = chip.core.irqRequestLineEvents(irq, dev, capacity);
+  return dev;
 }
 
 /** A plain handler that counts its calls. */
@@ -810,6 +842,205 @@ describe.each(CHIP_KINDS)('GPIO irq_chip contract: $kind', (kind) => {
       out.drive(1);
       await chip.sim.runUntilIdle();
       expect({ a: a.calls, b: b.calls }).toEqual({ a: 0, b: 1 });
+    });
+  });
+
+  describe('line events: what a thread reads of its line (gpiolib-cdev)', () => {
+    test('each edge of a both-edge line is one event, oldest first: its edge, the time of the edge, sequence numbers from 1', async () => {
+      const chip = kind.boot({ latencyUs: 30 });
+      const out = chip.output(P0, 0);
+      const irq = chip.irq(P0);
+      const dev = eventReader(chip, irq, IRQF_TRIGGER_RISING | IRQF_TRIGGER_FALLING);
+      const edges = [1_000, 3_000, 5_000];
+      edges.forEach((at, i) => chip.sim.at(at, () => out.drive(i % 2 === 0 ? 1 : 0)));
+      await chip.sim.advance(10_000);
+      expect(dev.seen.map((e) => e.id)).toEqual([IRQ_LINE_EVENT_RISING_EDGE, IRQ_LINE_EVENT_FALLING_EDGE, IRQ_LINE_EVENT_RISING_EDGE]);
+      expect(dev.seen.map((e) => e.lineSeqno)).toEqual([1, 2, 3]);
+      expect(dev.seen.map((e) => e.missed)).toEqual([0, 0, 0]);
+      expect(dev.seen[1].seqno).toBeGreaterThan(dev.seen[0].seqno);
+      expect(dev.seen[2].seqno).toBeGreaterThan(dev.seen[1].seqno);
+      // The edge's time, not the delivery's (30 µs later).
+      dev.seen.forEach((e, i) => expect(e.timeUs).toBe(edges[i]));
+      expect(dev.seen.every((e) => e.exact === kind.can.exactEvents)).toBe(true);
+    });
+
+    test('a reader that falls behind loses its oldest events, counted, and the next event it reads shows the gap', async () => {
+      const chip = kind.boot();
+      const out = chip.output(P0, 0);
+      const irq = chip.irq(P0);
+      const dev = {};
+      chip.core.requestIrq(irq, () => IRQ_HANDLED, IRQF_TRIGGER_RISING, 'slow reader', dev);
+      const events = chip.core.irqRequestLineEvents(irq, dev, 4);
+      for (let i = 0; i < 10; i++) {
+        out.drive(1);
+        await chip.sim.advance(500);
+        out.drive(0);
+        await chip.sim.advance(500);
+      }
+      expect(events.pending).toBe(4);
+      expect(events.dropped).toBe(6);
+      const seen: ReadEvent[] = [];
+      readAll(events, seen);
+      expect(seen.map((e) => e.lineSeqno)).toEqual([7, 8, 9, 10]);
+      expect(seen.map((e) => e.missed)).toEqual([6, 0, 0, 0]);
+      expect(events.next()).toBe(false);
+      expect(events.missed).toBeNaN();
+    });
+
+    test('a level line\'s interrupts are level events, one per time it runs', async () => {
+      const chip = kind.boot();
+      const dev = chip.openDrain(P0, 'dev');
+      const irq = chip.irq(P0);
+      const seen: ReadEvent[] = [];
+      let calls = 0;
+      const owner = {};
+      chip.core.requestIrq(irq, () => {
+        calls++;
+        if (calls === 2) dev.release();
+        return IRQ_HANDLED;
+      }, IRQF_TRIGGER_LOW, 'level', owner);
+      const events = chip.core.irqRequestLineEvents(irq, owner);
+      dev.assert();
+      await chip.sim.runUntilIdle();
+      readAll(events, seen);
+      expect(calls).toBe(2);
+      expect(seen.map((e) => [e.id, e.lineSeqno])).toEqual([[IRQ_LINE_EVENT_LEVEL_LOW, 1], [IRQ_LINE_EVENT_LEVEL_LOW, 2]]);
+    });
+
+    test('one reader per line: a second is EBUSY naming the first; freeing its action releases it for the next', async () => {
+      const chip = kind.boot();
+      const out = chip.output(P0, 0);
+      const irq = chip.irq(P0);
+      const a = {};
+      const b = {};
+      chip.core.requestIrq(irq, () => IRQ_HANDLED, IRQF_SHARED | IRQF_TRIGGER_RISING, 'a', a);
+      chip.core.requestIrq(irq, () => IRQ_HANDLED, IRQF_SHARED | IRQF_TRIGGER_RISING, 'b', b);
+      const first = chip.core.irqRequestLineEvents(irq, a);
+      expectIrqError(() => chip.core.irqRequestLineEvents(irq, b), 'EBUSY', /"a" already reads the line's events/);
+      await chip.core.freeIrq(irq, a);
+      expect(first.open).toBe(false);
+      const second = chip.core.irqRequestLineEvents(irq, b);
+      out.drive(1);
+      await chip.sim.runUntilIdle();
+      expect(first.next()).toBe(false);
+      expect(second.next()).toBe(true);
+      expect(second.id).toBe(IRQ_LINE_EVENT_RISING_EDGE);
+    });
+
+    test('release() stops the recording: later edges still run the line but make no event for it', async () => {
+      const chip = kind.boot();
+      const out = chip.output(P0, 0);
+      const irq = chip.irq(P0);
+      const c = counter();
+      const dev = {};
+      chip.core.requestIrq(irq, c.handler, IRQF_TRIGGER_RISING, 'released', dev);
+      const events = chip.core.irqRequestLineEvents(irq, dev);
+      events.release();
+      out.drive(1);
+      await chip.sim.runUntilIdle();
+      expect(c.calls).toBe(1);
+      expect(events.pending).toBe(0);
+      expect(events.open).toBe(false);
+    });
+
+    test('a buffer of no event, or of more than the core allows, is EINVAL; a devId with no action on the line is EINVAL', () => {
+      const chip = kind.boot();
+      const irq = chip.irq(P0);
+      const dev = {};
+      chip.core.requestIrq(irq, () => IRQ_HANDLED, IRQF_TRIGGER_RISING, 'dev', dev);
+      expectIrqError(() => chip.core.irqRequestLineEvents(irq, dev, 0), 'EINVAL', /holds 1 to 1024 events, not 0/);
+      expectIrqError(() => chip.core.irqRequestLineEvents(irq, dev, 4096), 'EINVAL', /not 4096/);
+      expectIrqError(() => chip.core.irqRequestLineEvents(irq, {}), 'EINVAL', /no action of the line has that devId/);
+    });
+  });
+
+  describe('debounce (gpiolib\'s debounce_period_us, in software)', () => {
+    const PERIOD = 5_000;
+
+    test('a bouncing press runs a falling line once, when the level has held the period after the last bounce: the event\'s time', async () => {
+      const chip = kind.boot();
+      const out = chip.output(P0, 1);
+      const irq = chip.irq(P0);
+      chip.core.irqSetDebounce(irq, PERIOD);
+      const dev = eventReader(chip, irq, IRQF_TRIGGER_FALLING);
+      [[1_000, 0], [1_200, 1], [1_400, 0]].forEach(([at, level]) => chip.sim.at(at, () => out.drive(level as 0 | 1)));
+      await chip.sim.advance(20_000);
+      expect(dev.runs).toBe(1);
+      expect(dev.seen).toEqual([{ id: IRQ_LINE_EVENT_FALLING_EDGE, timeUs: 1_400 + PERIOD, seqno: expect.any(Number), lineSeqno: 1, missed: 0, exact: true }]);
+      expect(chip.core.irqToDesc(irq)!.count).toBe(1);
+      expect(chip.bounces(P0)).toBe(2);
+    });
+
+    test('a glitch shorter than the period runs nothing: the level it settles at is the one it left', async () => {
+      const chip = kind.boot();
+      const out = chip.output(P0, 1);
+      const irq = chip.irq(P0);
+      chip.core.irqSetDebounce(irq, PERIOD);
+      const dev = eventReader(chip, irq, IRQF_TRIGGER_FALLING);
+      chip.sim.at(1_000, () => out.drive(0));
+      chip.sim.at(3_000, () => out.drive(1));
+      await chip.sim.advance(20_000);
+      expect(dev.runs).toBe(0);
+      expect(chip.bounces(P0)).toBe(2);
+    });
+
+    test('a debounced falling line runs nothing for a release; a both-edge one reports each settled change with its edge', async () => {
+      const chip = kind.boot();
+      const outA = chip.output(P0, 1);
+      const outB = chip.output(P1, 1);
+      const a = chip.irq(P0);
+      const b = chip.irq(P1);
+      chip.core.irqSetDebounce(a, PERIOD);
+      chip.core.irqSetDebounce(b, PERIOD);
+      const falling = eventReader(chip, a, IRQF_TRIGGER_FALLING);
+      const both = eventReader(chip, b, IRQF_TRIGGER_RISING | IRQF_TRIGGER_FALLING);
+      for (const out of [outA, outB]) {
+        chip.sim.at(1_000, () => out.drive(0));
+        chip.sim.at(20_000, () => out.drive(1));
+        chip.sim.at(20_300, () => out.drive(0));
+        chip.sim.at(20_600, () => out.drive(1));
+      }
+      await chip.sim.advance(40_000);
+      expect(falling.seen.map((e) => [e.id, e.timeUs])).toEqual([[IRQ_LINE_EVENT_FALLING_EDGE, 1_000 + PERIOD]]);
+      expect(both.seen.map((e) => [e.id, e.timeUs, e.lineSeqno])).toEqual([
+        [IRQ_LINE_EVENT_FALLING_EDGE, 1_000 + PERIOD, 1], [IRQ_LINE_EVENT_RISING_EDGE, 20_600 + PERIOD, 2],
+      ]);
+    });
+
+    test('debounce 0 turns it off: every edge runs the line again', async () => {
+      const chip = kind.boot();
+      const out = chip.output(P0, 1);
+      const irq = chip.irq(P0);
+      const c = counter();
+      chip.core.irqSetDebounce(irq, PERIOD);
+      chip.core.requestIrq(irq, c.handler, IRQF_TRIGGER_FALLING, 'dev', {});
+      chip.core.irqSetDebounce(irq, 0);
+      for (const [at, level] of [[1_000, 0], [1_200, 1], [1_400, 0]]) chip.sim.at(at, () => out.drive(level as 0 | 1));
+      await chip.sim.advance(20_000);
+      expect(c.calls).toBe(2);
+      expect(chip.core.irqToDesc(irq)!.debounceUs).toBe(0);
+    });
+
+    test('debounce filters edges: a level line refuses it, and a debounced line refuses a level type, both EINVAL and unchanged', async () => {
+      const chip = kind.boot();
+      const level = chip.irq(P0);
+      const edge = chip.irq(P1);
+      chip.core.requestIrq(level, () => IRQ_HANDLED, IRQF_TRIGGER_LOW, 'level', {});
+      expectIrqError(() => chip.core.irqSetDebounce(level, PERIOD), 'EINVAL', /debounce filters edges/);
+      chip.core.irqSetDebounce(edge, PERIOD);
+      chip.core.requestIrq(edge, () => IRQ_HANDLED, IRQF_TRIGGER_FALLING, 'edge', {});
+      expectIrqError(() => chip.core.irqSetIrqType(edge, IRQ_TYPE_LEVEL_HIGH), 'EINVAL', /needs irqSetDebounce\(\d+, 0\) first/);
+      expect(chip.core.irqToDesc(edge)).toMatchObject({ debounceUs: PERIOD, triggerType: IRQ_TYPE_EDGE_FALLING });
+      expectIrqError(() => chip.core.irqSetDebounce(edge, -1), 'EINVAL', /whole number of µs/);
+      expectIrqError(() => chip.core.irqSetDebounce(edge, 2.5), 'EINVAL', /whole number of µs/);
+    });
+
+    test('the interrupt table shows the line debounced', () => {
+      const chip = kind.boot();
+      const irq = chip.irq(P0);
+      chip.core.irqSetDebounce(irq, PERIOD);
+      chip.core.requestIrq(irq, () => IRQ_HANDLED, IRQF_TRIGGER_FALLING, 'knob', {});
+      expect(chip.core.procInterrupts()).toMatch(new RegExp(`knob \\[debounce ${PERIOD}us\\]`));
     });
   });
 });

@@ -348,8 +348,8 @@ describe('procInterrupts', () => {
     core.genericHandleIrq(irq);
     core.genericHandleIrq(irq);
     const table = core.procInterrupts();
-    expect(table.split('\n')[0]).toMatch(/IRQ\s+COUNT\s+UNHANDLED\s+DEFERRED\s+CHIP\s+HWIRQ\s+TRIGGER\s+ACTIONS/);
-    expect(table).toMatch(new RegExp(`\\n\\s+${irq}\\s+2\\s+0\\s+0\\s+fakechip\\s+${irq}\\s+level-high\\s+sensor, other`));
+    expect(table.split('\n')[0]).toMatch(/IRQ\s+COUNT\s+UNHANDLED\s+DEFERRED\s+DROPPED\s+MERGED\s+CHIP\s+HWIRQ\s+TRIGGER\s+ACTIONS/);
+    expect(table).toMatch(new RegExp(`\\n\\s+${irq}\\s+2\\s+0\\s+0\\s+-\\s+0\\s+fakechip\\s+${irq}\\s+level-high\\s+sensor, other`));
   });
 
   test('shows a disabled line as disabled with its depth', async () => {

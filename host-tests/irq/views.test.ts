@@ -171,6 +171,8 @@ function sharedLines() {
 
 const SYNC_METHODS = ['enableIrq', 'disableIrqNosync', 'disableHardirq', 'irqWakeThread'] as const;
 const ASYNC_METHODS = ['disableIrq', 'synchronizeIrq', 'freeIrq'] as const;
+/** Methods that take one argument of the driver's own (a buffer size, a debounce period): no irq, no devId. */
+const ARG_METHODS = ['requestLineEvents', 'setDebounce'] as const;
 
 describe('line handles: requestThreadedIrqLine, requestIrqLine, requestIrqSharedThreadLine', () => {
   test('requestThreadedIrqLine registers the action as requestThreadedIrq does and returns an IrqLine bound to its irq', () => {
@@ -268,8 +270,11 @@ describe('line handles: requestThreadedIrqLine, requestIrqLine, requestIrqShared
     expect(Object.getOwnPropertySymbols(a)).toEqual([]);
     expect(JSON.stringify(a)).toBe(`{"irq":${irq},"name":"a"}`);
     const methods = Object.getOwnPropertyNames(IrqLine.prototype).filter((k) => k !== 'constructor' && k !== 'requested');
-    expect(methods.sort()).toEqual([...SYNC_METHODS, ...ASYNC_METHODS].sort());
-    for (const m of methods) expect({ m, parameters: (IrqLine.prototype as unknown as Record<string, () => unknown>)[m].length }).toEqual({ m, parameters: 0 });
+    expect(methods.sort()).toEqual([...SYNC_METHODS, ...ASYNC_METHODS, ...ARG_METHODS].sort());
+    for (const m of methods) {
+      const parameters = (ARG_METHODS as readonly string[]).includes(m) ? 1 : 0;
+      expect({ m, parameters: (IrqLine.prototype as unknown as Record<string, () => unknown>)[m].length }).toEqual({ m, parameters });
+    }
   });
 
   test('a line is frozen: its holder cannot replace its methods or its irq', () => {
@@ -291,6 +296,14 @@ describe('line handles: requestThreadedIrqLine, requestIrqLine, requestIrqShared
     }
     expect(error).toBeInstanceOf(IrqError);
     expect(error).toMatchObject({ code: 'EINVAL', irq, message: expect.stringMatching(new RegExp(`irq ${irq}: ${method} through the line of "a", whose action was freed`)) });
+  });
+
+  test.each(ARG_METHODS)('a freed line refuses %s with EINVAL naming its irq and action', async (method) => {
+    const { irq, a } = sharedLines();
+    await a.freeIrq();
+    expect(() => a[method](1)).toThrow(expect.objectContaining({
+      code: 'EINVAL', irq, message: expect.stringMatching(`${method} through the line of "a", whose action was freed`),
+    }));
   });
 
   test.each(ASYNC_METHODS)('a freed line rejects %s with EINVAL naming its irq and action', async (method) => {

@@ -134,6 +134,33 @@ describe('native GPIO chip: nothing is silent', () => {
     expect(s.gpio.nativeCounters()).toMatchObject({ seqno: 100, dropped: 36, queued: 0 });
   });
 
+  test('a line-event reader sees the ring\'s drops as a gap in line_seqno, and the interrupt table counts them under DROPPED', async () => {
+    const s = track(boot({ latencyUs: 10_000 }));
+    const out = s.pin(4).pushPull('fast');
+    out.drive(0);
+    const irq = s.gpioToIrq(4);
+    const dev = {};
+    s.core.requestIrq(irq, () => IRQ_HANDLED, IRQF_TRIGGER_RISING, 'fast', dev);
+    const events = s.core.irqRequestLineEvents(irq, dev, 128);
+    await s.sim.advance(100);
+    for (let i = 0; i < 100; i++) {
+      out.drive(1);
+      await s.sim.advance(20);
+      out.drive(0);
+      await s.sim.advance(20);
+    }
+    await s.sim.advance(50_000);
+    const read: [number, number][] = [];
+    while (events.next()) read.push([events.lineSeqno, events.missed]);
+    expect(read).toHaveLength(64);
+    expect(read[0]).toEqual([37, 36]);
+    expect(read[63]).toEqual([100, 0]);
+    expect(read.slice(1).every(([, missed]) => missed === 0)).toBe(true);
+    const row = s.core.procInterrupts().split('\n').find((l) => l.trim().startsWith(`${irq} `))!;
+    // IRQ COUNT UNHANDLED DEFERRED DROPPED MERGED
+    expect(row.trim().split(/\s+/).slice(0, 6)).toEqual([String(irq), '64', '0', '0', '36', '0']);
+  });
+
   test('a level line whose every event was dropped is still entered, so its masked pin is served', async () => {
     const s = track(boot({ latencyUs: 10_000 }));
     const out = s.pin(4).pushPull('fast');

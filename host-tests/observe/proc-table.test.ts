@@ -8,17 +8,20 @@ import { fakeChip, makeCore } from '../helpers/fake-chip';
 
 /** Where each column of a data row starts (left-aligned) or ends (right-aligned), read from the row's cells. */
 function columnEdges(row: string): number[] {
-  const m = /^(\s*\d+)(\s+\d+)(\s+\d+)(\s+\d+)(\s+)(\S+)(\s+\d+)(\s+)(\S+)(\s+)(.*)$/.exec(row);
+  const m = /^(\s*\d+)(\s+\d+)(\s+\d+)(\s+\d+)(\s+(?:\d+|-))(\s+\d+)(\s+)(\S+)(\s+\d+)(\s+)(\S+)(\s+)(.*)$/.exec(row);
   if (m === null) throw new Error(`not a table row: ${JSON.stringify(row)}`);
   const at = (n: number): number => m.slice(1, n + 1).join('').length;
-  // IRQ, COUNT, UNHANDLED, DEFERRED, HWIRQ end; CHIP, TRIGGER, ACTIONS start.
-  return [at(1), at(2), at(3), at(4), at(5), at(7), at(8), at(10)];
+  // IRQ, COUNT, UNHANDLED, DEFERRED, DROPPED, MERGED, HWIRQ end; CHIP, TRIGGER, ACTIONS start.
+  return [at(1), at(2), at(3), at(4), at(5), at(6), at(7), at(9), at(10), at(12)];
 }
 
 function headerEdges(header: string): number[] {
   const end = (title: string): number => header.indexOf(title) + title.length;
   const start = (title: string): number => header.indexOf(title);
-  return [end('IRQ'), end('COUNT'), end('UNHANDLED'), end('DEFERRED'), start('CHIP'), end('HWIRQ'), start('TRIGGER'), start('ACTIONS')];
+  return [
+    end('IRQ'), end('COUNT'), end('UNHANDLED'), end('DEFERRED'), end('DROPPED'), end('MERGED'), start('CHIP'), end('HWIRQ'),
+    start('TRIGGER'), start('ACTIONS'),
+  ];
 }
 
 /** A core with one requested line per chip name, each fired `fires` times. */
@@ -50,8 +53,9 @@ describe('the interrupt table columns', () => {
 
   test('with short names the table keeps its usual widths (as docs/concepts.md shows it)', () => {
     const lines = tableFor(['esp32-gpio'], 1).split('\n');
-    expect(lines[0]).toBe(' IRQ      COUNT  UNHANDLED  DEFERRED  CHIP           HWIRQ  TRIGGER       ACTIONS');
-    expect(lines[1]).toBe('   1          1          0         0  esp32-gpio         1  edge-rising   dev0');
+    expect(lines[0]).toBe(' IRQ      COUNT  UNHANDLED  DEFERRED  DROPPED  MERGED  CHIP           HWIRQ  TRIGGER       ACTIONS');
+    // A chip that cannot tell what it dropped (no irqLostEvents) shows '-'.
+    expect(lines[1]).toBe('   1          1          0         0        -       0  esp32-gpio         1  edge-rising   dev0');
     expect(lines[2]).toBe('ERR:          0');
   });
 });

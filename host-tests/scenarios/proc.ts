@@ -31,16 +31,16 @@ export const procScenarios: readonly Scenario[] = [
 
       const lines = core.procInterrupts().split('\n');
       const row = (irq: number): string => lines.find((l) => l.trim().split(/\s+/)[0] === String(irq)) ?? '';
-      t.match(lines[0], /^\s*IRQ\s+COUNT\s+UNHANDLED\s+DEFERRED\s+CHIP\s+HWIRQ\s+TRIGGER\s+ACTIONS$/, 'header');
-      t.match(row(buttonIrq), new RegExp(`^\\s*${buttonIrq}\\s+3\\s+0\\s+0\\s+esp32-gpio\\s+0\\s+edge-falling\\s+button$`), 'button row');
-      t.match(row(sensorIrq), new RegExp(`^\\s*${sensorIrq}\\s+2\\s+0\\s+0\\s+esp32-gpio\\s+21\\s+level-low\\s+sensor$`), 'sensor row');
-      t.match(row(idleIrq), /\s+0\s+0\s+0\s+esp32-gpio\s+12\s+edge-rising\s+idle \[disabled\(depth 1\)\]$/, 'disabled row');
+      t.match(lines[0], /^\s*IRQ\s+COUNT\s+UNHANDLED\s+DEFERRED\s+DROPPED\s+MERGED\s+CHIP\s+HWIRQ\s+TRIGGER\s+ACTIONS$/, 'header');
+      t.match(row(buttonIrq), new RegExp(`^\\s*${buttonIrq}\\s+3\\s+0\\s+0\\s+-\\s+0\\s+esp32-gpio\\s+0\\s+edge-falling\\s+button$`), 'button row');
+      t.match(row(sensorIrq), new RegExp(`^\\s*${sensorIrq}\\s+2\\s+0\\s+0\\s+-\\s+0\\s+esp32-gpio\\s+21\\s+level-low\\s+sensor$`), 'sensor row');
+      t.match(row(idleIrq), /\s+0\s+0\s+0\s+-\s+0\s+esp32-gpio\s+12\s+edge-rising\s+idle \[disabled\(depth 1\)\]$/, 'disabled row');
       t.equal(hw.gpio.interruptsTaken, 5, 'GPIO interrupts the CPU took (ETS_GPIO_INTR_SOURCE)');
       const delivered = gpio.stats.deliveries;
       t.equal(delivered, 5, 'onReadable deliveries, one per interrupt');
       // The chip's parent line is not a CPU interrupt source but its onReadable, allocated outside any domain
       // (its hwirq is its irq); it counts one interrupt per delivery.
-      t.match(row(gpio.parentIrq), new RegExp(`^\\s*${gpio.parentIrq}\\s+${delivered}\\s+0\\s+0\\s+esp32-gpio-onreadable\\s+${gpio.parentIrq}\\s+none\\s+\\(chained\\)$`), 'chained parent row');
+      t.match(row(gpio.parentIrq), new RegExp(`^\\s*${gpio.parentIrq}\\s+${delivered}\\s+0\\s+0\\s+-\\s+0\\s+esp32-gpio-onreadable\\s+${gpio.parentIrq}\\s+none\\s+\\(chained\\)$`), 'chained parent row');
       t.equal(row(board.gpioToIrq(33)), '', 'a line never requested and never fired has no row');
       t.match(lines[lines.length - 1], /^ERR:\s+1$/, 'ERR row');
 
