@@ -32,8 +32,7 @@ export default function main(): void {
   const button = new Button({
     core,
     irq: gpio.gpioToIrq(app.button, 'pullup'),
-    readPin: () => gpio.level(app.button) ?? 1,
-    onPress: (press) => trace(`button: pressed (edge at ${press.edgeUs} us)\n`),
+    onPress: (press) => trace(`button: pressed (settled at ${press.timeUs} us)\n`),
   });
   button.probe();
 

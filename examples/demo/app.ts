@@ -87,10 +87,9 @@ export async function startFirmware(
     core.log('warn', `${name}: no answer at ${hex(address)}; left out (${reason(err)})`);
   };
 
-  const buttonIrq = gpio.gpioToIrq(pins.button, 'pullup');
+  // The GPIO chip debounces the button's line (the driver sets it); each press comes with the time it settled.
   const button = new Button({
-    // The pin is open while the line is requested; a closed one reads as released.
-    core, irq: buttonIrq, readPin: () => gpio.level(pins.button) ?? 1, onPress: (press) => events.onPress?.(press),
+    core, irq: gpio.gpioToIrq(pins.button, 'pullup'), onPress: (press) => events.onPress?.(press),
   });
   button.probe();
 

@@ -45,7 +45,7 @@ export default function main(): void {
       },
       log,
     }, {
-      onPress: (press) => trace(`button: press, edge at ${press.edgeUs} us\n`),
+      onPress: (press) => trace(`button: press ${press.seqno}, settled at ${press.timeUs} us\n`),
       onSamples: (samples) => trace(`accel: ${samples.length} samples\n`),
       onExpanderPin: (pin) => trace(`expander: pin ${pin}\n`),
       onSensor: (status, value) => trace(`sensor: status ${status} value ${value}\n`),

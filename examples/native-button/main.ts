@@ -1,7 +1,8 @@
 /*
  * A minimal app on the native GPIO chip (genirq's native module, native/gpio-irq, built by ESP-IDF with the app:
- * manifest.json includes $(GENIRQ)/manifests/esp32-native.json): a push button, whose presses carry the time the
- * ISR took, and a device's open-drain INT as a real level-low line served by a oneshot thread.
+ * manifest.json includes $(GENIRQ)/manifests/esp32-native.json): a push button debounced by the chip, whose presses
+ * carry the time they settled (the ISR's time of the last bounce plus the debounce period), and a device's
+ * open-drain INT as a real level-low line served by a oneshot thread.
  */
 import config from 'mc/config';
 import Time from 'time';
@@ -28,8 +29,7 @@ export default function main(): void {
   const button = new Button({
     core,
     irq: gpio.gpioToIrq(app.button, 'pullup'),
-    readPin: () => gpio.level(app.button) ?? 1,
-    onPress: (press) => trace(`button: pressed (edge at ${press.edgeUs} us)\n`),
+    onPress: (press) => trace(`button: pressed (settled at ${press.timeUs} us)\n`),
   });
   button.probe();
 

@@ -514,10 +514,14 @@ export class Esp32NativeGpio {
     this.close(pin);
   }
 
+  /**
+   * A debounced line is masked in software only: its debounce must go on seeing the raw edges, and a settled
+   * change while masked is latched here and replayed at unmask, as any interrupt of a masked line.
+   */
   private mask(pin: Pin): void {
     if (pin.masked) return;
     pin.masked = true;
-    if (pin.open) this.native.mask(pin.pin);
+    if (pin.open && pin.debounce === undefined) this.native.mask(pin.pin);
   }
 
   private unmask(pin: Pin): void {
@@ -585,6 +589,11 @@ export class Esp32NativeGpio {
     pin.special = pin.lineEvents !== undefined || pin.debounce !== undefined;
     // An edge latched before the switch was made under the other rule.
     pin.pending = false;
-    if (pin.open && pin.type !== IRQ_TYPE_NONE) this.native.setType(pin.pin, this.nativeType(pin));
+    if (!pin.open) return;
+    if (pin.type !== IRQ_TYPE_NONE) this.native.setType(pin.pin, this.nativeType(pin));
+    // A masked line is masked in the hardware only while it is not debounced (mask).
+    if (!pin.masked) return;
+    if (pin.debounce === undefined) this.native.mask(pin.pin);
+    else this.native.unmask(pin.pin);
   }
 }

@@ -121,7 +121,11 @@ async function main(): Promise<void> {
     console.log(`  ${line}`);
   }
   const { button, accel, expander } = firmware;
-  console.log(`\nbutton: ${run.devices.button.presses} presses, ${button.presses} reported, ${button.bounces} bounce edges swallowed`);
+  const buttonPin = firmware.gpio.pinInfo(run.pins.button);
+  console.log(
+    `\nbutton: ${run.devices.button.presses} presses, ${button.presses} reported (${button.lost} lost), ` +
+      `${buttonPin.bounces} bounce edges swallowed by the GPIO chip's ${buttonPin.debounceUs} us debounce`,
+  );
   if (accel) console.log(`accelerometer: ${accel.samples} samples in ${accel.interrupts} interrupts, ${accel.overruns} overruns`);
   if (expander) {
     console.log(

@@ -6,7 +6,7 @@
  * accelerometer sampling at 100 Hz, expander pins toggling, the sensor raising data-ready). `npm start`
  * (hal/mock/demo.ts) prints what this runs; host-tests check it.
  */
-import { DEVICES, startFirmware, type Firmware } from '../../examples/demo/app';
+import { DEVICES, startFirmware, type DemoPins, type Firmware } from '../../examples/demo/app';
 import { demoWiring } from '../../examples/demo/wiring';
 import demoManifest from '../../examples/demo/manifest.json';
 import type { IrqCoreOptions } from '../../firmware/irq';
@@ -27,6 +27,7 @@ export interface FirmwareBoardOptions {
 }
 
 export interface FirmwareBoardCounts {
+  /** Every press the button reported, in order. */
   presses: ButtonPress[];
   samples: number;
   expanderPins: number;
@@ -38,6 +39,8 @@ export interface FirmwareBoard {
   readonly firmware: Firmware;
   readonly counts: FirmwareBoardCounts;
   readonly devices: { button: PushButton; accel: Lis3dh; expander: Mcp23017; sensor: LevelSensor };
+  /** The GPIOs the devices are wired to (the demo manifest's config for the original ESP32). */
+  readonly pins: DemoPins;
   /** Schedule the input for `durationUs` of virtual time from now. */
   feed(durationUs: number): void;
 }
@@ -99,7 +102,7 @@ export async function startFirmwareBoard(options: FirmwareBoardOptions = {}): Pr
   const inputs = connectExpanderInputs(expander);
 
   return {
-    board, firmware, counts, devices: { button, accel, expander, sensor },
+    board, firmware, counts, devices: { button, accel, expander, sensor }, pins,
     feed: (durationUs) => scheduleDemoInput(sim, { button, sensor, inputs }, durationUs),
   };
 }

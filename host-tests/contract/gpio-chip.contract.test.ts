@@ -1007,6 +1007,23 @@ describe.each(CHIP_KINDS)('GPIO irq_chip contract: $kind', (kind) => {
       ]);
     });
 
+    test('a debounced line goes on debouncing while disabled: its settled change is pending, and enable replays it once', async () => {
+      const chip = kind.boot();
+      const out = chip.output(P0, 1);
+      const irq = chip.irq(P0);
+      chip.core.irqSetDebounce(irq, PERIOD);
+      const dev = eventReader(chip, irq, IRQF_TRIGGER_FALLING);
+      await chip.core.disableIrq(irq);
+      for (const [at, level] of [[1_000, 0], [1_200, 1], [1_400, 0]]) chip.sim.at(at, () => out.drive(level as 0 | 1));
+      await chip.sim.advance(20_000);
+      expect(dev.runs).toBe(0);
+      expect(chip.core.irqToDesc(irq)!.pending).toBe(true);
+      chip.core.enableIrq(irq);
+      await chip.sim.runUntilIdle();
+      expect(dev.runs).toBe(1);
+      expect(dev.seen.map((e) => [e.id, e.timeUs])).toEqual([[IRQ_LINE_EVENT_FALLING_EDGE, 1_400 + PERIOD]]);
+    });
+
     test('debounce 0 turns it off: every edge runs the line again', async () => {
       const chip = kind.boot();
       const out = chip.output(P0, 1);

@@ -1,160 +1,277 @@
 /*
- * The push-button driver on the simulated board booted as it ships: a bouncing button on a GPIO pin of the
- * shipping GPIO chip (hal/esp32/gpio.ts over the fake ECMA-419 DigitalBank), read back through that chip as
- * the demo app does.
+ * The push-button driver's specification, through its public API on the simulated board booted as it ships:
+ * a bouncing button (PushButton) on a GPIO pin, on each of the two GPIO chips (hal/esp32/gpio.ts over the fake
+ * ECMA-419 DigitalBank, and hal/esp32/native-gpio.ts over the native module's C built for the host). The chip
+ * debounces the line (irqSetDebounce) and hands the driver its events; everything is in virtual time, so the
+ * times below are exact.
  */
-import { Button, type ButtonPress } from '../../firmware/drivers/button';
-import { bootSimBoard } from '../../hal/mock/boot';
-import { PushButton } from '../../hal/mock/devices';
-import type { LogEntry } from '../helpers/fake-chip';
+import { BUTTON_DEFAULT_DEBOUNCE_US, Button, type ButtonOptions, type ButtonPress } from '../../firmware/drivers/button';
+import { IRQ_HANDLED, IRQF_TRIGGER_FALLING, IRQF_TRIGGER_RISING, IrqError } from '../../firmware/irq';
+import { bootSimBoard, type BootOptions } from '../../hal/mock/boot';
+import { PushButton, type PushButtonOptions } from '../../hal/mock/devices';
+import { bootNativeSimBoard } from '../../hal/mock/native/boot';
 
 const PIN = 0;
+/** Another pin, for a second line. */
+const OTHER_PIN = 4;
 const DEBOUNCE_US = 5_000;
-/** Soon after an edge: the hardirq's delivery and CPU time. */
-const SOON_US = 100;
+/** The contact's bounces: the last transition lands exactly BOUNCE_US after the press (PushButton). */
+const BOUNCE_US = 2_000;
+
+interface Chip {
+  pinInfo(pin: number): { readonly debounceUs: number; readonly bounces: number };
+}
+
+/** The two GPIO chips, each booted on a board of its own. */
+const CHIPS = [
+  ['the DigitalBank chip', (options: BootOptions) => bootSimBoard(options)],
+  ['the native chip', (options: BootOptions) => bootNativeSimBoard(options)],
+] as const;
 
 interface Seen extends ButtonPress {
   /** When onPress ran. */
   readonly calledUs: number;
 }
 
-function setup(buttonOptions: { bounces?: number; bounceUs?: number } = { bounces: 3, bounceUs: 2_000 }) {
-  const logs: LogEntry[] = [];
-  const booted = bootSimBoard({ seed: 11, log: (level, message) => logs.push({ level, message }) });
-  const { sim, core, gpio, provider } = booted;
-  const net = booted.pin(PIN);
-  const contact = new PushButton(sim, net, buttonOptions);
-  const irq = gpio.gpioToIrq(PIN, 'pullup');
-  const seen: Seen[] = [];
-  const button = new Button({
-    core,
-    irq,
-    // The pin is open while the line is requested; a closed one reads as released.
-    readPin: () => gpio.level(PIN) ?? 1,
-    debounceUs: DEBOUNCE_US,
-    onPress: (press) => seen.push({ ...press, calledUs: sim.now() }),
-  });
-  button.probe();
-  let fallingEdges = 0;
-  net.onChange((level) => {
-    if (level === 0) fallingEdges++;
-  });
-  /**
-   * Falling edges merged below the core: by the GPIO peripheral's status latch (booted.board.gpio.coalesced)
-   * and by DigitalBank's `triggered` mask; the fake's count holds both.
-   */
-  const merged = () => provider.fakes.digital.coalesced(PIN);
-  const latchMerged = () => booted.board.gpio.coalesced(PIN);
-  return { booted, sim, core, net, contact, irq, button, seen, logs, merged, latchMerged, falling: () => fallingEdges };
-}
+describe.each(CHIPS)('Button on %s', (_chipName, boot) => {
+  function setup(options: { contact?: PushButtonOptions; button?: Partial<ButtonOptions> } = {}) {
+    const booted = boot({ seed: 11 });
+    const { sim, core } = booted;
+    const gpio: Chip = booted.gpio;
+    const net = booted.pin(PIN);
+    const contact = new PushButton(sim, net, options.contact ?? { bounces: 3, bounceUs: BOUNCE_US });
+    const irq = booted.gpioToIrq(PIN, 'pullup');
+    const seen: Seen[] = [];
+    const button = new Button({
+      core, irq, debounceUs: DEBOUNCE_US, onPress: (press) => seen.push({ ...press, calledUs: sim.now() }), ...options.button,
+    });
+    return { booted, sim, core, gpio, net, contact, irq, button, seen };
+  }
 
-describe('Button driver', () => {
-  test('a click that bounces is reported as one press', async () => {
-    const { sim, contact, button, seen } = setup();
+  function probed(options: Parameters<typeof setup>[0] = {}) {
+    const s = setup(options);
+    s.button.probe();
+    return s;
+  }
+
+  test('a click that bounces is one press, settled at its last bounce plus the debounce period, exactly', async () => {
+    const { sim, contact, button, seen } = probed();
     sim.at(10_000, () => contact.click(50_000));
     await sim.advance(200_000);
     expect(contact.transitions).toBeGreaterThan(2);
-    expect(seen).toHaveLength(1);
+    expect(seen.map(({ timeUs, seqno, missed }) => ({ timeUs, seqno, missed }))).toEqual([
+      { timeUs: 10_000 + BOUNCE_US + DEBOUNCE_US, seqno: 1, missed: 0 },
+    ]);
     expect(button.presses).toBe(1);
+    expect(button.lost).toBe(0);
   });
 
-  test('the press carries the time of the first edge, taken in the hardirq, not the time the callback ran', async () => {
-    const { sim, contact, seen } = setup();
+  test('onPress runs in the thread after the press settled, not before', async () => {
+    const { sim, contact, seen } = probed();
     sim.at(10_000, () => contact.click(50_000));
     await sim.advance(200_000);
-    expect(seen[0].edgeUs).toBeGreaterThanOrEqual(10_000);
-    expect(seen[0].edgeUs).toBeLessThan(10_000 + SOON_US);
-    // The thread slept out the bounce time counted from that edge, then confirmed the level.
-    expect(seen[0].pressedUs).toBeGreaterThanOrEqual(seen[0].edgeUs + DEBOUNCE_US);
-    expect(seen[0].pressedUs).toBeLessThan(seen[0].edgeUs + DEBOUNCE_US + SOON_US);
-    expect(seen[0].calledUs).toBe(seen[0].pressedUs);
+    expect(seen[0].calledUs).toBeGreaterThanOrEqual(seen[0].timeUs);
+    expect(seen[0].calledUs).toBeLessThan(seen[0].timeUs + 2_000);
   });
 
-  test('bounces are counted: every edge the hardirq saw is a press or a bounce, and none went unseen', async () => {
-    const { sim, core, contact, irq, button, merged, latchMerged, falling } = setup();
+  test('the line is entered once per press: bounces never reach it', async () => {
+    const { sim, core, contact, irq } = probed();
     sim.at(10_000, () => contact.click(50_000));
     await sim.advance(200_000);
-    expect(button.bounces).toBeGreaterThan(0);
-    expect(button.edges).toBe(button.presses + button.bounces);
-    expect(core.irqToDesc(irq)!.count).toBe(button.edges);
-    // Edges merged below the core (a status bit or a DigitalBank bit still set) are the only ones software cannot see.
-    expect(button.edges + merged()).toBe(falling());
-    expect(latchMerged()).toBeLessThanOrEqual(merged());
+    expect(core.irqToDesc(irq)!.count).toBe(1);
   });
 
-  test('the bounces of a release are swallowed: they cross the pressed edge but the pin is released by the end', async () => {
-    const { sim, contact, button, seen } = setup();
+  test('the bounces of a release report nothing', async () => {
+    const { sim, contact, seen } = probed();
     contact.press();
     await sim.advance(30_000);
-    const bouncesWhilePressed = button.bounces;
+    expect(seen).toHaveLength(1);
     contact.release();
     await sim.advance(30_000);
     expect(seen).toHaveLength(1);
-    expect(button.bounces).toBeGreaterThan(bouncesWhilePressed);
-    expect(button.edges).toBe(button.presses + button.bounces);
   });
 
-  test('a glitch shorter than the bounce time is not a press', async () => {
-    const { sim, contact, button, seen } = setup({ bounces: 0, bounceUs: 1 });
-    sim.at(1_000, () => contact.click(1_000));
+  test('a glitch shorter than the debounce period reports nothing', async () => {
+    const { sim, contact, seen } = probed({ contact: { bounces: 0, bounceUs: 1 } });
+    sim.at(1_000, () => contact.click(DEBOUNCE_US - 1_000));
     await sim.advance(50_000);
     expect(seen).toHaveLength(0);
-    expect(button.edges).toBe(1);
-    expect(button.bounces).toBe(1);
   });
 
-  test('each of several clicks is one press with its own edge time', async () => {
-    const { sim, contact, seen } = setup();
+  test('several clicks are several presses, in order, each at its own settle time, with increasing seqno', async () => {
+    const { sim, contact, button, seen } = probed();
     const clicks = [10_000, 100_000, 250_000];
     for (const at of clicks) sim.at(at, () => contact.click(40_000));
     await sim.advance(400_000);
-    expect(seen).toHaveLength(3);
-    seen.forEach((press, i) => {
-      expect(press.edgeUs).toBeGreaterThanOrEqual(clicks[i]);
-      expect(press.edgeUs).toBeLessThan(clicks[i] + SOON_US);
-    });
+    expect(seen.map(({ timeUs, seqno, missed }) => ({ timeUs, seqno, missed }))).toEqual(
+      clicks.map((at, i) => ({ timeUs: at + BOUNCE_US + DEBOUNCE_US, seqno: i + 1, missed: 0 })),
+    );
+    expect(button.presses).toBe(3);
   });
 
-  test('the thread is the action\'s own, irq/N-button, and the line stays unmasked while it sleeps (not oneshot)', async () => {
-    const { sim, core, contact, irq } = setup();
+  test('the chip swallows the bounces and counts them: pinInfo(pin).bounces, with the period in debounceUs', async () => {
+    const { sim, gpio, contact } = probed();
+    expect(gpio.pinInfo(PIN)).toMatchObject({ debounceUs: DEBOUNCE_US, bounces: 0 });
+    sim.at(10_000, () => contact.click(50_000));
+    await sim.advance(200_000);
+    // Every transition but the two that settled (the press and the release) was a bounce.
+    expect(gpio.pinInfo(PIN).bounces).toBe(contact.transitions - 2);
+  });
+
+  test('pressedLevel 1: the rising edge is the press, and the falling edge of its release is nothing', async () => {
+    const { sim, core, pin, gpioToIrq } = boot({ seed: 11 });
+    // A switch to 3V3 on a pulled-down pin: it closes with one bounce, and opens with one.
+    const irq = gpioToIrq(PIN, 'pulldown');
+    const high = pin(PIN).pushPull('switch to 3V3');
+    const seen: number[] = [];
+    new Button({ core, irq, pressedLevel: 1, debounceUs: DEBOUNCE_US, onPress: (press) => seen.push(press.timeUs) }).probe();
+    expect(pin(PIN).level()).toBe(0);
+    sim.at(10_000, () => high.drive(1));
+    sim.at(10_300, () => high.drive(0));
+    sim.at(10_700, () => high.drive(1));
+    sim.at(60_000, () => high.drive(0));
+    sim.at(60_400, () => high.drive(1));
+    sim.at(60_600, () => high.drive(0));
+    await sim.advance(100_000);
+    expect(seen).toEqual([10_700 + DEBOUNCE_US]);
+  });
+
+  test('the thread is the action\'s own, irq/N-button, on a line requested for the pressed edge only', () => {
+    const { core, irq } = probed();
     expect(core.irqThreads().map((t) => t.name)).toEqual([`irq/${irq}-button`]);
     expect(core.irqToDesc(irq)!.actions).toEqual(['button']);
-    contact.press();
-    await sim.advance(1_000);
-    expect(core.irqThreads()[0].sleeping).toBe(true);
-    expect(core.irqToDesc(irq)!.masked).toBe(false);
+    expect(core.procInterrupts()).toMatch(new RegExp(`^\\s*${irq}\\s.*edge-falling\\s+button \\[debounce ${DEBOUNCE_US}us\\]$`, 'm'));
   });
 
-  test('remove resolves only once a press being debounced is done; the line is freed and reports nothing more', async () => {
-    const { sim, core, contact, irq, button, seen } = setup();
-    contact.press();
-    await sim.advance(1_000);
-    let removed = false;
-    const removing = button.remove().then(() => {
-      removed = true;
-    });
+  test('the default debounce period is 20 ms', async () => {
+    const { sim, gpio, contact, seen } = probed({ button: { debounceUs: undefined } });
+    expect(BUTTON_DEFAULT_DEBOUNCE_US).toBe(20_000);
+    expect(gpio.pinInfo(PIN).debounceUs).toBe(20_000);
+    sim.at(10_000, () => contact.click(50_000));
+    await sim.advance(200_000);
+    expect(seen.map((p) => p.timeUs)).toEqual([10_000 + BOUNCE_US + 20_000]);
+  });
+
+  test('debounceUs 0 (a button debounced in hardware): the chip filters nothing, and each edge is a press at its time', async () => {
+    const { sim, gpio, contact, seen } = probed({ button: { debounceUs: 0 }, contact: { bounces: 0 } });
+    expect(gpio.pinInfo(PIN).debounceUs).toBe(0);
+    sim.at(10_000, () => contact.click(1_000));
+    sim.at(20_000, () => contact.click(1_000));
+    await sim.advance(50_000);
+    expect(seen.map(({ timeUs, seqno }) => ({ timeUs, seqno }))).toEqual([{ timeUs: 10_000, seqno: 1 }, { timeUs: 20_000, seqno: 2 }]);
+  });
+
+  test('remove() frees the line, releases its events and sets the debounce back to 0', async () => {
+    const { sim, core, gpio, contact, irq, button, seen } = probed();
+    await button.remove();
     expect(core.irqToDesc(irq)!.actions).toEqual([]);
-    await sim.advance(DEBOUNCE_US / 2);
-    expect(removed).toBe(false); // the thread still sleeps out the bounce time
-    await sim.advance(DEBOUNCE_US);
-    await removing;
     expect(core.irqThreads()).toEqual([]);
-    const reported = seen.length;
-    contact.release();
+    expect(gpio.pinInfo(PIN).debounceUs).toBe(0);
+    // The line's events are free for another reader.
+    const other = { name: 'other' };
+    core.requestIrq(irq, () => IRQ_HANDLED, IRQF_TRIGGER_FALLING, 'other', other);
+    expect(core.irqRequestLineEvents(irq, other).open).toBe(true);
+    sim.at(sim.now() + 1_000, () => contact.click(20_000));
+    await sim.advance(100_000);
+    expect(seen).toHaveLength(0);
+    expect(button.presses).toBe(0);
+  });
+
+  test('a press still bouncing when remove() is called is not reported', async () => {
+    const { sim, contact, button, seen } = probed();
+    contact.press();
+    await sim.advance(BOUNCE_US + 1_000);
+    await Promise.all([button.remove(), sim.advance(DEBOUNCE_US * 2)]);
+    await sim.advance(50_000);
+    expect(seen).toHaveLength(0);
+  });
+
+  test('after remove(), probe() takes the line again and reports presses from seqno 1', async () => {
+    const { sim, contact, button, seen } = probed();
+    sim.at(10_000, () => contact.click(20_000));
+    await sim.advance(100_000);
+    await button.remove();
+    button.probe();
     sim.at(sim.now() + 10_000, () => contact.click(20_000));
     await sim.advance(100_000);
-    expect(seen).toHaveLength(reported);
-    expect(button.presses).toBe(reported);
+    expect(seen.map((p) => p.seqno)).toEqual([1, 1]);
+    expect(button.presses).toBe(1);
   });
 
-  // free_irq lets the freed action's thread finish with its device readable: the chip reads a shut-down pin.
-  test('a press being debounced when remove is called is still reported', async () => {
-    const { sim, contact, button, seen } = setup();
-    contact.press();
-    await sim.advance(1_000);
-    const removing = button.remove();
-    await sim.advance(DEBOUNCE_US);
-    await removing;
+  test('probe() refuses a line in use with EBUSY, and leaves its debounce alone', () => {
+    const { core, gpio, irq, button } = setup();
+    core.requestIrq(irq, () => IRQ_HANDLED, IRQF_TRIGGER_RISING, 'other', {});
+    expect(() => button.probe()).toThrow(expect.objectContaining({ code: 'EBUSY', message: expect.stringContaining('"other"') }));
+    expect(gpio.pinInfo(PIN).debounceUs).toBe(0);
+    expect(core.irqToDesc(irq)!.actions).toEqual(['other']);
+  });
+
+  test('a second probe() is EBUSY and leaves the first one working', async () => {
+    const { sim, contact, button, seen } = probed();
+    expect(() => button.probe()).toThrow(expect.objectContaining({ code: 'EBUSY' }));
+    sim.at(10_000, () => contact.click(20_000));
+    await sim.advance(100_000);
     expect(seen).toHaveLength(1);
+  });
+
+  test('probe() that fails halfway undoes its steps: the debounce is back to 0 and the line free', async () => {
+    const { booted, sim, core, gpio, irq, button } = setup();
+    // A request from hardirq context is refused (EINVAL) after the debounce was set.
+    let failure: unknown;
+    const trigger = booted.pin(OTHER_PIN).pushPull('trigger');
+    trigger.drive(0);
+    core.requestIrq(booted.gpioToIrq(OTHER_PIN), () => {
+      try {
+        button.probe();
+      } catch (err) {
+        failure = err;
+      }
+      return IRQ_HANDLED;
+    }, IRQF_TRIGGER_RISING, 'prober', {});
+    sim.at(1_000, () => trigger.drive(1));
+    await sim.advance(10_000);
+    expect(failure).toBeInstanceOf(IrqError);
+    expect(failure).toMatchObject({ code: 'EINVAL', message: expect.stringContaining('hardirq') });
+    expect(gpio.pinInfo(PIN).debounceUs).toBe(0);
+    expect(core.irqToDesc(irq)!.actions).toEqual([]);
+  });
+
+  // Both chips keep seeing a debounced line's edges while it is disabled (the native chip masks it in software
+  // only), so its settled presses wait in the reader, which holds 16.
+  test('presses while the line is disabled wait in the reader; those beyond 16 are lost and counted, in missed, lost and the seqno gap', async () => {
+    const { sim, core, contact, irq, button, seen } = probed();
+    await core.disableIrq(irq);
+    for (let i = 0; i < 20; i++) sim.at(10_000 + i * 20_000, () => contact.click(10_000));
+    await sim.advance(500_000);
+    expect(seen).toHaveLength(0);
+    core.enableIrq(irq);
+    await sim.advance(10_000);
+    expect(seen).toHaveLength(16);
+    expect(seen[0]).toMatchObject({ seqno: 5, missed: 4, timeUs: 10_000 + 4 * 20_000 + BOUNCE_US + DEBOUNCE_US });
+    expect(seen.slice(1).every((p, i) => p.missed === 0 && p.seqno === 6 + i)).toBe(true);
+    expect(button.presses).toBe(16);
+    expect(button.lost).toBe(4);
+  });
+});
+
+describe('Button options', () => {
+  const core = bootSimBoard().core;
+  const onPress = (): void => {};
+
+  test.each([
+    ['no onPress', { onPress: undefined }, /onPress/],
+    ['a negative debounceUs', { debounceUs: -1 }, /debounceUs .* not -1/],
+    ['a fractional debounceUs', { debounceUs: 1.5 }, /debounceUs .* not 1\.5/],
+    ['a NaN debounceUs', { debounceUs: NaN }, /debounceUs .* not NaN/],
+    ['a debounceUs beyond a u32', { debounceUs: 2 ** 32 }, /debounceUs .* not 4294967296/],
+    ['a pressedLevel other than 0 or 1', { pressedLevel: 2 }, /pressedLevel must be 0 or 1, not 2/],
+  ])('%s is EINVAL, naming the mistake', (_what, bad, message) => {
+    const make = () => new Button({ core, irq: 1, onPress, ...(bad as Partial<ButtonOptions>) } as ButtonOptions);
+    expect(make).toThrow(IrqError);
+    expect(make).toThrow(expect.objectContaining({ code: 'EINVAL', message: expect.stringMatching(message) }));
+  });
+
+  test('the name names the errors', () => {
+    expect(() => new Button({ core, irq: 1, onPress, name: 'boot', debounceUs: -1 })).toThrow('EINVAL: boot: debounceUs');
   });
 });
