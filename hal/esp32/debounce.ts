@@ -88,3 +88,11 @@ export class Esp32Debounce {
     host.settled(level, settleUs);
   }
 }
+
+/** A pin's debounce after irqSetDebounce(periodUs): the old one stopped, a new one for a period, none for 0. */
+export function replaceDebounce(
+  current: Esp32Debounce | undefined, periodUs: number, host: Esp32DebounceHost, irq: number, name: string,
+): Esp32Debounce | undefined {
+  current?.stop();
+  return periodUs === 0 ? undefined : new Esp32Debounce(host, periodUs, irq, name);
+}

@@ -79,7 +79,7 @@ import {
   irqSetHandlerLocked, triggerName, type IrqChip, type IrqCore, type IrqData, type IrqDesc, type IrqDomain,
   type IrqLineEventBuffer,
 } from '../../firmware/irq';
-import { Esp32Debounce } from './debounce';
+import { replaceDebounce, type Esp32Debounce } from './debounce';
 import type { DigitalBankInstance, Esp32Io } from './io-types';
 import { checkGpio, checkPinModeName, checkPull, pinCaution, socPins, type Esp32PinMode, type Esp32Soc, type SocPins } from './pins';
 import { Esp32Wake, type Esp32WakeSources } from './wake';
@@ -1286,15 +1286,11 @@ export class Esp32Gpio {
   }
 
   private setDebounce(pin: Pin, periodUs: number): void {
-    pin.debounce?.stop();
-    pin.debounce = undefined;
-    if (periodUs !== 0) {
-      pin.debounce = new Esp32Debounce({
-        platform: this.core.platform,
-        level: () => (pin.bank === undefined ? 0 : this.read(pin)),
-        settled: (level, timeUs) => this.settled(pin, level, timeUs),
-      }, periodUs, pin.irq, this.name);
-    }
+    pin.debounce = replaceDebounce(pin.debounce, periodUs, {
+      platform: this.core.platform,
+      level: () => (pin.bank === undefined ? 0 : this.read(pin)),
+      settled: (level, timeUs) => this.settled(pin, level, timeUs),
+    }, pin.irq, this.name);
     this.setSpecial(pin);
     // An edge latched before the switch was made under the other rule.
     pin.pending = false;

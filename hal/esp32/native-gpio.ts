@@ -31,7 +31,7 @@ import {
   handleLevelIrq, irqSetHandlerLocked, triggerName, type IrqChip, type IrqCore, type IrqData, type IrqDomain,
   type IrqLineEventBuffer,
 } from '../../firmware/irq';
-import { Esp32Debounce } from './debounce';
+import { replaceDebounce, type Esp32Debounce } from './debounce';
 import {
   NATIVE_COUNTERS, NATIVE_COUNTER_DROPPED, NATIVE_COUNTER_SEQNO, NATIVE_COUNTER_POSTS, NATIVE_COUNTER_POST_FAILURES, NATIVE_COUNTER_QUEUED,
   NATIVE_DROPPED_WORDS, NATIVE_EVENT_WORDS, NATIVE_LINE_DROPPED, NATIVE_LINE_SEQNO, NATIVE_RING_SIZE, type NativeGpioModule,
@@ -469,7 +469,12 @@ export class Esp32NativeGpio {
   }
 
   private open(pin: Pin): void {
-    if (this.openLines === 0) this.native.onReadable(this.deliver);
+    if (this.openLines === 0) {
+      this.native.onReadable(this.deliver);
+      // A post that arrived while no line was open found no reader, and the module posts again only after a read
+      // (its post_pending): read now. Every event in the ring was a closed line's, so there is nothing to deliver.
+      this.native.read(this.eventBuffer, this.droppedBuffer);
+    }
     try {
       this.native.open(pin.pin, this.nativeType(pin), PULL_OF_MODE[pin.mode]);
     } catch (err) {
@@ -577,15 +582,11 @@ export class Esp32NativeGpio {
   }
 
   private setDebounce(pin: Pin, periodUs: number): void {
-    pin.debounce?.stop();
-    pin.debounce = undefined;
-    if (periodUs !== 0) {
-      pin.debounce = new Esp32Debounce({
-        platform: this.core.platform,
-        level: () => this.level(pin.pin) ?? 0,
-        settled: (level, timeUs) => this.settled(pin, level, timeUs),
-      }, periodUs, pin.irq, this.name);
-    }
+    pin.debounce = replaceDebounce(pin.debounce, periodUs, {
+      platform: this.core.platform,
+      level: () => this.level(pin.pin) ?? 0,
+      settled: (level, timeUs) => this.settled(pin, level, timeUs),
+    }, pin.irq, this.name);
     pin.special = pin.lineEvents !== undefined || pin.debounce !== undefined;
     // An edge latched before the switch was made under the other rule.
     pin.pending = false;

@@ -148,8 +148,29 @@ int gpio_irq_open(gpio_irq_t *irq, int pin, int type, int pull)
 }
 
 /*
- * Closes the line. Its events still in the ring stay there (the reader skips a closed line's), and its counters
- * start again at the next open, as a Linux line request's do.
+ * Under the lock: a closing line's events leave the ring, the others keep their order. Left there, they would
+ * reach the line's next open if it came before the read (a request's handler given an interrupt from before it).
+ */
+static void purge_line(gpio_irq_t *irq, uint32_t pin)
+{
+	uint32_t from;
+	uint32_t to = irq->tail;
+
+	for (from = irq->tail; from != irq->head; from++) {
+		const gpio_irq_event_t *event = &irq->ring[from & GPIO_IRQ_RING_MASK];
+
+		if ((event->info & 0xFFu) == pin)
+			continue;
+		if (to != from)
+			irq->ring[to & GPIO_IRQ_RING_MASK] = *event;
+		to++;
+	}
+	irq->head = to;
+}
+
+/*
+ * Closes the line. Its events still in the ring go with it (purge_line), and its counters start again at the
+ * next open, as a Linux line request's do.
  */
 int gpio_irq_close(gpio_irq_t *irq, int pin)
 {
@@ -165,6 +186,7 @@ int gpio_irq_close(gpio_irq_t *irq, int pin)
 	line->dropped = 0;
 	line->isr_masks = 0;
 	irq->dropped_lines[pin >> 5] &= ~(1u << (pin & 31));
+	purge_line(irq, (uint32_t)pin);
 	gpio_irq_platform_unlock(irq->platform);
 	gpio_irq_platform_detach(irq->platform, pin);
 	return GPIO_IRQ_OK;
