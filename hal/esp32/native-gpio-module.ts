@@ -29,7 +29,9 @@ export const NATIVE_COUNTER_POSTS = 1;
 export const NATIVE_COUNTER_POST_FAILURES = 2;
 export const NATIVE_COUNTER_DROPPED = 3;
 export const NATIVE_COUNTER_QUEUED = 4;
-export const NATIVE_COUNTERS = 5;
+/** Lines whose drops wait for a read: a read is owed even with no event queued (their events were all dropped). */
+export const NATIVE_COUNTER_DROPPED_LINES = 5;
+export const NATIVE_COUNTERS = 6;
 
 /** gpio_irq_line_counters' words. */
 export const NATIVE_LINE_SEQNO = 0;

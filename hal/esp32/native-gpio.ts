@@ -33,7 +33,7 @@ import {
 } from '../../firmware/irq';
 import { replaceDebounce, type Esp32Debounce } from './debounce';
 import {
-  NATIVE_COUNTERS, NATIVE_COUNTER_DROPPED, NATIVE_COUNTER_SEQNO, NATIVE_COUNTER_POSTS, NATIVE_COUNTER_POST_FAILURES, NATIVE_COUNTER_QUEUED,
+  NATIVE_COUNTERS, NATIVE_COUNTER_DROPPED, NATIVE_COUNTER_DROPPED_LINES, NATIVE_COUNTER_SEQNO, NATIVE_COUNTER_POSTS, NATIVE_COUNTER_POST_FAILURES, NATIVE_COUNTER_QUEUED,
   NATIVE_DROPPED_WORDS, NATIVE_EVENT_WORDS, NATIVE_LINE_DROPPED, NATIVE_LINE_SEQNO, NATIVE_RING_SIZE, type NativeGpioModule,
 } from './native-gpio-module';
 import { checkGpio, checkPinModeName, checkPull, pinCaution, socPins, type Esp32PinMode, type Esp32Soc, type SocPins } from './pins';
@@ -125,6 +125,8 @@ interface Pin extends Esp32NativeGpioCounters {
   /** A debounced line's events: the native seqno of the last raw edge, and the settled events made. */
   rawSeqno: number;
   settledSeqno: number;
+  /** The module's drop count of the line's current open already in `dropped` (countDropped). */
+  droppedThisOpen: number;
 }
 
 function newCounters(): Esp32NativeGpioCounters {
@@ -253,13 +255,13 @@ export class Esp32NativeGpio {
     return Object.freeze({ ...this.counters, events });
   }
 
-  /** The native module's own counters: events made (seqno), posts, failed posts, drops, events queued. */
-  nativeCounters(): { seqno: number; posts: number; postFailures: number; dropped: number; queued: number } {
+  /** The native module's own counters: events made (seqno), posts, failed posts, drops, events queued, lines with drops unread. */
+  nativeCounters(): { seqno: number; posts: number; postFailures: number; dropped: number; queued: number; droppedLines: number } {
     this.native.counters(this.counterBuffer);
     const w = this.counterWords;
     return Object.freeze({
       seqno: w[NATIVE_COUNTER_SEQNO], posts: w[NATIVE_COUNTER_POSTS], postFailures: w[NATIVE_COUNTER_POST_FAILURES],
-      dropped: w[NATIVE_COUNTER_DROPPED], queued: w[NATIVE_COUNTER_QUEUED],
+      dropped: w[NATIVE_COUNTER_DROPPED], queued: w[NATIVE_COUNTER_QUEUED], droppedLines: w[NATIVE_COUNTER_DROPPED_LINES],
     });
   }
 
@@ -404,12 +406,17 @@ export class Esp32NativeGpio {
     this.counters.merged++;
   }
 
-  /** The line's drops, as the native module counted them (the gaps in its line_seqno). */
+  /**
+   * The line's drops, as the native module counts them (the gaps in its line_seqno), added to the chip's: the
+   * module's count starts again at each open (`droppedThisOpen` is the part already added).
+   */
   private countDropped(pin: Pin): void {
     this.native.lineCounters(pin.pin, this.counterBuffer);
-    const dropped = this.counterWords[NATIVE_LINE_DROPPED];
-    this.counters.dropped += dropped - pin.dropped;
-    pin.dropped = dropped;
+    const added = this.counterWords[NATIVE_LINE_DROPPED] - pin.droppedThisOpen;
+    if (added === 0) return;
+    pin.droppedThisOpen += added;
+    pin.dropped += added;
+    this.counters.dropped += added;
   }
 
   // ---- the lost-post check ----
@@ -436,7 +443,8 @@ export class Esp32NativeGpio {
     this.checkedDeliveries = deliveries;
     if (!quiet) return;
     this.native.counters(this.counterBuffer);
-    if (this.counterWords[NATIVE_COUNTER_QUEUED] === 0) return;
+    // Drops waiting with no event queued: a level line whose events all went, its pin masked by the ISR.
+    if (this.counterWords[NATIVE_COUNTER_QUEUED] === 0 && this.counterWords[NATIVE_COUNTER_DROPPED_LINES] === 0) return;
     this.counters.lostPostsFound++;
     this.deliver();
     this.checkedDeliveries = this.counters.deliveries;
@@ -451,7 +459,7 @@ export class Esp32NativeGpio {
       pin = {
         ...newCounters(), pin: n, irq: 0, mode: 'input', type: IRQ_TYPE_NONE, open: false, started: false, masked: true,
         pending: false, replayQueued: false, warned: false, special: false, lineEvents: undefined, debounce: undefined,
-        rawSeqno: 0, settledSeqno: 0,
+        rawSeqno: 0, settledSeqno: 0, droppedThisOpen: 0,
       };
       this.pins[n] = pin;
     }
@@ -491,6 +499,8 @@ export class Esp32NativeGpio {
   private close(pin: Pin): void {
     if (!pin.open) return;
     pin.debounce?.stop();
+    this.countDropped(pin);
+    pin.droppedThisOpen = 0;
     this.native.close(pin.pin);
     pin.open = false;
     this.openLines--;

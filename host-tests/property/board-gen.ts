@@ -104,6 +104,12 @@ export function commandArb(): fc.Arbitrary<Cmd> {
         .map(({ line: l, slot, bits, inUs }) => later({ op: 'raise', line: l, slot, bits }, inUs)),
       weight: 14,
     },
+    // Rare and long: a 140-change train at 1 µs outruns a 150 µs delivery latency or a flooded queue, and fills
+    // the native module's ring (64 events); a short one is a burst of interrupts of their own.
+    {
+      arbitrary: fc.record({ op: fc.constant('pulses' as const), line: edgeLine, count: fc.constantFrom(24, 140), everyUs: fc.constantFrom(1, 4, 20) }),
+      weight: 1,
+    },
     { arbitrary: fc.record({ op: fc.constant('flood' as const), messages: fc.integer({ min: 1, max: 4 }), holdUs: fc.constantFrom(50, 300, 3000) }), weight: 3 },
     { arbitrary: fc.record({ op: fc.constant('probeEdge' as const), line: edgeLine, twice: fc.boolean() }), weight: 3 },
     { arbitrary: fc.record({ op: fc.constant('probeLevel' as const), line: levelLine, slot: slotArb }), weight: 3 },

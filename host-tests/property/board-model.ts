@@ -3,9 +3,10 @@
  * as plain data (a counterexample prints as JSON and replays as it is), and what the README documents about
  * requests, trigger types and wake sources, as pure functions of the model.
  *
- * Lines (each a GPIO pin, through the shipping ESP32 HAL chip: bootSimBoard().gpioToIrq(pin, mode)). The HAL
- * groups the pins it opens into one DigitalBank per (bank index, pull mode), so these four lines make three
- * banks, each posting its own messages to the XS task's queue:
+ * Lines (each a GPIO pin, through the GPIO irq_chip kind under test, board-chip.ts: gpioToIrq(pin, mode)). The
+ * DigitalBank chip groups the pins it opens into one DigitalBank per (bank index, pull mode), so these four lines
+ * make three banks, each posting its own messages to the XS task's queue (the native chip opens each pin in its
+ * module, whose one ring posts for all):
  *   e4   GPIO4,  edge,  input   (bank 0 "input", with p18)  push-pull driver owned by the test; two request slots
  *   e33  GPIO33, edge,  input   (bank 1 "input")            push-pull driver owned by the test; one slot
  *   s25  GPIO25, level low, pullup (bank 0 "pullup")        two LevelSensors, open-drain INT (wired-OR, pulled up)
@@ -32,7 +33,7 @@ export interface LineSpec {
   readonly slots: number;
   /** Trigger types a driver of this line may ask for (level lines: only the one their devices need). */
   readonly types: readonly number[];
-  /** The input mode the HAL opens the pin with (it picks the pin's DigitalBank). */
+  /** The input mode the chip opens the pin with (on the DigitalBank chip it picks the pin's DigitalBank). */
   readonly pinMode: Esp32PinMode;
   /** Level lines: sensor I2C addresses, one per slot, and whether INT is active low (open-drain). */
   readonly addresses?: readonly number[];
@@ -83,6 +84,11 @@ export type Cmd =
   /** A burst of level changes in one job: edges the peripheral latch and the bank's `triggered` mask merge. */
   | { op: 'toggle'; line: EdgeLine; times: number; inUs?: number }
   | { op: 'raise'; line: LevelLine; slot: number; bits: number; inUs?: number }
+  /**
+   * A train of `count` level changes `everyUs` apart, from now: each an interrupt of its own (a job of its own),
+   * more than a delivery latency or a full queue lets the chip read in time (the native module's 64-event ring).
+   */
+  | { op: 'pulses'; line: EdgeLine; count: number; everyUs: number }
   /** Other posters to the XS task (timers, other IO) fill `messages` slots of its queue for `holdUs`. */
   | { op: 'flood'; messages: number; holdUs: number }
   /** (b): on a quiet edge line, one or two edges while disabled, then enable: replayed exactly once. */

@@ -1,10 +1,11 @@
 /*
  * The board property's rig: one simulated board booted with the layers that ship (hal/mock/boot.ts: the
- * hardware, Moddable's ECMA-419 fakes over ESP-IDF's GPIO driver, one IrqCore, the ESP32 HAL chip), the
- * devices of the four lines (board-model.ts), the reference model, and what the harness observes:
+ * hardware, Moddable's ECMA-419 fakes over ESP-IDF's GPIO driver, one IrqCore) and one GPIO irq_chip kind
+ * (board-chip.ts: the DigitalBank chip or the native chip), the devices of the four lines (board-model.ts), the
+ * reference model, and what the harness observes:
  *
- * - on each pad's net, the physical edges of the INT_TYPE the peripheral is armed with, and whether each one
- *   set the pin's status latch or merged into it (the peripheral's `coalesced`);
+ * - on each pad's net, the physical edges of the INT_TYPE the peripheral is armed with (the kind notes what
+ *   else it needs of each, board-chip-digitalbank.ts whether it set the pin's status latch or merged into it);
  * - the core's decisions, from core.onIrqEvent (never from the log's text): a line the core disables itself
  *   (spurious-disable, thread-disable, watchdog-stuck with `disabled`) gets one more depth in the model;
  * - the log, only for the warnings the README promises for misuse (unbalanced enable, wake disable, freeing
@@ -16,15 +17,13 @@
 import {
   IrqError, type IrqCoreEvent, type IrqDescInfo, type IrqThreadInfo,
 } from '../../firmware/irq';
-import type { Esp32PinInfo } from '../../hal/esp32/gpio';
-import { bootSimBoard, type BootedBoard } from '../../hal/mock/boot';
 import { LevelSensor } from '../../hal/mock/devices';
 import {
   GPIO_INTR_ANYEDGE, GPIO_INTR_NEGEDGE, GPIO_INTR_POSEDGE, type Esp32GpioPeripheral,
 } from '../../hal/mock/gpio-peripheral';
-import type { FakeDigitalIo } from '../../hal/mock/ecma419/digital';
 import type { FakeMessageQueue } from '../../hal/mock/ecma419/digitalbank';
 import type { Net, PushPullDriver } from '../../hal/mock/wire';
+import type { BoardChip, BoardChipKind, BoardLayers, ChipPinInfo } from './board-chip';
 import { makeDriver, setDeviceInt, type DriverHooks } from './board-drivers';
 import {
   LINE_NAMES, LINES, newModel, type ActionModel, type BoardModel, type Cmd, type LineModel, type LineName, type LineSpec,
@@ -33,13 +32,6 @@ import {
 
 /** The core on the board: a short watchdog that disables, and few thread retries, so runs stay short. */
 export const CORE_OPTIONS = { watchdog: { timeoutUs: 20_000, action: 'disable' as const }, threadRetries: 3 };
-/** The HAL's silent-bank check period: short, so a silent bank is found and re-armed within a sequence. */
-export const SILENT_CHECK_US = 2_000;
-/**
- * The longest period the HAL's check backs off to when the pins are quiet (silentIdleCheckUs): 8 periods, so a
- * run's quiet spells reach it and the end's recovery check (d) measures the bound at its worst.
- */
-export const SILENT_IDLE_CHECK_US = 8 * SILENT_CHECK_US;
 /** Events at one virtual instant that stop a run as stalled (SimStallError names the irqs and threads). */
 export const STALL_EVENTS = 20_000;
 /** Simulator events one run may take in all; a run without a storm takes a few hundred. */
@@ -54,15 +46,10 @@ export interface LogEntry {
   readonly message: string;
 }
 
-/** What the harness sees of one line, beside what the layers count. */
+/** What the harness sees of one line, beside what the layers count (the chip kind keeps its own, board-chip.ts). */
 export interface LineObs {
-  /** Physical edges of the pin's INT_TYPE at the peripheral: the type the HAL armed (none while the pin is closed). */
+  /** Physical edges of the pin's INT_TYPE at the peripheral: the type the chip armed (none while the pin is closed). */
   edges: number;
-  /** The peripheral's merge count (`coalesced(pin)`) when the current status latch was set, and at the last edge. */
-  latchMerges: number;
-  seenMerges: number;
-  /** Latched edges a bank close dropped during a command (seen directly: no ISR runs inside a command). */
-  drops: number;
   /** desc.count values at which at least one of our primary handlers ran. */
   readonly countsSeen: Set<number>;
   /** A default primary (thread-only request) ran here at some point: its calls are not observed. */
@@ -87,7 +74,8 @@ export interface LineRig {
 export interface LineView {
   readonly line: LineRig;
   readonly d: IrqDescInfo;
-  readonly p: Esp32PinInfo;
+  /** The chip's pin (the kind's pinInfo, with what the kind adds: board-chip.ts). */
+  readonly p: ChipPinInfo;
   /** The line's threads, and those woken and not finished (queued or running). */
   readonly threads: readonly IrqThreadInfo[];
   readonly busy: readonly IrqThreadInfo[];
@@ -108,47 +96,29 @@ interface Tracked {
   error: unknown;
 }
 
-/** What a run reached, summed over the runs for the statistics and the coverage asserts. */
-export interface RunStats {
+/**
+ * What a run reached, summed over the runs for the statistics and the coverage asserts: the keys of
+ * CORE_STATS, the same on every chip kind, and the kind's own (BoardChip.collectStats, BoardChipKind.coverage).
+ */
+export type RunStats = Record<string, number>;
+
+/** The core's and the harness's statistics, on every kind. */
+export const CORE_STATS = [
   /** Physical edges of the armed type on every pin. */
-  edges: number;
-  /** Edges merged by the peripheral's latch and the banks' `triggered` masks (the fake's coalesced). */
-  fakeCoalesced: number;
-  /** Merges the HAL counted (pending latches merged, both-edge parity). */
-  halCoalesced: number;
-  /** Latched edges a bank close dropped during a command. */
-  drops: number;
-  handledEvents: number;
-  deferred: number;
-  resends: number;
-  /** HAL: pending edges replayed; level lines entered again because their level held at unmask. */
-  replays: number;
-  levelRetriggers: number;
-  /** Message queue posts refused (banks gone silent), silent banks re-armed, missed edges raised. */
-  postFailures: number;
-  rearms: number;
-  missedEdges: number;
-  threadRuns: number;
-  requests: number;
-  invalidRequests: number;
-  coreDisables: number;
+  'edges',
+  'handledEvents', 'deferred', 'resends',
+  /** The chip's pending edges replayed. */
+  'replays',
+  'threadRuns', 'requests', 'invalidRequests', 'coreDisables',
   /** Switches to polled handling (storm-poll events). */
-  storms: number;
-  probes: number;
-  probesSkipped: number;
-  /** Checks of the exact edge ledger (nothing lost so far) with edges to account for. */
-  exactLedgerChecks: number;
+  'storms',
+  'probes', 'probesSkipped',
   /** Commands run, and simulator events. */
-  steps: number;
-  events: number;
-}
+  'steps', 'events',
+] as const;
 
 export function emptyStats(): RunStats {
-  return {
-    edges: 0, fakeCoalesced: 0, halCoalesced: 0, drops: 0, handledEvents: 0, deferred: 0, resends: 0, replays: 0,
-    levelRetriggers: 0, postFailures: 0, rearms: 0, missedEdges: 0, threadRuns: 0, requests: 0, invalidRequests: 0,
-    coreDisables: 0, storms: 0, probes: 0, probesSkipped: 0, exactLedgerChecks: 0, steps: 0, events: 0,
-  };
+  return Object.fromEntries(CORE_STATS.map((key) => [key, 0]));
 }
 
 /** The peripheral's INT_TYPE matches a level change. */
@@ -159,9 +129,11 @@ function edgeMatches(intType: number, rose: boolean): boolean {
 
 export class BoardRig implements DriverHooks {
   readonly config: RunConfig;
-  readonly board: BootedBoard;
+  /** The chip kind under test, booted for this run. */
+  readonly chip: BoardChip;
+  readonly board: BoardLayers;
   readonly peripheral: Esp32GpioPeripheral;
-  readonly fake: FakeDigitalIo;
+  /** The XS task's message queue (every poster's: the chip's deliveries, and the other posters of `flood`). */
   readonly queue: FakeMessageQueue;
   readonly model: BoardModel = newModel();
   readonly lines: Readonly<Record<LineName, LineRig>>;
@@ -183,15 +155,13 @@ export class BoardRig implements DriverHooks {
   readonly retired = new Set<string>();
   private serial = 0;
 
-  constructor(config: RunConfig) {
+  constructor(config: RunConfig, kind: BoardChipKind) {
     this.config = config;
-    this.board = bootSimBoard({
-      seed: config.seed, queueLength: config.queueLength, latencyUs: config.latencyUs, stallEvents: STALL_EVENTS,
-      core: CORE_OPTIONS, gpio: { silentCheckUs: SILENT_CHECK_US, silentIdleCheckUs: SILENT_IDLE_CHECK_US },
-      log: (level, message) => this.logs.push({ level, message }),
+    this.chip = kind.boot({
+      config, stallEvents: STALL_EVENTS, core: CORE_OPTIONS, log: (level, message) => this.logs.push({ level, message }),
     });
+    this.board = this.chip.layers;
     this.peripheral = this.board.board.gpio;
-    this.fake = this.board.provider.fakes.digital;
     this.queue = this.board.provider.fakes.queue;
     const lines = {} as Record<LineName, LineRig>;
     for (const name of LINE_NAMES) lines[name] = this.setUpLine(LINES[name]);
@@ -207,10 +177,6 @@ export class BoardRig implements DriverHooks {
     return this.board.core;
   }
 
-  get gpio() {
-    return this.board.gpio;
-  }
-
   private setUpLine(spec: LineSpec): LineRig {
     const net = this.board.pin(spec.pin);
     const sensors: LevelSensor[] = [];
@@ -219,7 +185,7 @@ export class BoardRig implements DriverHooks {
       driver = net.pushPull('test');
       driver.drive(0);
     } else {
-      // The open-drain INT's pull-up resistor on the board (the HAL's pull applies only while the pin is open).
+      // The open-drain INT's pull-up resistor on the board (the chip's pull applies only while the pin is open).
       if (spec.activeLow) net.setPull('up');
       spec.addresses!.forEach((address, i) => {
         const sensor = new LevelSensor(this.sim, this.board.i2c, address, net, { activeLow: spec.activeLow, name: `${spec.name}.${i}` });
@@ -229,27 +195,18 @@ export class BoardRig implements DriverHooks {
     }
     const irq = this.board.gpioToIrq(spec.pin, spec.pinMode);
     const devIds = spec.kind === 'edge' ? Array.from({ length: spec.slots }, (_, slot) => ({ line: spec.name, slot })) : sensors;
-    const obs: LineObs = { edges: 0, latchMerges: 0, seenMerges: 0, drops: 0, countsSeen: new Set(), unobservedPrimary: false };
+    const obs: LineObs = { edges: 0, countsSeen: new Set(), unobservedPrimary: false };
     const line: LineRig = { spec, model: this.model[spec.name], irq, net, sensors, driver, devIds, obs };
     net.onChange((level) => this.padChanged(line, level === 1));
     this.byIrq.set(irq, line);
     return line;
   }
 
-  /** After the peripheral saw the change (it listens first): count an edge of its INT_TYPE, and note a new latch. */
+  /** After the peripheral saw the change (it listens first): count an edge of its INT_TYPE, and tell the chip kind. */
   private padChanged(line: LineRig, rose: boolean): void {
-    const pin = line.spec.pin;
-    if (!edgeMatches(this.peripheral.intType(pin), rose)) return;
+    if (!edgeMatches(this.peripheral.intType(line.spec.pin), rose)) return;
     line.obs.edges++;
-    // An edge either set the status latch or merged into it (the peripheral counts the merge).
-    const merges = this.peripheral.coalesced(pin);
-    if (merges === line.obs.seenMerges) line.obs.latchMerges = merges;
-    line.obs.seenMerges = merges;
-  }
-
-  /** Merges counted on the current latch (0 when the pin is not latched). */
-  private mergesSinceLatch(line: LineRig): number {
-    return this.latched(line) ? this.peripheral.coalesced(line.spec.pin) - line.obs.latchMerges : 0;
+    this.chip.edgeSeen(line);
   }
 
   /** The core's decisions: the model follows the disables the core takes itself. */
@@ -282,19 +239,14 @@ export class BoardRig implements DriverHooks {
     return this.core.irqToDesc(line.irq)!;
   }
 
-  pin(line: LineRig): Esp32PinInfo {
-    return this.gpio.pinInfo(line.spec.pin);
+  pin(line: LineRig): ChipPinInfo {
+    return this.chip.pinInfo(line);
   }
 
   /** The pin's status latch in the peripheral (GPIO_STATUS). */
   latched(line: LineRig): boolean {
     const pin = line.spec.pin;
     return ((this.peripheral.readStatus(pin >> 5) >>> (pin & 31)) & 1) === 1;
-  }
-
-  /** Merges on the current latch the fake has not yet taken into its count (it does at the ISR or the bank's close). */
-  unabsorbed(line: LineRig): number {
-    return this.mergesSinceLatch(line);
   }
 
   /** Every line as the layers show it now (the checks of one step share it). */
@@ -320,8 +272,8 @@ export class BoardRig implements DriverHooks {
     return this.level(line) === (line.spec.activeLow ? 0 : 1);
   }
 
-  /** Messages of the banks (onReadable deliveries) waiting in the queue. */
-  bankMessagesQueued(): number {
+  /** Messages of the chip (its deliveries: the banks' onReadable, the native module's posts) waiting in the queue. */
+  chipMessagesQueued(): number {
     return this.queue.length - this.foreignQueued;
   }
 
@@ -352,7 +304,7 @@ export class BoardRig implements DriverHooks {
     if (when === 'started') this.stats.threadRuns++;
     if (rec.freeResolved) this.fail(`${rec.name}: thread ${when} after freeIrq resolved`);
     const line = this.lines[rec.line];
-    // A oneshot thread of a level line runs with its line masked, in the core and in the HAL's chip.
+    // A oneshot thread of a level line runs with its line masked, in the core and in the chip.
     if (rec.oneshot && line.spec.kind === 'level' && !rec.freeCalled && (!this.desc(line).masked || !this.pin(line).masked)) {
       this.fail(`${rec.name}: oneshot thread ${when} with its level line unmasked`);
     }
@@ -411,19 +363,13 @@ export class BoardRig implements DriverHooks {
     const s = this.stats;
     for (const line of this.all()) {
       const d = this.desc(line);
-      const p = this.pin(line);
       s.edges += line.obs.edges;
       s.handledEvents += d.count;
       s.deferred += d.deferred;
       s.resends += d.resends;
-      s.replays += p.replays;
-      s.levelRetriggers += p.levelRetriggers;
-      s.halCoalesced += p.coalesced;
-      s.missedEdges += p.missedEdges;
+      s.replays += this.pin(line).replays;
     }
-    s.fakeCoalesced += this.fake.stats.coalesced;
-    s.postFailures += this.fake.stats.postFailures;
-    s.rearms += this.gpio.stats.rearms;
+    this.chip.collectStats(this, s);
     s.events += this.sim.eventsRun;
     s.steps += this.step;
   }
@@ -450,20 +396,20 @@ export class BoardRig implements DriverHooks {
     const q = this.queue;
     throw new InvariantError(
       `${this.violations.join('\n')}\n\nrun ${JSON.stringify(this.config)}; queue ${q.length}/${q.capacity}, ` +
-        `fake ${JSON.stringify(this.fake.stats)}, silent banks ${this.fake.silentBanks()}, core events ${JSON.stringify(this.events.map((e) => `${e.kind}@${e.irq}`))}\n` +
-        `the last steps (step @time command, then each line after it):\n${this.history.map(formatStep).join('\n')}`,
+        `${this.chip.describe(this)}, core events ${JSON.stringify(this.events.map((e) => `${e.kind}@${e.irq}`))}\n` +
+        `the last steps (step @time command, then each line after it):\n${this.history.map((h) => formatStep(this.chip, h)).join('\n')}`,
     );
   }
 }
 
-function formatLine({ line, d, p }: LineView): string {
-  const flags = [d.disabled && 'disabled', d.masked && 'masked', d.pending && 'pending', d.polled && 'polled', p.pending && 'hal-pending', p.open && 'open']
+function formatLine(chip: BoardChip, { line, d, p }: LineView): string {
+  const flags = [d.disabled && 'disabled', d.masked && 'masked', d.pending && 'pending', d.polled && 'polled', ...chip.flags(p)]
     .filter(Boolean).join(',');
   return `${line.spec.name}[${d.actions.length} act, depth ${d.depth}, type ${d.triggerType}, count ${d.count}, deferred ${d.deferred}, ` +
     `threads ${d.threadsActive}${flags ? `, ${flags}` : ''}]`;
 }
 
-function formatStep({ step, cmd, view }: { step: number; cmd: Cmd | string; view: BoardView }): string {
+function formatStep(chip: BoardChip, { step, cmd, view }: { step: number; cmd: Cmd | string; view: BoardView }): string {
   const text = typeof cmd === 'string' ? cmd : JSON.stringify(cmd);
-  return `${String(step).padStart(3)} @${view.time} ${text}\n      ${view.lines.map(formatLine).join(' ')}`;
+  return `${String(step).padStart(3)} @${view.time} ${text}\n      ${view.lines.map((v) => formatLine(chip, v)).join(' ')}`;
 }

@@ -287,9 +287,24 @@ uint32_t gpio_irq_read(gpio_irq_t *irq, gpio_irq_event_t *out, uint32_t max, uin
 	return count;
 }
 
+static uint32_t count_bits(uint32_t word)
+{
+	uint32_t n = 0;
+
+	for (; word != 0; word &= word - 1)
+		n++;
+	return n;
+}
+
 void gpio_irq_counters(gpio_irq_t *irq, uint32_t out[GPIO_IRQ_COUNTERS])
 {
+	uint32_t word;
+	uint32_t lines = 0;
+
 	gpio_irq_platform_lock(irq->platform);
+	for (word = 0; word < GPIO_IRQ_MAX_PINS / 32; word++)
+		lines += count_bits(irq->dropped_lines[word]);
+	out[GPIO_IRQ_COUNTER_DROPPED_LINES] = lines;
 	out[GPIO_IRQ_COUNTER_SEQNO] = irq->seqno;
 	out[GPIO_IRQ_COUNTER_POSTS] = irq->posts;
 	out[GPIO_IRQ_COUNTER_POST_FAILURES] = irq->post_failures;

@@ -113,6 +113,7 @@ enum {
 	GPIO_IRQ_COUNTER_POST_FAILURES,
 	GPIO_IRQ_COUNTER_DROPPED,
 	GPIO_IRQ_COUNTER_QUEUED,
+	GPIO_IRQ_COUNTER_DROPPED_LINES, /* lines whose drops wait for a read (a read is owed even with no event queued) */
 	GPIO_IRQ_COUNTERS,
 };
 
