@@ -111,6 +111,18 @@ describe('native GPIO chip: real level triggers', () => {
   });
 });
 
+/** 100 rising edges 40 µs apart on GPIO4, then long enough for a JavaScript thread 10 ms away to read them all. */
+async function hundredPulses(s: ReturnType<typeof boot>, out: { drive(level: 0 | 1): void }): Promise<void> {
+  await s.sim.advance(100);
+  for (let i = 0; i < 100; i++) {
+    out.drive(1);
+    await s.sim.advance(20);
+    out.drive(0);
+    await s.sim.advance(20);
+  }
+  await s.sim.advance(50_000);
+}
+
 describe('native GPIO chip: nothing is silent', () => {
   test('a full ring drops the oldest events, counts them on their line, and the gap shows in line_seqno', async () => {
     // The JavaScript thread is 10 ms away: 100 edges reach a 64-event ring before it reads.
@@ -119,14 +131,7 @@ describe('native GPIO chip: nothing is silent', () => {
     out.drive(0);
     let calls = 0;
     s.core.requestIrq(s.gpioToIrq(4), () => (calls++, IRQ_HANDLED), IRQF_TRIGGER_RISING, 'fast', {});
-    await s.sim.advance(100);
-    for (let i = 0; i < 100; i++) {
-      out.drive(1);
-      await s.sim.advance(20);
-      out.drive(0);
-      await s.sim.advance(20);
-    }
-    await s.sim.advance(50_000);
+    await hundredPulses(s, out);
     const info = s.gpio.pinInfo(4);
     expect(info.lineSeqno).toBe(100);
     expect(info.dropped).toBe(36);
@@ -142,14 +147,7 @@ describe('native GPIO chip: nothing is silent', () => {
     const dev = {};
     s.core.requestIrq(irq, () => IRQ_HANDLED, IRQF_TRIGGER_RISING, 'fast', dev);
     const events = s.core.irqRequestLineEvents(irq, dev, 128);
-    await s.sim.advance(100);
-    for (let i = 0; i < 100; i++) {
-      out.drive(1);
-      await s.sim.advance(20);
-      out.drive(0);
-      await s.sim.advance(20);
-    }
-    await s.sim.advance(50_000);
+    await hundredPulses(s, out);
     const read: [number, number][] = [];
     while (events.next()) read.push([events.lineSeqno, events.missed]);
     expect(read).toHaveLength(64);
