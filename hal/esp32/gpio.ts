@@ -81,7 +81,7 @@ import {
 } from '../../firmware/irq';
 import { replaceDebounce, type Esp32Debounce } from './debounce';
 import type { DigitalBankInstance, Esp32Io } from './io-types';
-import { checkGpio, checkPinModeName, checkPull, pinCaution, socPins, type Esp32PinMode, type Esp32Soc, type SocPins } from './pins';
+import { checkGpio, checkPinModeName, checkPull, socPins, warnPinOnce, type Esp32PinMode, type Esp32Soc, type SocPins } from './pins';
 import { Esp32Wake, type Esp32WakeSources } from './wake';
 
 export type { Esp32PinMode } from './pins';
@@ -594,11 +594,7 @@ export class Esp32Gpio {
   /** A pin a driver asks for (gpioToIrq, setPinMode, a mapping): a pin usually taken is warned about, once. */
   private claim(n: number): Pin {
     const pin = this.pinAt(n);
-    if (!pin.warned) {
-      pin.warned = true;
-      const caution = pinCaution(this.soc, n);
-      if (caution !== undefined) this.core.log('warn', `${this.name}: ${caution}`);
-    }
+    warnPinOnce(this.soc, pin, this.name, this.core.log);
     return pin;
   }
 

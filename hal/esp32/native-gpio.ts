@@ -36,7 +36,7 @@ import {
   NATIVE_COUNTERS, NATIVE_COUNTER_DROPPED, NATIVE_COUNTER_DROPPED_LINES, NATIVE_COUNTER_SEQNO, NATIVE_COUNTER_POSTS, NATIVE_COUNTER_POST_FAILURES, NATIVE_COUNTER_QUEUED,
   NATIVE_DROPPED_WORDS, NATIVE_EVENT_WORDS, NATIVE_LINE_DROPPED, NATIVE_LINE_SEQNO, NATIVE_RING_SIZE, type NativeGpioModule,
 } from './native-gpio-module';
-import { checkGpio, checkPinModeName, checkPull, pinCaution, socPins, type Esp32PinMode, type Esp32Soc, type SocPins } from './pins';
+import { checkGpio, checkPinModeName, checkPull, socPins, warnPinOnce, type Esp32PinMode, type Esp32Soc, type SocPins } from './pins';
 import { Esp32Wake, type Esp32WakeSources } from './wake';
 
 /** gpio_int_type_t for each trigger type the chip takes. */
@@ -299,14 +299,15 @@ export class Esp32NativeGpio {
     const pins = this.pins;
     const core = this.core;
     // The events' clock (esp_timer) to the core's, read once per batch, at its first event to enter, and only
-    // when the core keeps latency statistics, the one use it makes of an edge's time.
+    // when something uses an event's time: the core's latency statistics, a line's reader or its debounce.
     const edgeTimes = this.edgeTimes;
     let offset = NaN;
     for (let o = 0, end = count * NATIVE_EVENT_WORDS; o < end; o += NATIVE_EVENT_WORDS) {
       const pin = pins[words[o + 4] & 0xff];
       if (pin === undefined || !pin.started) continue;
       if (pin.special) {
-        this.readSpecial(pin, o);
+        if (offset !== offset) offset = core.platform.now() - native.now();
+        this.readSpecial(pin, o, offset);
         continue;
       }
       pin.events++;
@@ -323,11 +324,11 @@ export class Esp32NativeGpio {
 
   /**
    * An event of a line with a reader of its events or with debounce (off the fast path): its time in the core's
-   * clock; a raw edge of a debounced line goes to its debounce, any other event to the reader and the line.
+   * clock (`offset`: the batch's, read once); a raw edge of a debounced line goes to its debounce, any other event to the reader and the line.
    */
-  private readSpecial(pin: Pin, o: number): void {
+  private readSpecial(pin: Pin, o: number, offset: number): void {
     const words = this.eventWords;
-    const timeUs = words[o + 1] * 0x1_0000_0000 + words[o] + this.core.platform.now() - this.native.now();
+    const timeUs = words[o + 1] * 0x1_0000_0000 + words[o] + offset;
     if (pin.debounce !== undefined) {
       pin.rawSeqno = words[o + 2];
       pin.debounce.edge(timeUs);
@@ -468,11 +469,7 @@ export class Esp32NativeGpio {
 
   private claim(n: number): Pin {
     const pin = this.pinAt(n);
-    if (!pin.warned) {
-      pin.warned = true;
-      const caution = pinCaution(this.soc, n);
-      if (caution !== undefined) this.core.log('warn', `${this.name}: ${caution}`);
-    }
+    warnPinOnce(this.soc, pin, this.name, this.core.log);
     return pin;
   }
 

@@ -14,7 +14,7 @@
  * it, so nothing here touches native IO and no binding is mutable. The chip is never guessed: the build
  * names it (mc/config's soc, set per subplatform by the manifest) and the HAL is created with it.
  */
-import { IrqError } from '../../firmware/irq';
+import { IrqError, type IrqLog } from '../../firmware/irq';
 
 
 /** The chips of the family this HAL knows, as the build names them. */
@@ -301,6 +301,17 @@ export function flashPinReason(t: SocPins, pin: number): string | undefined {
 export function pinCaution(t: SocPins, pin: number): string | undefined {
   const why = Object.prototype.hasOwnProperty.call(t.caution, pin) ? t.caution[pin] : undefined;
   return why === undefined ? undefined : `GPIO${pin} ${why}`;
+}
+
+/**
+ * A chip's pin a driver asks for (gpio_to_irq, a pin mode, a mapping): its caution, if it has one, logged the
+ * first time (`record.warned` keeps that) in the chip's name. Both GPIO chips' claim.
+ */
+export function warnPinOnce(t: SocPins, record: { pin: number; warned: boolean }, chipName: string, log: IrqLog): void {
+  if (record.warned) return;
+  record.warned = true;
+  const caution = pinCaution(t, record.pin);
+  if (caution !== undefined) log('warn', `${chipName}: ${caution}`);
 }
 
 /** Can the pin wake the chip from light sleep (gpio_wakeup_enable)? */

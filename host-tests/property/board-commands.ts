@@ -216,6 +216,17 @@ export function quietInModel(rig: BoardRig, line: LineRig): boolean {
 }
 
 /** Why the rig is not quiet enough for a probe on `line` (undefined: it is). */
+/** What is due now (an ISR, a replay, a missed edge's raise) happens first; then a probe runs on a quiet line only (counted). */
+async function startProbe(rig: BoardRig, line: LineRig): Promise<boolean> {
+  await rig.sim.advance(0);
+  if (notQuiet(rig, line) !== undefined) {
+    rig.stats.probesSkipped++;
+    return false;
+  }
+  rig.stats.probes++;
+  return true;
+}
+
 function notQuiet(rig: BoardRig, line: LineRig): string | undefined {
   const d = rig.desc(line);
   const p = rig.pin(line);
@@ -257,13 +268,7 @@ function expectDelta(rig: BoardRig, line: LineRig, base: ProbeCounts, stage: str
  * first's replay and counted (the chip's merges).
  */
 async function probeEdge(rig: BoardRig, line: LineRig, twice: boolean): Promise<void> {
-  await rig.sim.advance(0); // what is due now (an ISR, a replay, a missed edge's raise) happens first
-  const why = notQuiet(rig, line);
-  if (why !== undefined) {
-    rig.stats.probesSkipped++;
-    return;
-  }
-  rig.stats.probes++;
+  if (!(await startProbe(rig, line))) return;
   const wait = rig.config.latencyUs + 30;
   const base = counts(rig, line);
   disable(rig, line, 'nosync');
@@ -290,13 +295,7 @@ async function probeEdge(rig: BoardRig, line: LineRig, twice: boolean): Promise<
  */
 async function probeLevel(rig: BoardRig, line: LineRig, slotArg: number): Promise<void> {
   const rec = line.model.live[slotArg % line.model.live.length];
-  await rig.sim.advance(0); // what is due now (an ISR, a replay, a missed edge's raise) happens first
-  const why = notQuiet(rig, line);
-  if (why !== undefined) {
-    rig.stats.probesSkipped++;
-    return;
-  }
-  rig.stats.probes++;
+  if (!(await startProbe(rig, line))) return;
   const sensor = line.sensors[rec.slot];
   const cleared = sensor.eventsCleared;
   const base = counts(rig, line);
